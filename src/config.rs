@@ -1,0 +1,141 @@
+//! `commonplace.yaml`: the site's settings. Unknown keys are errors, so a typo is never ignored.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::yaml;
+
+pub const FILE_NAME: &str = "commonplace.yaml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    /// Where the site is published, e.g. `https://user.github.io/kb/`. Its path part prefixes
+    /// every link, so a site under a sub-path works.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default)]
+    pub broken_links: BrokenLinks,
+}
+
+/// What a link to a missing target is: an error (the default), or a warning for a site that is
+/// still growing, such as a freshly imported vault.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BrokenLinks {
+    #[default]
+    Error,
+    Warn,
+}
+
+fn default_base_url() -> String {
+    "/".to_string()
+}
+
+fn default_theme() -> String {
+    "default".to_string()
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "commonplace".to_string(),
+            base_url: default_base_url(),
+            author: None,
+            description: None,
+            theme: default_theme(),
+            language: default_language(),
+            broken_links: BrokenLinks::Error,
+        }
+    }
+}
+
+impl Config {
+    /// Parses the config text; a problem becomes a diagnostic and the defaults stand in, so
+    /// that the rest of the content is still checked in the same run.
+    pub fn parse(text: &str, path: &Path) -> (Config, Vec<Diagnostic>) {
+        match serde_yaml_ng::from_str::<Config>(text) {
+            Ok(mut config) => {
+                let mut diagnostics = Vec::new();
+                if config.title.trim().is_empty() {
+                    let pos = yaml::key_value_pos(text, "title", 1).unwrap_or(Pos::START);
+                    diagnostics.push(Diagnostic::error(path, pos, "`title` is empty"));
+                }
+                config.base_url = config.base_url.trim().to_string();
+                (config, diagnostics)
+            }
+            Err(err) => {
+                let diagnostic = yaml::error_diagnostic(&err, path, 1, "in site settings");
+                (Config::default(), vec![diagnostic])
+            }
+        }
+    }
+
+    /// The path part of `base_url` without its trailing `/`: `""` for a site at the root,
+    /// `"/kb"` for `https://user.github.io/kb/`. Every internal link starts with it.
+    pub fn base_path(&self) -> String {
+        let url = self.base_url.as_str();
+        let path = match url.find("://") {
+            Some(scheme_end) => {
+                let after_host = &url[scheme_end + 3..];
+                after_host.find('/').map_or("", |i| &after_host[i..])
+            }
+            None => url,
+        };
+        let path = path.trim_end_matches('/');
+        if path.is_empty() || path.starts_with('/') {
+            path.to_string()
+        } else {
+            format!("/{path}")
+        }
+    }
+
+    /// `base_url` with exactly one trailing `/`, for absolute URLs in feeds and sitemaps.
+    pub fn absolute_base(&self) -> String {
+        format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_with(base_url: &str) -> Config {
+        Config {
+            base_url: base_url.to_string(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn base_path_of_sub_path_sites() {
+        assert_eq!(config_with("https://user.github.io/kb/").base_path(), "/kb");
+        assert_eq!(config_with("https://example.org").base_path(), "");
+        assert_eq!(config_with("https://example.org/").base_path(), "");
+        assert_eq!(config_with("/").base_path(), "");
+        assert_eq!(config_with("/docs/kb").base_path(), "/docs/kb");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_position() {
+        let (_, diagnostics) = Config::parse("title: x\nthem: dark\n", Path::new("commonplace.yaml"));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].line, 2);
+        assert!(diagnostics[0].message.contains("unknown field `them`"));
+    }
+}

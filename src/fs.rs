@@ -1,0 +1,54 @@
+//! Thin wrappers over `std::fs` whose errors name the path they failed on.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// An I/O failure, with the path and what we were doing to it.
+#[derive(Debug, thiserror::Error)]
+#[error("couldn't {action} `{}`", path.display())]
+pub struct IoError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+fn wrap<T>(action: &'static str, path: &Path, result: io::Result<T>) -> Result<T, IoError> {
+    result.map_err(|source| IoError {
+        action,
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+pub fn read(path: &Path) -> Result<Vec<u8>, IoError> {
+    wrap("read", path, std::fs::read(path))
+}
+
+pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), IoError> {
+    wrap("write", path, std::fs::write(path, contents))
+}
+
+pub fn create_dir_all(path: &Path) -> Result<(), IoError> {
+    wrap("create directory", path, std::fs::create_dir_all(path))
+}
+
+pub fn remove_dir_all(path: &Path) -> Result<(), IoError> {
+    wrap("remove directory", path, std::fs::remove_dir_all(path))
+}
+
+pub fn rename(from: &Path, to: &Path) -> Result<(), IoError> {
+    wrap("rename", from, std::fs::rename(from, to))
+}
+
+pub fn copy(from: &Path, to: &Path) -> Result<(), IoError> {
+    wrap("copy", from, std::fs::copy(from, to).map(|_| ()))
+}
+
+/// Writes `contents` to `path`, creating its parent folders first.
+pub fn write_with_parents(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), IoError> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    write(path, contents)
+}

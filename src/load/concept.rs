@@ -1,0 +1,77 @@
+//! Concept files: `content/concepts/<name>.md`, a description, aliases and broader concepts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::front_matter::{self, FrontMatter};
+use super::Markdown;
+use crate::diagnostic::{Diagnostic, Origin, Pos};
+use crate::slug;
+
+#[derive(Debug, Clone)]
+pub struct ConceptFile {
+    pub file: PathBuf,
+    /// The normalized name, from the file name.
+    pub name: String,
+    pub title: Option<String>,
+    pub aliases: Vec<String>,
+    pub broader: Vec<String>,
+    pub broader_pos: Pos,
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub body: Markdown,
+}
+
+const KNOWN_KEYS: &[&str] = &["title", "aliases", "broader"];
+
+pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<ConceptFile>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let split = match front_matter::split(text, file) {
+        Ok(split) => split,
+        Err(problem) => return (None, vec![problem]),
+    };
+    let fm = match split.yaml {
+        Some(yaml) => match FrontMatter::parse(yaml, file) {
+            Ok(fm) => fm,
+            Err(problem) => return (None, vec![problem]),
+        },
+        None => FrontMatter::empty(file),
+    };
+    let stem = relative
+        .rsplit('/')
+        .next()
+        .unwrap_or(relative)
+        .trim_end_matches(".md");
+    let name = slug::slugify(stem);
+    if name.is_empty() {
+        diagnostics.push(Diagnostic::error(
+            file,
+            Pos::START,
+            "this file name has no letters or digits to make a concept name from; rename it",
+        ));
+        return (None, diagnostics);
+    }
+    let title = fm.string("title", &mut diagnostics);
+    if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        diagnostics.push(Diagnostic::error(
+            file,
+            fm.pos("title"),
+            "`title` is empty; write a title or remove the key to use the file name",
+        ));
+    }
+    let concept = ConceptFile {
+        file: file.to_path_buf(),
+        title: title.filter(|t| !t.trim().is_empty()),
+        aliases: fm.list("aliases", &mut diagnostics),
+        broader: fm.list("broader", &mut diagnostics),
+        broader_pos: fm.pos("broader"),
+        extra: fm.extra(KNOWN_KEYS),
+        body: Markdown {
+            text: split.body.to_string(),
+            origin: Origin::at_line(split.body_line),
+            file: file.to_path_buf(),
+            dir: relative.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
+        },
+        name,
+    };
+    (Some(concept), diagnostics)
+}

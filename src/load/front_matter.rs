@@ -1,0 +1,227 @@
+//! Front matter: the optional `---` YAML block at the top of a note or concept file, read
+//! field by field so each wrong value is reported at its own line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde_yaml_ng::{Mapping, Value};
+
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::yaml;
+
+/// A Markdown file cut into its front matter and its body.
+pub struct Split<'a> {
+    /// The YAML between the fences, if the file has front matter.
+    pub yaml: Option<&'a str>,
+    pub body: &'a str,
+    /// The file line on which the body starts.
+    pub body_line: usize,
+}
+
+/// Cuts `text` at its front matter fences. Front matter must open on the first line.
+pub fn split<'a>(text: &'a str, path: &Path) -> Result<Split<'a>, Diagnostic> {
+    let Some(after_open) = strip_fence_line(text, "---") else {
+        return Ok(Split {
+            yaml: None,
+            body: text,
+            body_line: 1,
+        });
+    };
+    let mut offset = text.len() - after_open.len();
+    let mut line = 2;
+    for content in after_open.split_inclusive('\n') {
+        let trimmed = content.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = &text[text.len() - after_open.len()..offset];
+            let body_start = offset + content.len();
+            return Ok(Split {
+                yaml: Some(yaml),
+                body: &text[body_start..],
+                body_line: line + 1,
+            });
+        }
+        offset += content.len();
+        line += 1;
+    }
+    Err(Diagnostic::error(
+        path,
+        Pos::START,
+        "front matter is never closed: add a line `---` after its last key",
+    ))
+}
+
+fn strip_fence_line<'a>(text: &'a str, fence: &str) -> Option<&'a str> {
+    let rest = text.strip_prefix(fence)?;
+    let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    rest[..line_end].trim().is_empty().then(|| &rest[line_end..])
+}
+
+/// Parsed front matter: typed getters that report wrong values as diagnostics.
+pub struct FrontMatter<'a> {
+    map: Mapping,
+    yaml: &'a str,
+    path: &'a Path,
+}
+
+/// The file line of front matter's first YAML line (line 1 is the opening `---`).
+const FIRST_LINE: usize = 2;
+
+impl<'a> FrontMatter<'a> {
+    pub fn empty(path: &'a Path) -> Self {
+        FrontMatter {
+            map: Mapping::new(),
+            yaml: "",
+            path,
+        }
+    }
+
+    pub fn parse(yaml: &'a str, path: &'a Path) -> Result<Self, Diagnostic> {
+        let value: Value = serde_yaml_ng::from_str(yaml)
+            .map_err(|err| yaml::error_diagnostic(&err, path, FIRST_LINE, "in front matter"))?;
+        let map = match value {
+            Value::Null => Mapping::new(),
+            Value::Mapping(map) => map,
+            other => {
+                return Err(Diagnostic::error(
+                    path,
+                    Pos::new(FIRST_LINE, 1),
+                    format!(
+                        "front matter must be `key: value` lines, found {}",
+                        yaml::describe(&other)
+                    ),
+                ))
+            }
+        };
+        Ok(FrontMatter { map, yaml, path })
+    }
+
+    fn value(&self, key: &str) -> Option<&Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    pub fn pos(&self, key: &str) -> Pos {
+        yaml::key_value_pos(self.yaml, key, FIRST_LINE).unwrap_or(Pos::new(FIRST_LINE, 1))
+    }
+
+    fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> Diagnostic {
+        Diagnostic::error(
+            self.path,
+            self.pos(key),
+            format!(
+                "`{key}` must be {expected}, found {}",
+                yaml::describe(found)
+            ),
+        )
+    }
+
+    /// A text value; numbers and booleans are read as their text.
+    pub fn string(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+        match self.value(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            other => {
+                diagnostics.push(self.wrong_type(key, "text", other));
+                None
+            }
+        }
+    }
+
+    /// A list of texts; a single text is read as a list of one, as Obsidian does for tags.
+    pub fn list(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
+        match self.value(key) {
+            None => Vec::new(),
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Sequence(items)) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item {
+                        Value::String(s) => out.push(s.clone()),
+                        Value::Number(n) => out.push(n.to_string()),
+                        other => {
+                            diagnostics.push(self.wrong_type(key, "a list of names", other));
+                        }
+                    }
+                }
+                out
+            }
+            Some(other) => {
+                diagnostics.push(self.wrong_type(key, "a list of names", other));
+                Vec::new()
+            }
+        }
+    }
+
+    pub fn bool(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
+        match self.value(key) {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                diagnostics.push(self.wrong_type(key, "true or false", other));
+                false
+            }
+        }
+    }
+
+    /// A `YYYY-MM-DD` date.
+    pub fn date(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
+        let text = self.string(key, diagnostics)?;
+        match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                diagnostics.push(Diagnostic::error(
+                    self.path,
+                    self.pos(key),
+                    format!("`{key}` must be a date written YYYY-MM-DD, found `{text}`"),
+                ));
+                None
+            }
+        }
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// Every key not in `known`, as JSON for templates (`page.extra.<key>`).
+    pub fn extra(&self, known: &[&str]) -> BTreeMap<String, serde_json::Value> {
+        self.map
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = k.as_str()?;
+                if known.contains(&key) {
+                    return None;
+                }
+                Some((key.to_string(), serde_json::to_value(v).ok()?))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_counts_lines() {
+        let text = "---\ntitle: A\n---\nBody\n";
+        let split = split(text, Path::new("a.md")).unwrap();
+        assert_eq!(split.yaml, Some("title: A\n"));
+        assert_eq!(split.body, "Body\n");
+        assert_eq!(split.body_line, 4);
+    }
+
+    #[test]
+    fn no_front_matter() {
+        let split = split("# Title\n", Path::new("a.md")).unwrap();
+        assert!(split.yaml.is_none());
+        assert_eq!(split.body_line, 1);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let err = split("---\ntitle: A\nBody\n", Path::new("a.md")).err().unwrap();
+        assert_eq!(err.line, 1);
+    }
+}

@@ -1,0 +1,304 @@
+//! Stage 1, load: `content/` and `commonplace.yaml` become a [`Corpus`] of notes, sources with
+//! their quotes, concept files and assets. Content problems become diagnostics; only a failure
+//! to read the disk stops the stage.
+
+mod concept;
+pub mod front_matter;
+mod note;
+mod quote;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{self, Config};
+use crate::diagnostic::{Diagnostic, Origin, Pos};
+use crate::fs;
+
+pub use concept::ConceptFile;
+pub use note::Note;
+pub use quote::{Quote, Source, SourceKind};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// Everything a site is made of, as written by its author.
+#[derive(Debug)]
+pub struct Corpus {
+    pub config: Config,
+    /// Notes sorted by slug; drafts only when the build asks for them.
+    pub notes: Vec<Note>,
+    /// Slugs of drafts left out of this build, so links to them can say why they don't resolve.
+    pub skipped_drafts: Vec<String>,
+    /// Sources sorted by id, each with its quotes in file order.
+    pub sources: Vec<Source>,
+    pub concept_files: Vec<ConceptFile>,
+    pub assets: Vec<Asset>,
+}
+
+/// A piece of Markdown and where it lives, so links inside it resolve relative to its file and
+/// problems in it are reported at their line in that file.
+#[derive(Debug, Clone)]
+pub struct Markdown {
+    pub text: String,
+    pub origin: Origin,
+    /// The file, relative to the site root (`content/notes/a.md`).
+    pub file: PathBuf,
+    /// The file's folder relative to `content/`, with `/` separators (`notes/ch1`).
+    pub dir: String,
+}
+
+impl Markdown {
+    pub fn pos(&self, offset: usize) -> Pos {
+        self.origin.pos(&self.text, offset)
+    }
+}
+
+/// A file under `content/` that is neither a note, a quote file nor a concept: copied as is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path relative to `content/`, with `/` separators; also its path in the output.
+    pub path: String,
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+    /// Overrides `base_url` from the config.
+    pub base_url: Option<String>,
+}
+
+/// A file that could not be loaded at all: the config is missing, or the disk failed us.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(
+        "couldn't find `{}` in `{}`. Is this a commonplace site? `commonplace init DIR` makes one",
+        config::FILE_NAME,
+        .0.display()
+    )]
+    NoConfig(PathBuf),
+    #[error(transparent)]
+    Io(#[from] fs::IoError),
+    #[error("couldn't list the files under `{}`", path.display())]
+    Walk {
+        path: PathBuf,
+        #[source]
+        source: walkdir::Error,
+    },
+}
+
+enum FileKind {
+    Note,
+    QuoteFile,
+    Concept,
+    Asset,
+}
+
+fn classify(content_relative: &str) -> FileKind {
+    let lower = content_relative.to_ascii_lowercase();
+    if lower.starts_with("notes/") && lower.ends_with(".md") {
+        FileKind::Note
+    } else if lower.starts_with("quotes/") && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+    {
+        FileKind::QuoteFile
+    } else if lower.starts_with("concepts/") && lower.ends_with(".md") {
+        FileKind::Concept
+    } else {
+        FileKind::Asset
+    }
+}
+
+/// Reads the site at `root`.
+pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnostic>), LoadError> {
+    let mut diagnostics = Vec::new();
+    let config_path = root.join(config::FILE_NAME);
+    if !config_path.is_file() {
+        return Err(LoadError::NoConfig(root.to_path_buf()));
+    }
+    let mut config = match read_text(root, Path::new(config::FILE_NAME))? {
+        Ok(text) => {
+            let (config, problems) = Config::parse(&text, Path::new(config::FILE_NAME));
+            diagnostics.extend(problems);
+            config
+        }
+        Err(problem) => {
+            diagnostics.push(problem);
+            Config::default()
+        }
+    };
+    if let Some(base_url) = &options.base_url {
+        config.base_url = base_url.clone();
+    }
+
+    let mut notes = Vec::new();
+    let mut quote_files = Vec::new();
+    let mut concept_paths = Vec::new();
+    let mut assets = Vec::new();
+    let content = root.join(CONTENT_DIR);
+    if content.is_dir() {
+        for entry in WalkDir::new(&content)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
+            let entry = entry.map_err(|source| LoadError::Walk {
+                path: content.clone(),
+                source,
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let relative = entry
+                .path()
+                .strip_prefix(&content)
+                .expect("walkdir yields paths under its root");
+            let relative = crate::diagnostic::display_path(relative);
+            match classify(&relative) {
+                FileKind::Note => notes.push(relative),
+                FileKind::QuoteFile => quote_files.push(relative),
+                FileKind::Concept => concept_paths.push(relative),
+                FileKind::Asset => assets.push(Asset {
+                    source: entry.path().to_path_buf(),
+                    path: relative,
+                }),
+            }
+        }
+    }
+
+    // Parsing is independent per file, so it runs in parallel; results keep the sorted order.
+    let parsed_notes: Vec<_> = notes
+        .par_iter()
+        .map(|relative| -> Result<_, LoadError> {
+            let file = content_file(relative);
+            Ok(match read_text(root, &file)? {
+                Ok(text) => note::parse(&text, &file, relative),
+                Err(problem) => (None, vec![problem]),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut loaded_notes = Vec::new();
+    let mut skipped_drafts = Vec::new();
+    for (note, problems) in parsed_notes {
+        diagnostics.extend(problems);
+        match note {
+            Some(note) if note.draft && !options.drafts => skipped_drafts.push(note.slug),
+            Some(note) => loaded_notes.push(note),
+            None => {}
+        }
+    }
+    check_unique_slugs(&mut loaded_notes, &mut diagnostics);
+
+    let mut sources = Vec::new();
+    for relative in &quote_files {
+        let file = content_file(relative);
+        match read_text(root, &file)? {
+            Ok(text) => {
+                let (source, problems) = quote::parse(&text, &file, relative);
+                diagnostics.extend(problems);
+                sources.extend(source);
+            }
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+    check_unique_sources(&mut sources, &mut diagnostics);
+
+    let mut concept_files = Vec::new();
+    for relative in &concept_paths {
+        let file = content_file(relative);
+        match read_text(root, &file)? {
+            Ok(text) => {
+                let (concept, problems) = concept::parse(&text, &file, relative);
+                diagnostics.extend(problems);
+                concept_files.extend(concept);
+            }
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
+
+    let corpus = Corpus {
+        config,
+        notes: loaded_notes,
+        skipped_drafts,
+        sources,
+        concept_files,
+        assets,
+    };
+    Ok((corpus, diagnostics))
+}
+
+fn content_file(relative: &str) -> PathBuf {
+    Path::new(CONTENT_DIR).join(relative)
+}
+
+/// Reads a UTF-8 file. A file that is not UTF-8 is a content problem, reported at the first bad
+/// byte, not a failure of the build tool.
+fn read_text(root: &Path, file: &Path) -> Result<Result<String, Diagnostic>, LoadError> {
+    let bytes = fs::read(&root.join(file))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let good = String::from_utf8_lossy(&err.as_bytes()[..valid]).into_owned();
+            let pos = Origin::at_line(1).pos(&good, good.len());
+            Err(Diagnostic::error(
+                file,
+                pos,
+                "file is not valid UTF-8; save it with UTF-8 encoding",
+            ))
+        }
+    })
+}
+
+/// Two files in one folder may not share a slug (`A b.md` and `a-b.md`): they would share a page.
+fn check_unique_slugs(notes: &mut Vec<Note>, diagnostics: &mut Vec<Diagnostic>) {
+    notes.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.file.cmp(&b.file)));
+    let mut first_file: HashMap<String, PathBuf> = HashMap::new();
+    notes.retain(|note| match first_file.get(&note.slug) {
+        Some(first) => {
+            diagnostics.push(Diagnostic::error(
+                &note.file,
+                Pos::START,
+                format!(
+                    "this note's page `/notes/{}/` is already taken by `{}`; rename one of them",
+                    note.slug,
+                    crate::diagnostic::display_path(first)
+                ),
+            ));
+            false
+        }
+        None => {
+            first_file.insert(note.slug.clone(), note.file.clone());
+            true
+        }
+    });
+}
+
+fn check_unique_sources(sources: &mut Vec<Source>, diagnostics: &mut Vec<Diagnostic>) {
+    sources.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.file.cmp(&b.file)));
+    let mut first_file: HashMap<String, PathBuf> = HashMap::new();
+    sources.retain(|source| match first_file.get(&source.id) {
+        Some(first) => {
+            diagnostics.push(Diagnostic::error(
+                &source.file,
+                source.id_pos,
+                format!(
+                    "source id `{}` is already used by `{}`; give this source another `id`",
+                    source.id,
+                    crate::diagnostic::display_path(first)
+                ),
+            ));
+            false
+        }
+        None => {
+            first_file.insert(source.id.clone(), source.file.clone());
+            true
+        }
+    });
+}

@@ -1,0 +1,199 @@
+//! YAML helpers shared by the loaders: errors as diagnostics, and positions of keys and list
+//! items, which serde does not report for values that parsed but were wrong.
+
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Pos};
+
+/// Turns a serde_yaml_ng error into a diagnostic at its position. `first_line` is the file line
+/// of the YAML text's first line (front matter starts on line 2 of its file).
+pub fn error_diagnostic(
+    err: &serde_yaml_ng::Error,
+    path: &Path,
+    first_line: usize,
+    context: &str,
+) -> Diagnostic {
+    let pos = err
+        .location()
+        .map(|loc| Pos::new(loc.line() + first_line - 1, loc.column()))
+        .unwrap_or(Pos::new(first_line, 1));
+    let message = strip_location(&err.to_string());
+    Diagnostic::error(path, pos, format!("invalid YAML {context}: {message}"))
+}
+
+/// serde_yaml_ng appends " at line N column M" to its messages; we report the position ourselves.
+fn strip_location(message: &str) -> String {
+    let mut out = message.to_string();
+    while let Some(i) = out.rfind(" at line ") {
+        let tail = &out[i + " at line ".len()..];
+        let is_location = tail
+            .split(|c: char| c == ',' || c == ':')
+            .next()
+            .is_some_and(|t| {
+                let words: Vec<&str> = t.split_whitespace().collect();
+                words.len() == 3 && words[1] == "column"
+            });
+        if !is_location {
+            break;
+        }
+        let rest_start = tail
+            .find([',', ':'])
+            .map_or(out.len(), |j| i + " at line ".len() + j);
+        out = format!("{}{}", &out[..i], &out[rest_start..]);
+    }
+    out
+}
+
+/// The position of the value of a top-level `key:` in `text` (or of the key, when the value is on
+/// the following lines). `first_line` is the file line of the text's first line.
+pub fn key_value_pos(text: &str, key: &str, first_line: usize) -> Option<Pos> {
+    find_key(text.lines().enumerate(), key, 0).map(|(i, col)| Pos::new(first_line + i, col))
+}
+
+/// Searches numbered lines for `key:` at the given indent, optionally after a list dash.
+fn find_key<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    key: &str,
+    indent: usize,
+) -> Option<(usize, usize)> {
+    for (i, line) in lines {
+        if line.len() < indent || !line[..indent].trim().is_empty() {
+            continue;
+        }
+        let mut rest = &line[indent..];
+        let mut col = indent;
+        if let Some(after_dash) = rest.strip_prefix("- ") {
+            let trimmed = after_dash.trim_start();
+            col += 2 + after_dash.len() - trimmed.len();
+            rest = trimmed;
+        }
+        let Some(after_key) = rest.strip_prefix(key) else {
+            continue;
+        };
+        let Some(after_colon) = after_key.strip_prefix(':') else {
+            continue;
+        };
+        let value = after_colon.trim_start();
+        let value_col = if value.is_empty() || value.starts_with('#') {
+            col
+        } else {
+            col + key.len() + 1 + (after_colon.len() - value.len())
+        };
+        return Some((i, value_col + 1));
+    }
+    None
+}
+
+/// The lines of a block sequence's items under the top-level key `list_key` (`quotes:`), as
+/// 0-based line indexes into `text`. Flow-style lists yield nothing; callers fall back to the
+/// key's own line.
+pub fn block_list_items(text: &str, list_key: &str) -> Vec<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = format!("{list_key}:");
+    let Some(start) = lines
+        .iter()
+        .position(|l| l.trim_end() == header || l.starts_with(&format!("{header} ")))
+    else {
+        return Vec::new();
+    };
+    let mut items = Vec::new();
+    let mut item_indent = None;
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        match item_indent {
+            None if trimmed.starts_with('-') => {
+                item_indent = Some(indent);
+                items.push(i);
+            }
+            None => break,
+            Some(expected) if indent == expected && trimmed.starts_with('-') => items.push(i),
+            Some(expected) if indent <= expected && !(indent == 0 && expected == 0) => break,
+            Some(0) if indent == 0 => break,
+            Some(_) => {}
+        }
+    }
+    items
+}
+
+/// The position of `key:` inside list item `item` (an index into `items`), searching from the
+/// item's first line to the next item's.
+pub fn item_key_pos(
+    text: &str,
+    items: &[usize],
+    item: usize,
+    key: &str,
+    first_line: usize,
+) -> Option<Pos> {
+    let start = *items.get(item)?;
+    let end = items.get(item + 1).copied().unwrap_or(usize::MAX);
+    let lines: Vec<&str> = text.lines().collect();
+    let item_line = lines[start];
+    let dash_indent = item_line.len() - item_line.trim_start().len();
+    let key_indent = dash_indent + 2;
+    let candidates = lines
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .map(|(i, l)| (i, *l));
+    // The first key sits after the dash; the rest are indented to match it.
+    find_key(candidates.clone(), key, dash_indent)
+        .filter(|(i, _)| *i == start)
+        .or_else(|| find_key(candidates, key, key_indent))
+        .map(|(i, col)| Pos::new(first_line + i, col))
+}
+
+/// The position of a list item's dash.
+pub fn item_pos(text: &str, items: &[usize], item: usize, first_line: usize) -> Option<Pos> {
+    let line = *items.get(item)?;
+    let content = text.lines().nth(line)?;
+    let col = content.len() - content.trim_start().len() + 1;
+    Some(Pos::new(first_line + line, col))
+}
+
+/// A short description of a YAML value's type, for "expected text, found a list" messages.
+pub fn describe(value: &serde_yaml_ng::Value) -> &'static str {
+    use serde_yaml_ng::Value;
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Sequence(_) => "a list",
+        Value::Mapping(_) => "a mapping",
+        Value::Tagged(_) => "a tagged value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_serde_locations() {
+        assert_eq!(
+            strip_location("unknown field `x`, expected `a` at line 3 column 1"),
+            "unknown field `x`, expected `a`"
+        );
+        assert_eq!(
+            strip_location("quotes[0]: missing field `id` at line 4 column 5"),
+            "quotes[0]: missing field `id`"
+        );
+    }
+
+    #[test]
+    fn finds_keys_and_items() {
+        let text = "source:\n  title: T\nquotes:\n  - id: a\n    text: A\n\n  - text: B\n    id: b\n";
+        assert_eq!(key_value_pos(text, "quotes", 1), Some(Pos::new(3, 1)));
+        let items = block_list_items(text, "quotes");
+        assert_eq!(items, vec![3, 6]);
+        assert_eq!(item_key_pos(text, &items, 0, "id", 1), Some(Pos::new(4, 9)));
+        assert_eq!(item_key_pos(text, &items, 1, "id", 1), Some(Pos::new(8, 9)));
+        assert_eq!(item_key_pos(text, &items, 1, "text", 1), Some(Pos::new(7, 11)));
+        assert_eq!(item_pos(text, &items, 1, 1), Some(Pos::new(7, 3)));
+    }
+}
