@@ -4,5 +4,6 @@ pub mod config;
 pub mod diagnostic;
 pub mod fs;
 pub mod load;
+pub mod link;
 pub mod slug;
 pub mod yaml;

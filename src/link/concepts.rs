@@ -1,0 +1,227 @@
+//! The concept tree: canonical names and aliases, broader and narrower concepts, and which notes
+//! and quotes each concept gathers.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::{Concept, LinkedNote, LinkedSource, Outline};
+use crate::diagnostic::Diagnostic;
+use crate::load::{ConceptFile, Corpus};
+use crate::slug;
+
+pub struct ConceptTable {
+    /// Every name and alias to its canonical concept name.
+    canonical: HashMap<String, String>,
+    /// Every concept that exists: named by a note, a quote, a concept file or a `broader` list.
+    names: BTreeSet<String>,
+    /// Concept files' `broader` lists, canonical, with where they were written.
+    broader: BTreeMap<String, Vec<String>>,
+}
+
+impl ConceptTable {
+    pub fn new(corpus: &Corpus, diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let mut canonical = HashMap::new();
+        for file in &corpus.concept_files {
+            canonical.insert(file.name.clone(), file.name.clone());
+        }
+        for file in &corpus.concept_files {
+            for alias in &file.aliases {
+                let key = slug::slugify(alias);
+                if key.is_empty() {
+                    continue;
+                }
+                match canonical.get(&key) {
+                    Some(other) if other != &file.name => diagnostics.push(Diagnostic::warning(
+                        &file.file,
+                        Pos::START,
+                        format!("alias `{alias}` already names the concept `{other}`; ignoring it here"),
+                    )),
+                    _ => {
+                        canonical.insert(key, file.name.clone());
+                    }
+                }
+            }
+        }
+        let mut table = ConceptTable {
+            canonical,
+            names: BTreeSet::new(),
+            broader: BTreeMap::new(),
+        };
+        for file in &corpus.concept_files {
+            table.names.insert(file.name.clone());
+            let broader = table.canonical_list(&file.broader);
+            table.names.extend(broader.iter().cloned());
+            table.broader.insert(file.name.clone(), broader);
+        }
+        let used = corpus
+            .notes
+            .iter()
+            .flat_map(|n| &n.concepts)
+            .chain(corpus.sources.iter().flat_map(|s| s.quotes.iter().flat_map(|q| &q.concepts)));
+        for name in used {
+            let name = table.canonical_name(name);
+            if !name.is_empty() {
+                table.names.insert(name);
+            }
+        }
+        table
+    }
+
+    pub fn canonical_name(&self, written: &str) -> String {
+        let key = slug::slugify(written);
+        self.canonical.get(&key).cloned().unwrap_or(key)
+    }
+
+    /// Canonical names, without repeats, in the order written.
+    pub fn canonical_list(&self, written: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in written {
+            let name = self.canonical_name(name);
+            if !name.is_empty() && !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+
+    /// Names and aliases to canonical names, for link lookup.
+    pub fn lookup(&self) -> HashMap<String, String> {
+        let mut lookup = self.canonical.clone();
+        for name in &self.names {
+            lookup.insert(name.clone(), name.clone());
+        }
+        lookup
+    }
+
+    pub fn build(
+        &mut self,
+        files: Vec<ConceptFile>,
+        mut outlines: BTreeMap<String, Outline>,
+    ) -> BTreeMap<String, Concept> {
+        let mut files: BTreeMap<String, ConceptFile> =
+            files.into_iter().map(|f| (f.name.clone(), f)).collect();
+        let mut concepts: BTreeMap<String, Concept> = self
+            .names
+            .iter()
+            .map(|name| {
+                let file = files.remove(name);
+                let title = file
+                    .as_ref()
+                    .and_then(|f| f.title.clone())
+                    .unwrap_or_else(|| slug::title_from_name(name));
+                let concept = Concept {
+                    name: name.clone(),
+                    title,
+                    description: outlines.remove(name),
+                    broader: self.broader.get(name).cloned().unwrap_or_default(),
+                    file,
+                    narrower: Vec::new(),
+                    quotes: Vec::new(),
+                    notes: Vec::new(),
+                    related: Vec::new(),
+                };
+                (name.clone(), concept)
+            })
+            .collect();
+        for (name, broader) in &self.broader {
+            for b in broader {
+                if b != name {
+                    if let Some(parent) = concepts.get_mut(b) {
+                        parent.narrower.push(name.clone());
+                    }
+                }
+            }
+        }
+        concepts
+    }
+
+    /// A concept may not be broader than itself, directly or through others.
+    pub fn report_cycles(
+        &self,
+        concepts: &BTreeMap<String, Concept>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        for (name, concept) in concepts {
+            let Some(file) = &concept.file else { continue };
+            // Walk up from each broader concept; reaching `name` again is a cycle.
+            let mut seen = BTreeSet::new();
+            let mut queue: Vec<(String, Vec<String>)> = concept
+                .broader
+                .iter()
+                .map(|b| (b.clone(), vec![name.clone(), b.clone()]))
+                .collect();
+            while let Some((current, path)) = queue.pop() {
+                if &current == name {
+                    diagnostics.push(Diagnostic::error(
+                        &file.file,
+                        file.broader_pos,
+                        format!(
+                            "concept hierarchy cycle: {}",
+                            path.iter()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(" is narrower than ")
+                        ),
+                    ));
+                    break;
+                }
+                if !seen.insert(current.clone()) {
+                    continue;
+                }
+                for b in concepts.get(&current).map(|c| &c.broader).into_iter().flatten() {
+                    let mut next = path.clone();
+                    next.push(b.clone());
+                    queue.push((b.clone(), next));
+                }
+            }
+        }
+    }
+}
+
+use crate::diagnostic::Pos;
+
+/// Fills each concept's quotes, notes and related concepts (by co-occurrence).
+pub fn fill_members(
+    notes: &[LinkedNote],
+    sources: &[LinkedSource],
+    concepts: &mut BTreeMap<String, Concept>,
+) {
+    let mut together: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut count_pairs = |names: &[String]| {
+        for a in names {
+            for b in names {
+                if a != b {
+                    *together.entry((a.clone(), b.clone())).or_default() += 1;
+                }
+            }
+        }
+    };
+    for (n, note) in notes.iter().enumerate() {
+        for c in &note.concepts {
+            if let Some(concept) = concepts.get_mut(c) {
+                concept.notes.push(n);
+            }
+        }
+        count_pairs(&note.concepts);
+    }
+    for (s, source) in sources.iter().enumerate() {
+        for (q, quote) in source.quotes.iter().enumerate() {
+            for c in &quote.concepts {
+                if let Some(concept) = concepts.get_mut(c) {
+                    concept.quotes.push((s, q));
+                }
+            }
+            count_pairs(&quote.concepts);
+        }
+    }
+    for ((a, b), count) in together {
+        if let Some(concept) = concepts.get_mut(&a) {
+            concept.related.push((b, count));
+        }
+    }
+    for concept in concepts.values_mut() {
+        concept.notes.sort_unstable();
+        concept.notes.dedup();
+        concept.related.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+        concept.related.truncate(10);
+    }
+}

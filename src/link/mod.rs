@@ -1,0 +1,568 @@
+//! Stage 2, link: every link and embed resolved, backlinks gathered, the concept tree built.
+//! The result, a [`Graph`], is everything the render stage needs; nothing after this looks a
+//! name up again.
+
+mod concepts;
+pub mod outline;
+pub mod resolve;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::config::{BrokenLinks, Config};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::{Asset, ConceptFile, Corpus, Markdown, Note, Quote, Source};
+use crate::slug;
+use outline::{RawLinkKind, Scan};
+pub use resolve::{Anchor, Target};
+use resolve::{Index, Resolution};
+
+#[derive(Debug)]
+pub struct Graph {
+    pub config: Config,
+    pub notes: Vec<LinkedNote>,
+    pub sources: Vec<LinkedSource>,
+    /// Every concept by canonical name, whether or not it has a file.
+    pub concepts: BTreeMap<String, Concept>,
+    pub assets: Vec<Asset>,
+}
+
+/// A Markdown text's structure, with each link keyed by its byte offset.
+#[derive(Debug, Clone, Default)]
+pub struct Outline {
+    pub scan: Scan,
+    pub links: BTreeMap<usize, Target>,
+}
+
+/// Something that links: the reverse side of a link, shown as a backlink.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ref {
+    Note(usize),
+    Quote(usize, usize),
+    Concept(String),
+}
+
+#[derive(Debug)]
+pub struct LinkedNote {
+    pub note: Note,
+    pub outline: Outline,
+    /// Canonical concept names.
+    pub concepts: Vec<String>,
+    pub sources: Vec<usize>,
+    pub backlinks: Vec<Ref>,
+    /// Notes that share concepts with this one, most shared first, with the count.
+    pub related: Vec<(usize, usize)>,
+}
+
+#[derive(Debug)]
+pub struct LinkedSource {
+    pub source: Source,
+    pub quotes: Vec<LinkedQuote>,
+    /// Quote indexes in locator order ("ch. 2" before "ch. 10").
+    pub order: Vec<usize>,
+    /// Notes that discuss the source, link to it or cite one of its quotes.
+    pub notes: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct LinkedQuote {
+    pub quote: Quote,
+    pub concepts: Vec<String>,
+    pub annotation: Option<Outline>,
+    /// Notes (and other texts) that link to or embed this quote.
+    pub cited_by: Vec<Ref>,
+}
+
+#[derive(Debug)]
+pub struct Concept {
+    pub name: String,
+    pub title: String,
+    pub file: Option<ConceptFile>,
+    pub description: Option<Outline>,
+    pub broader: Vec<String>,
+    pub narrower: Vec<String>,
+    pub quotes: Vec<(usize, usize)>,
+    /// Notes tagged with the concept or linking to it.
+    pub notes: Vec<usize>,
+    /// Concepts that appear on the same notes and quotes, with how often.
+    pub related: Vec<(String, usize)>,
+}
+
+/// Which text a link sits in: a note's own `[[#heading]]` links resolve to itself.
+#[derive(Clone, Copy)]
+enum Doc<'a> {
+    Note(usize, &'a Markdown),
+    /// A quote's annotation or a concept's description.
+    Other(&'a Markdown),
+}
+
+impl<'a> Doc<'a> {
+    fn markdown(&self) -> &'a Markdown {
+        match self {
+            Doc::Note(_, m) | Doc::Other(m) => m,
+        }
+    }
+}
+
+pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut concept_table = concepts::ConceptTable::new(&corpus, &mut diagnostics);
+
+    // Scan every text once, in parallel; resolution needs every note's headings and blocks.
+    let note_scans: Vec<Scan> = corpus
+        .notes
+        .par_iter()
+        .map(|n| outline::scan(&n.body.text))
+        .collect();
+    let index = Index::new(&corpus, concept_table.lookup());
+    let severity = match corpus.config.broken_links {
+        BrokenLinks::Error => Severity::Error,
+        BrokenLinks::Warn => Severity::Warning,
+    };
+    let resolver = Resolver {
+        index: &index,
+        note_scans: &note_scans,
+        notes: &corpus.notes,
+        severity,
+    };
+
+    let mut docs: Vec<(Doc, Option<Scan>)> = Vec::new();
+    for (i, note) in corpus.notes.iter().enumerate() {
+        docs.push((Doc::Note(i, &note.body), Some(note_scans[i].clone())));
+    }
+    for source in &corpus.sources {
+        for quote in &source.quotes {
+            if let Some(note) = &quote.note {
+                docs.push((Doc::Other(note), None));
+            }
+        }
+    }
+    for file in &corpus.concept_files {
+        docs.push((Doc::Other(&file.body), None));
+    }
+    let resolved: Vec<(Outline, Vec<Diagnostic>)> = docs
+        .into_par_iter()
+        .map(|(doc, scan)| {
+            let scan = scan.unwrap_or_else(|| outline::scan(&doc.markdown().text));
+            resolver.outline(doc, scan)
+        })
+        .collect();
+
+    // Unpack the outlines in the order the texts were listed above.
+    let mut resolved = resolved.into_iter();
+    let mut note_outlines = Vec::new();
+    for _ in &corpus.notes {
+        let (outline, problems) = resolved.next().expect("one outline per note");
+        diagnostics.extend(problems);
+        note_outlines.push(outline);
+    }
+    let mut annotations: BTreeMap<(usize, usize), Outline> = BTreeMap::new();
+    for (s, source) in corpus.sources.iter().enumerate() {
+        for (q, quote) in source.quotes.iter().enumerate() {
+            if quote.note.is_some() {
+                let (outline, problems) = resolved.next().expect("one outline per annotation");
+                diagnostics.extend(problems);
+                annotations.insert((s, q), outline);
+            }
+        }
+    }
+    let mut concept_outlines: BTreeMap<String, Outline> = BTreeMap::new();
+    for file in &corpus.concept_files {
+        let (outline, problems) = resolved.next().expect("one outline per concept file");
+        diagnostics.extend(problems);
+        concept_outlines.insert(file.name.clone(), outline);
+    }
+
+    report_embed_cycles(&corpus.notes, &note_outlines, &mut diagnostics);
+
+    let Corpus {
+        config,
+        notes,
+        sources,
+        concept_files,
+        assets,
+        ..
+    } = corpus;
+
+    // Notes, with their front matter's concepts and sources resolved.
+    let mut linked_notes: Vec<LinkedNote> = Vec::with_capacity(notes.len());
+    for (note, outline) in notes.into_iter().zip(note_outlines) {
+        let concepts = concept_table.canonical_list(&note.concepts);
+        let mut source_ids = Vec::new();
+        for id in &note.sources {
+            match index.source(&slug::slugify(id)) {
+                Some(s) => source_ids.push(s),
+                None => diagnostics.push(Diagnostic::error(
+                    &note.file,
+                    note.sources_pos,
+                    format!("unknown source `{id}` in `sources`{}", index.suggest_source(id)),
+                )),
+            }
+        }
+        source_ids.sort_unstable();
+        source_ids.dedup();
+        linked_notes.push(LinkedNote {
+            note,
+            outline,
+            concepts,
+            sources: source_ids,
+            backlinks: Vec::new(),
+            related: Vec::new(),
+        });
+    }
+
+    let mut linked_sources: Vec<LinkedSource> = sources
+        .into_iter()
+        .enumerate()
+        .map(|(s, source)| {
+            let mut order: Vec<usize> = (0..source.quotes.len()).collect();
+            order.sort_by(|&a, &b| {
+                let (la, lb) = (&source.quotes[a].locator, &source.quotes[b].locator);
+                match (la, lb) {
+                    (Some(x), Some(y)) => slug::natural_cmp(x, y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                }
+                .then(a.cmp(&b))
+            });
+            let quotes = source
+                .quotes
+                .iter()
+                .enumerate()
+                .map(|(q, quote)| LinkedQuote {
+                    concepts: concept_table.canonical_list(&quote.concepts),
+                    annotation: annotations.remove(&(s, q)),
+                    quote: quote.clone(),
+                    cited_by: Vec::new(),
+                })
+                .collect();
+            LinkedSource {
+                source,
+                quotes,
+                order,
+                notes: Vec::new(),
+            }
+        })
+        .collect();
+
+    let mut concept_map = concept_table.build(concept_files, concept_outlines);
+    record_backlinks(&mut linked_notes, &mut linked_sources, &mut concept_map);
+    concepts::fill_members(&linked_notes, &linked_sources, &mut concept_map);
+    related_notes(&mut linked_notes);
+    concept_table.report_cycles(&concept_map, &mut diagnostics);
+
+    let graph = Graph {
+        config,
+        notes: linked_notes,
+        sources: linked_sources,
+        concepts: concept_map,
+        assets,
+    };
+    (graph, diagnostics)
+}
+
+struct Resolver<'a> {
+    index: &'a Index,
+    note_scans: &'a [Scan],
+    notes: &'a [Note],
+    severity: Severity,
+}
+
+impl Resolver<'_> {
+    fn outline(&self, doc: Doc, scan: Scan) -> (Outline, Vec<Diagnostic>) {
+        let markdown = doc.markdown();
+        let mut diagnostics = Vec::new();
+        let mut links = BTreeMap::new();
+        for raw in &scan.links {
+            let resolution = match raw.kind {
+                RawLinkKind::Wiki { .. } => self.wikilink(doc, &raw.dest),
+                RawLinkKind::Path { .. } => self.path(doc, &raw.dest),
+            };
+            let pos = markdown.pos(raw.offset);
+            if let Some(warning) = resolution.warning {
+                diagnostics.push(Diagnostic::warning(&markdown.file, pos, warning));
+            }
+            let target = match (resolution.target, resolution.error) {
+                (Some(target), _) => target,
+                (None, Some(message)) => {
+                    diagnostics.push(Diagnostic::new(&markdown.file, pos, self.severity, message));
+                    Target::Broken
+                }
+                // A link this tool does not check, left exactly as written.
+                (None, None) => continue,
+            };
+            links.insert(raw.offset, target);
+        }
+        (Outline { scan, links }, diagnostics)
+    }
+
+    fn wikilink(&self, doc: Doc, dest: &str) -> Resolution {
+        let (name, anchor) = match dest.split_once('#') {
+            Some((name, anchor)) => (name.trim(), Some(anchor.trim())),
+            None => (dest.trim(), None),
+        };
+        let mut resolution = if name.is_empty() {
+            match doc {
+                Doc::Note(n, _) => Resolution {
+                    target: Some(Target::Note {
+                        note: n,
+                        anchor: None,
+                    }),
+                    warning: None,
+                    error: None,
+                },
+                _ => Resolution {
+                    target: None,
+                    warning: None,
+                    error: Some(format!("`[[{dest}]]` links to a heading of this text, which has no page of its own; name the note")),
+                },
+            }
+        } else {
+            self.index.resolve_wikilink(name, &doc.markdown().dir)
+        };
+        if let (Some(Target::Note { note, .. }), Some(anchor)) = (&resolution.target, anchor) {
+            match self.anchor(*note, anchor) {
+                Ok(found) => {
+                    resolution.target = Some(Target::Note {
+                        note: *note,
+                        anchor: Some(found),
+                    })
+                }
+                Err(error) => {
+                    resolution.target = None;
+                    resolution.error = Some(error);
+                }
+            }
+        }
+        resolution
+    }
+
+    fn path(&self, doc: Doc, dest: &str) -> Resolution {
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        let is_checked = path.to_ascii_lowercase().ends_with(".md")
+            || resolve::file_extension(path).is_some();
+        if !is_checked {
+            // A folder-like relative link (`../sources/`): the author's own business.
+            return Resolution {
+                target: None,
+                warning: None,
+                error: None,
+            };
+        }
+        let mut resolution = self.index.resolve_path(path, &doc.markdown().dir);
+        if let (Some(Target::Note { note, .. }), Some(fragment)) = (&resolution.target, fragment) {
+            match self.anchor(*note, fragment) {
+                Ok(found) => {
+                    resolution.target = Some(Target::Note {
+                        note: *note,
+                        anchor: Some(found),
+                    })
+                }
+                Err(error) => {
+                    resolution.target = None;
+                    resolution.error = Some(error);
+                }
+            }
+        }
+        resolution
+    }
+
+    fn anchor(&self, note: usize, anchor: &str) -> Result<Anchor, String> {
+        let scan = &self.note_scans[note];
+        let slug = &self.notes[note].slug;
+        if let Some(block) = anchor.strip_prefix('^') {
+            if scan.blocks.iter().any(|b| b.id == block) {
+                return Ok(Anchor::Block(block.to_string()));
+            }
+            return Err(format!("note `{slug}` has no block `^{block}`"));
+        }
+        let wanted = slug::slugify(anchor);
+        if let Some(h) = scan.headings.iter().find(|h| h.id == wanted) {
+            return Ok(Anchor::Heading(h.id.clone()));
+        }
+        let closest = scan
+            .headings
+            .iter()
+            .map(|h| (strsim::levenshtein(&wanted, &h.id), h))
+            .filter(|(d, _)| *d <= (wanted.len() / 3).max(2))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, h)| format!(" (did you mean `{}`?)", h.text))
+            .unwrap_or_default();
+        Err(format!("note `{slug}` has no heading `{anchor}`{closest}"))
+    }
+}
+
+/// An embed cycle (a embeds b embeds a) would render forever: it is an error, reported at the
+/// embed in the first note of the cycle.
+fn report_embed_cycles(notes: &[Note], outlines: &[Outline], diagnostics: &mut Vec<Diagnostic>) {
+    let embeds: Vec<Vec<(usize, usize)>> = outlines
+        .iter()
+        .map(|o| {
+            o.scan
+                .links
+                .iter()
+                .filter(|l| l.kind == RawLinkKind::Wiki { embed: true })
+                .filter_map(|l| match o.links.get(&l.offset) {
+                    Some(Target::Note { note, .. }) => Some((*note, l.offset)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let mut reported: BTreeSet<Vec<usize>> = BTreeSet::new();
+    for start in 0..notes.len() {
+        // Depth-first search for a path back to `start` through notes after it, so each cycle
+        // is found once, from its lowest note.
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        let mut path = vec![start];
+        let mut on_path = BTreeSet::from([start]);
+        while let Some((node, next)) = stack.pop() {
+            if next >= embeds[node].len() {
+                path.pop();
+                on_path.remove(&node);
+                continue;
+            }
+            stack.push((node, next + 1));
+            let (target, _) = embeds[node][next];
+            if target == start {
+                let mut cycle = path.clone();
+                cycle.sort_unstable();
+                if reported.insert(cycle) {
+                    let offset = embeds[start]
+                        .iter()
+                        .find(|(t, _)| Some(t) == path.get(1).or(Some(&start)))
+                        .map_or(0, |(_, o)| *o);
+                    let names: Vec<String> = path
+                        .iter()
+                        .chain(std::iter::once(&start))
+                        .map(|&n| format!("`{}`", notes[n].slug))
+                        .collect();
+                    diagnostics.push(Diagnostic::error(
+                        &notes[start].file,
+                        notes[start].body.pos(offset),
+                        format!("embed cycle: {}", names.join(" embeds ")),
+                    ));
+                }
+            } else if target > start && !on_path.contains(&target) {
+                path.push(target);
+                on_path.insert(target);
+                stack.push((target, 0));
+            }
+        }
+    }
+}
+
+fn record_backlinks(
+    notes: &mut [LinkedNote],
+    sources: &mut [LinkedSource],
+    concepts: &mut BTreeMap<String, Concept>,
+) {
+    let mut edges: Vec<(Ref, Target)> = Vec::new();
+    for (n, note) in notes.iter().enumerate() {
+        edges.extend(note.outline.links.values().map(|t| (Ref::Note(n), t.clone())));
+    }
+    for (s, source) in sources.iter().enumerate() {
+        for (q, quote) in source.quotes.iter().enumerate() {
+            if let Some(outline) = &quote.annotation {
+                edges.extend(outline.links.values().map(|t| (Ref::Quote(s, q), t.clone())));
+            }
+        }
+    }
+    for (name, concept) in concepts.iter() {
+        if let Some(outline) = &concept.description {
+            edges.extend(
+                outline
+                    .links
+                    .values()
+                    .map(|t| (Ref::Concept(name.clone()), t.clone())),
+            );
+        }
+    }
+    for (from, target) in edges {
+        match target {
+            Target::Note { note, .. } => {
+                if from != Ref::Note(note) {
+                    notes[note].backlinks.push(from);
+                }
+            }
+            Target::Quote { source, quote } => {
+                if let Ref::Note(n) = from {
+                    sources[source].notes.push(n);
+                }
+                sources[source].quotes[quote].cited_by.push(from);
+            }
+            Target::Concept(name) => {
+                if let (Ref::Note(n), Some(concept)) = (&from, concepts.get_mut(&name)) {
+                    concept.notes.push(*n);
+                }
+            }
+            Target::Source(s) => {
+                if let Ref::Note(n) = from {
+                    sources[s].notes.push(n);
+                }
+            }
+            Target::Asset(_) | Target::Broken => {}
+        }
+    }
+    for (n, note) in notes.iter_mut().enumerate() {
+        note.backlinks.sort();
+        note.backlinks.dedup();
+        for &s in &note.sources {
+            sources[s].notes.push(n);
+        }
+    }
+    for source in sources.iter_mut() {
+        source.notes.sort_unstable();
+        source.notes.dedup();
+        for quote in &mut source.quotes {
+            quote.cited_by.sort();
+            quote.cited_by.dedup();
+        }
+    }
+}
+
+/// Related notes by shared concepts. Counting into a flat array keeps this linear in the number
+/// of (note, concept) pairs, even for a concept on thousands of notes.
+fn related_notes(notes: &mut [LinkedNote]) {
+    let mut by_concept: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (n, note) in notes.iter().enumerate() {
+        for c in &note.concepts {
+            by_concept.entry(c).or_default().push(n);
+        }
+    }
+    let related: Vec<Vec<(usize, usize)>> = (0..notes.len())
+        .into_par_iter()
+        .map_init(
+            || (vec![0u32; notes.len()], Vec::new()),
+            |(counts, touched), n| {
+                for c in &notes[n].concepts {
+                    for &other in &by_concept[c.as_str()] {
+                        if other != n {
+                            if counts[other] == 0 {
+                                touched.push(other);
+                            }
+                            counts[other] += 1;
+                        }
+                    }
+                }
+                let mut found: Vec<(usize, usize)> =
+                    touched.iter().map(|&o| (o, counts[o] as usize)).collect();
+                for &o in touched.iter() {
+                    counts[o] = 0;
+                }
+                touched.clear();
+                found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                found.truncate(5);
+                found
+            },
+        )
+        .collect();
+    for (note, related) in notes.iter_mut().zip(related) {
+        note.related = related;
+    }
+}

@@ -1,0 +1,420 @@
+//! Finding what a link names: notes by name, path suffix or alias (with Obsidian's tie-break),
+//! quotes by global id, concepts, sources and assets.
+
+use std::collections::HashMap;
+
+use crate::load::Corpus;
+use crate::slug;
+
+/// What a link points at, once resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Note {
+        note: usize,
+        anchor: Option<Anchor>,
+    },
+    Quote {
+        source: usize,
+        quote: usize,
+    },
+    Concept(String),
+    Source(usize),
+    /// A file under `content/`, by its content-relative path.
+    Asset(String),
+    /// A link that could not be resolved: shown as marked plain text (only when the site
+    /// allows broken links; otherwise the build stops).
+    Broken,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchor {
+    /// A heading's id.
+    Heading(String),
+    /// A block id, without its `^`.
+    Block(String),
+}
+
+/// Lookup tables built once per build.
+pub struct Index {
+    /// Every path suffix of every note slug, and every alias, to the notes it names.
+    notes_by_name: HashMap<String, Vec<usize>>,
+    /// Notes by file path relative to `content/` (`notes/ch1/Load Parameters.md`).
+    notes_by_file: HashMap<String, usize>,
+    pub note_slugs: Vec<String>,
+    quotes: HashMap<String, (usize, usize)>,
+    /// Concept names and aliases to the canonical concept name.
+    pub concepts: HashMap<String, String>,
+    sources: HashMap<String, usize>,
+    assets_by_path: HashMap<String, usize>,
+    assets_by_name: HashMap<String, Vec<usize>>,
+    asset_paths: Vec<String>,
+    drafts: Vec<String>,
+}
+
+/// The outcome of a lookup: the target, and a warning when the name was ambiguous.
+pub struct Resolution {
+    pub target: Option<Target>,
+    pub warning: Option<String>,
+    /// Why the lookup failed, when it did.
+    pub error: Option<String>,
+}
+
+impl Resolution {
+    fn found(target: Target) -> Self {
+        Resolution {
+            target: Some(target),
+            warning: None,
+            error: None,
+        }
+    }
+
+    fn failed(error: String) -> Self {
+        Resolution {
+            target: None,
+            warning: None,
+            error: Some(error),
+        }
+    }
+}
+
+/// Splits an explicit kind prefix off a link target (`concept:reliability`).
+pub fn split_prefix(target: &str) -> (Option<&str>, &str) {
+    for prefix in ["note", "quote", "concept", "source"] {
+        if let Some(rest) = target
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix(':'))
+        {
+            return (Some(prefix), rest.trim());
+        }
+    }
+    (None, target)
+}
+
+/// A name's extension, when it looks like a file's (`diagram.png`), not part of a title.
+pub fn file_extension(name: &str) -> Option<&str> {
+    let last = name.rsplit('/').next()?;
+    let (_, ext) = last.rsplit_once('.')?;
+    (!ext.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then_some(ext)
+}
+
+/// Joins a relative path onto a folder, resolving `.` and `..`; `None` if it climbs out.
+pub fn join_path(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            _ => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+impl Index {
+    pub fn new(corpus: &Corpus, concepts: HashMap<String, String>) -> Self {
+        let mut notes_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut notes_by_file = HashMap::new();
+        for (i, note) in corpus.notes.iter().enumerate() {
+            let parts: Vec<&str> = note.slug.split('/').collect();
+            for start in 0..parts.len() {
+                notes_by_name
+                    .entry(parts[start..].join("/"))
+                    .or_default()
+                    .push(i);
+            }
+            for alias in &note.aliases {
+                let key = slug::slugify_path(alias);
+                if !key.is_empty() {
+                    notes_by_name.entry(key).or_default().push(i);
+                }
+            }
+            let file = crate::diagnostic::display_path(&note.file);
+            let relative = file.strip_prefix("content/").unwrap_or(&file).to_string();
+            notes_by_file.insert(relative, i);
+        }
+        for candidates in notes_by_name.values_mut() {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        let mut quotes = HashMap::new();
+        let mut sources = HashMap::new();
+        for (s, source) in corpus.sources.iter().enumerate() {
+            sources.insert(source.id.clone(), s);
+            for (q, quote) in source.quotes.iter().enumerate() {
+                quotes.insert(format!("{}/{}", source.id, quote.id), (s, q));
+            }
+        }
+        let mut assets_by_path = HashMap::new();
+        let mut assets_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, asset) in corpus.assets.iter().enumerate() {
+            assets_by_path.insert(asset.path.clone(), i);
+            let name = asset.path.rsplit('/').next().unwrap_or(&asset.path);
+            assets_by_name.entry(name.to_lowercase()).or_default().push(i);
+        }
+        Index {
+            notes_by_name,
+            notes_by_file,
+            note_slugs: corpus.notes.iter().map(|n| n.slug.clone()).collect(),
+            quotes,
+            concepts,
+            sources,
+            assets_by_path,
+            assets_by_name,
+            asset_paths: corpus.assets.iter().map(|a| a.path.clone()).collect(),
+            drafts: corpus.skipped_drafts.clone(),
+        }
+    }
+
+    /// Resolves a wikilink target (without its `#anchor`) written in a file under `dir`
+    /// (relative to `content/`).
+    pub fn resolve_wikilink(&self, written: &str, dir: &str) -> Resolution {
+        let (prefix, name) = split_prefix(written.trim());
+        let name = name.trim();
+        if prefix.is_none() {
+            if let Some(ext) = file_extension(name) {
+                if !ext.eq_ignore_ascii_case("md") {
+                    return self.resolve_asset(name, dir);
+                }
+            }
+        }
+        let name = name
+            .strip_suffix(".md")
+            .or_else(|| name.strip_suffix(".MD"))
+            .unwrap_or(name);
+        let key = slug::slugify_path(name);
+
+        let note = || self.find_note(&key, dir);
+        let quote = || self.quotes.get(&key).copied();
+        let concept = || self.concepts.get(&key).cloned();
+        let source = || self.sources.get(&key).copied();
+        match prefix {
+            Some("note") => match note() {
+                Some((n, warning)) => Resolution {
+                    warning,
+                    ..Resolution::found(note_target(n))
+                },
+                None => self.unknown("note", written, &key),
+            },
+            Some("quote") => quote()
+                .map(|(source, quote)| Resolution::found(Target::Quote { source, quote }))
+                .unwrap_or_else(|| self.unknown("quote", written, &key)),
+            Some("concept") => concept()
+                .map(|c| Resolution::found(Target::Concept(c)))
+                .unwrap_or_else(|| self.unknown("concept", written, &key)),
+            Some("source") => source()
+                .map(|s| Resolution::found(Target::Source(s)))
+                .unwrap_or_else(|| self.unknown("source", written, &key)),
+            _ => {
+                let mut kinds = Vec::new();
+                if quote().is_some() {
+                    kinds.push("quote");
+                }
+                if concept().is_some() {
+                    kinds.push("concept");
+                }
+                if source().is_some() {
+                    kinds.push("source");
+                }
+                if let Some((n, mut warning)) = note() {
+                    if let Some(other) = kinds.first() {
+                        warning = Some(format!(
+                            "`{written}` names both a note and a {other}; linking the note (write `[[{other}:{name}]]` for the {other})"
+                        ));
+                    }
+                    return Resolution {
+                        warning,
+                        ..Resolution::found(note_target(n))
+                    };
+                }
+                let target = if let Some((source, quote)) = quote() {
+                    Target::Quote { source, quote }
+                } else if let Some(c) = concept() {
+                    Target::Concept(c)
+                } else if let Some(s) = source() {
+                    Target::Source(s)
+                } else {
+                    return self.unknown("", written, &key);
+                };
+                let warning = (kinds.len() > 1).then(|| {
+                    format!(
+                        "`{written}` names both a {} and a {}; linking the {} (use a `{}:` prefix to choose)",
+                        kinds[0], kinds[1], kinds[0], kinds[1]
+                    )
+                });
+                Resolution {
+                    warning,
+                    ..Resolution::found(target)
+                }
+            }
+        }
+    }
+
+    /// Notes that a name fits, with Obsidian's tie-break: the linking file's folder first, then
+    /// the note nearest the root. A warning lists the others.
+    fn find_note(&self, key: &str, dir: &str) -> Option<(usize, Option<String>)> {
+        let candidates = self.notes_by_name.get(key)?;
+        if candidates.len() == 1 {
+            return Some((candidates[0], None));
+        }
+        let link_folder = slug::slugify_path(dir.strip_prefix("notes").unwrap_or(dir));
+        let folder_of = |n: usize| {
+            let slug = &self.note_slugs[n];
+            slug.rsplit_once('/').map_or("", |(d, _)| d).to_string()
+        };
+        let best = *candidates
+            .iter()
+            .min_by_key(|&&n| {
+                let same_folder = folder_of(n) == link_folder;
+                let depth = self.note_slugs[n].matches('/').count();
+                (!same_folder, depth, self.note_slugs[n].clone())
+            })
+            .expect("candidates are never empty");
+        let all: Vec<String> = candidates
+            .iter()
+            .map(|&n| format!("`{}`", self.note_slugs[n]))
+            .collect();
+        let warning = format!(
+            "`{key}` fits {} notes: {}; linking `{}` (write more of the path to choose)",
+            candidates.len(),
+            all.join(", "),
+            self.note_slugs[best]
+        );
+        Some((best, Some(warning)))
+    }
+
+    fn resolve_asset(&self, name: &str, dir: &str) -> Resolution {
+        let decoded = percent_decode(name);
+        let by_path = join_path(dir, &decoded)
+            .and_then(|p| self.assets_by_path.get(&p))
+            .or_else(|| self.assets_by_path.get(decoded.trim_start_matches('/')));
+        if let Some(&i) = by_path {
+            return Resolution::found(Target::Asset(self.asset_paths[i].clone()));
+        }
+        let file_name = decoded.rsplit('/').next().unwrap_or(&decoded).to_lowercase();
+        if let Some(candidates) = self.assets_by_name.get(&file_name) {
+            let best = candidates
+                .iter()
+                .min_by_key(|&&i| {
+                    let path = &self.asset_paths[i];
+                    let in_dir = path.rsplit_once('/').map_or("", |(d, _)| d) == dir;
+                    (!in_dir, path.matches('/').count(), path.clone())
+                })
+                .expect("candidates are never empty");
+            return Resolution::found(Target::Asset(self.asset_paths[*best].clone()));
+        }
+        Resolution::failed(format!(
+            "no file `{name}` under `content/`{}",
+            self.suggest(&file_name, self.asset_paths.iter().map(String::as_str))
+        ))
+    }
+
+    pub fn source(&self, id: &str) -> Option<usize> {
+        self.sources.get(id).copied()
+    }
+
+    pub fn suggest_source(&self, id: &str) -> String {
+        self.suggest(id, self.sources.keys().map(String::as_str))
+    }
+
+    /// Resolves an ordinary Markdown link's path (`../ch1/Load%20Parameters.md`), relative to
+    /// the linking file's folder.
+    pub fn resolve_path(&self, path: &str, dir: &str) -> Resolution {
+        let decoded = percent_decode(path);
+        let Some(joined) = join_path(dir, &decoded) else {
+            return Resolution::failed(format!("`{path}` points outside `content/`"));
+        };
+        if joined.to_ascii_lowercase().ends_with(".md") {
+            if let Some(&n) = self.notes_by_file.get(&joined) {
+                return Resolution::found(note_target(n));
+            }
+            if let Some(name) = joined.strip_prefix("concepts/") {
+                let key = slug::slugify(name.trim_end_matches(".md"));
+                if let Some(c) = self.concepts.get(&key) {
+                    return Resolution::found(Target::Concept(c.clone()));
+                }
+            }
+            return Resolution::failed(format!(
+                "no note `{joined}` under `content/`{}",
+                self.suggest(
+                    &joined,
+                    self.notes_by_file.keys().map(String::as_str)
+                )
+            ));
+        }
+        match self.assets_by_path.get(&joined) {
+            Some(&i) => Resolution::found(Target::Asset(self.asset_paths[i].clone())),
+            None => Resolution::failed(format!(
+                "no file `{joined}` under `content/`{}",
+                self.suggest(&joined, self.asset_paths.iter().map(String::as_str))
+            )),
+        }
+    }
+
+    fn unknown(&self, kind: &str, written: &str, key: &str) -> Resolution {
+        if (kind.is_empty() || kind == "note") && self.drafts.iter().any(|d| d == key) {
+            return Resolution::failed(format!(
+                "`{written}` is a draft, which this build leaves out (build with --drafts to include it)"
+            ));
+        }
+        let what = if kind.is_empty() { "link target" } else { kind };
+        let mut names: Vec<String> = Vec::new();
+        if kind.is_empty() || kind == "note" {
+            names.extend(self.notes_by_name.keys().cloned());
+        }
+        if kind.is_empty() || kind == "quote" {
+            names.extend(self.quotes.keys().cloned());
+        }
+        if kind.is_empty() || kind == "concept" {
+            let prefix = if kind.is_empty() { "concept:" } else { "" };
+            names.extend(self.concepts.keys().map(|c| format!("{prefix}{c}")));
+        }
+        if kind.is_empty() || kind == "source" {
+            let prefix = if kind.is_empty() { "source:" } else { "" };
+            names.extend(self.sources.keys().map(|s| format!("{prefix}{s}")));
+        }
+        let hint = self.suggest(key, names.iter().map(String::as_str));
+        Resolution::failed(format!("unknown {what} `{written}`{hint}"))
+    }
+
+    /// `" (did you mean `x`?)"` for the closest name, or nothing when none is close.
+    fn suggest<'a>(&self, wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
+        let wanted = wanted.to_lowercase();
+        let limit = (wanted.chars().count() / 3).max(2);
+        let best = names
+            .map(|name| (strsim::levenshtein(&wanted, &name.to_lowercase()), name))
+            .filter(|(distance, _)| *distance <= limit)
+            .min();
+        match best {
+            Some((_, name)) => format!(" (did you mean `{name}`?)"),
+            None => String::new(),
+        }
+    }
+}
+
+fn note_target(note: usize) -> Target {
+    Target::Note { note, anchor: None }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_and_extensions() {
+        assert_eq!(split_prefix("concept:reliability"), (Some("concept"), "reliability"));
+        assert_eq!(split_prefix("ddia/x"), (None, "ddia/x"));
+        assert_eq!(file_extension("img/diagram.png"), Some("png"));
+        assert_eq!(file_extension("v1.2 notes"), None);
+        assert_eq!(join_path("notes/ch1", "../img/a.png").as_deref(), Some("notes/img/a.png"));
+        assert_eq!(join_path("", "../a"), None);
+    }
+}
