@@ -77,6 +77,8 @@ impl Config {
                     diagnostics.push(Diagnostic::error(path, pos, "`title` is empty"));
                 }
                 config.base_url = config.base_url.trim().to_string();
+                config.author = config.author.filter(|a| !a.trim().is_empty());
+                config.description = config.description.filter(|d| !d.trim().is_empty());
                 (config, diagnostics)
             }
             Err(err) => {

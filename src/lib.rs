@@ -1,9 +1,193 @@
-//! commonplace turns a commonplace book into a cross-linked static site.
+//! commonplace turns a commonplace book (Markdown notes and tagged quotes) into a cross-linked
+//! static site.
+//!
+//! The pipeline, one stage per module, each a plain function of the previous stage's output:
+//!
+//! ```text
+//! load    content/ + commonplace.yaml -> Corpus     (load)
+//! link    Corpus                      -> Graph      (link)
+//! render  Graph + Theme               -> Vec<Page>  (render)
+//! write   Vec<Page> + assets          -> public/    (write)
+//! ```
+//!
+//! [`build`] runs them all; [`check`] runs them without writing.
 
 pub mod config;
 pub mod diagnostic;
 pub mod fs;
-pub mod load;
+pub mod init;
 pub mod link;
+pub mod load;
+pub mod render;
 pub mod slug;
+pub mod write;
 pub mod yaml;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use diagnostic::Diagnostic;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Defaults to `<root>/public`.
+    pub output: Option<PathBuf>,
+    pub drafts: bool,
+    /// Overrides `base_url` from `commonplace.yaml`.
+    pub base_url: Option<String>,
+    /// Show a progress bar on a terminal when the build runs longer than a second.
+    pub progress: bool,
+}
+
+impl BuildOptions {
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+
+    fn load_options(&self) -> load::LoadOptions {
+        load::LoadOptions {
+            drafts: self.drafts,
+            base_url: self.base_url.clone(),
+        }
+    }
+}
+
+/// What a successful build made, and the warnings it found.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub notes: usize,
+    pub quotes: usize,
+    pub concepts: usize,
+    pub sources: usize,
+    pub assets: usize,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
+    #[error(transparent)]
+    Theme(#[from] render::ThemeError),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    #[error(transparent)]
+    Write(#[from] write::WriteError),
+    /// The content has errors; every diagnostic (warnings too) is here, sorted.
+    #[error("{} in the content", plural(diagnostic::count_errors(diagnostics), "error"))]
+    Content { diagnostics: Vec<Diagnostic> },
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Builds the site: every stage, then an atomic write of the output folder. Content errors
+/// leave the previous output untouched.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
+    let started = Instant::now();
+    let output = write::checked_output_dir(&options.root, &options.output_dir())?;
+    let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
+    let (graph, problems) = link::link(corpus);
+    diagnostics.extend(problems);
+    diagnostic::sort(&mut diagnostics);
+    if diagnostic::count_errors(&diagnostics) > 0 {
+        return Err(Error::Content { diagnostics });
+    }
+    let theme = render::Theme::load(&options.root, &graph.config)?;
+
+    // Each page is counted twice: once rendered, once written.
+    let expected_pages = 6 + graph.notes.len()
+        + graph.concepts.len()
+        + graph.sources.iter().map(|s| 1 + s.quotes.len()).sum::<usize>();
+    let progress = Progress::new(options.progress, started, 2 * expected_pages as u64);
+    let pages = render::render(&graph, &theme, &|| progress.tick())?;
+    let site = write::Output {
+        pages: &pages,
+        static_files: &theme.static_files,
+        assets: &graph.assets,
+    };
+    write::write(&output, &site, &|| progress.tick())?;
+    progress.finish();
+
+    Ok(BuildReport {
+        diagnostics,
+        pages: pages.len(),
+        notes: graph.notes.len(),
+        quotes: graph.sources.iter().map(|s| s.quotes.len()).sum(),
+        concepts: graph.concepts.len(),
+        sources: graph.sources.len(),
+        assets: graph.assets.len(),
+        output,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Runs every stage but the write and returns every diagnostic, sorted.
+pub fn check(options: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
+    let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
+    let (graph, problems) = link::link(corpus);
+    diagnostics.extend(problems);
+    diagnostic::sort(&mut diagnostics);
+    let theme = render::Theme::load(&options.root, &graph.config)?;
+    if diagnostic::count_errors(&diagnostics) == 0 {
+        // Rendering finds template errors that only show with real content.
+        render::render(&graph, &theme, &|| {})?;
+    }
+    Ok(diagnostics)
+}
+
+/// A progress bar that stays hidden for the first second, so quick builds print one line.
+struct Progress {
+    bar: indicatif::ProgressBar,
+    enabled: bool,
+    shown: AtomicBool,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(enabled: bool, started: Instant, length: u64) -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_length(length);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}")
+                .expect("the template is valid"),
+        );
+        Progress {
+            bar,
+            enabled,
+            shown: AtomicBool::new(false),
+            started,
+        }
+    }
+
+    fn tick(&self) {
+        if !self.enabled {
+            return;
+        }
+        if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() > Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_message("rendering and writing pages");
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.inc(1);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,1 +1,122 @@
-fn main() {}
+//! The `commonplace` binary: parse the command line, run, print every problem once, exit.
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+use commonplace::diagnostic::{self, Diagnostic};
+use commonplace::{plural, BuildOptions, Error};
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Build {
+            site,
+            output,
+            base_url,
+        } => {
+            let options = BuildOptions {
+                root: site.root,
+                output,
+                drafts: site.drafts,
+                base_url,
+                progress: std::io::stderr().is_terminal(),
+            };
+            match commonplace::build(&options) {
+                Ok(report) => {
+                    print_diagnostics(&report.diagnostics);
+                    println!(
+                        "Built {} ({}, {}, {}, {}) in {:.2} s into {}",
+                        plural(report.pages, "page"),
+                        plural(report.notes, "note"),
+                        plural(report.quotes, "quote"),
+                        plural(report.concepts, "concept"),
+                        plural(report.sources, "source"),
+                        report.elapsed.as_secs_f64(),
+                        shown_path(&report.output),
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(Error::Content { diagnostics }) => {
+                    print_diagnostics(&diagnostics);
+                    eprintln!(
+                        "error: build failed with {}; {} was left as it was",
+                        summary(&diagnostics),
+                        shown_path(&options.output_dir())
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(err) => Err(err.into()),
+            }
+        }
+        Command::Check { site } => {
+            let options = BuildOptions {
+                root: site.root,
+                drafts: site.drafts,
+                ..BuildOptions::default()
+            };
+            let diagnostics = commonplace::check(&options)?;
+            print_diagnostics(&diagnostics);
+            if diagnostic::count_errors(&diagnostics) > 0 {
+                eprintln!("error: check found {}", summary(&diagnostics));
+                Ok(ExitCode::FAILURE)
+            } else {
+                println!("No problems found{}", match diagnostics.len() {
+                    0 => String::new(),
+                    n => format!(" but {}", plural(n, "warning")),
+                });
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Command::Init { dir } => {
+            let written = commonplace::init::init(&dir)?;
+            for path in &written {
+                println!("created {}", shown_path(path));
+            }
+            println!(
+                "Now run: commonplace build --root {}",
+                shown_path(&dir)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{d}");
+    }
+}
+
+fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostic::count_errors(diagnostics);
+    let warnings = diagnostics.len() - errors;
+    if warnings == 0 {
+        plural(errors, "error")
+    } else {
+        format!("{} and {}", plural(errors, "error"), plural(warnings, "warning"))
+    }
+}
+
+/// A path relative to the current folder when it is under it, as the user most likely typed it.
+fn shown_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    diagnostic::display_path(relative.as_deref().unwrap_or(path))
+}

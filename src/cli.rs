@@ -1,0 +1,47 @@
+//! The command line, parsed by clap: `build`, `check` and `init`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "commonplace", version, about = "Turn a commonplace book into a cross-linked static site")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (replaced atomically; left as it was on errors).
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The output folder [default: <ROOT>/public]
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Override `base_url` from commonplace.yaml, e.g. https://user.github.io/kb/
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Report every content problem as file:line:column; writes nothing.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Create a new knowledge base in DIR (which must be missing or empty).
+    Init {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's folder, holding commonplace.yaml and content/
+    #[arg(long, short, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Include notes marked `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+}

@@ -1,0 +1,91 @@
+//! `commonplace init DIR`: a new knowledge base that builds at once.
+
+use std::path::{Path, PathBuf};
+
+use crate::fs::{self, IoError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("`{}` is not empty; `init` only writes into a new or empty folder", .0.display())]
+    NotEmpty(PathBuf),
+    #[error("`{}` exists and is not a folder", .0.display())]
+    NotADirectory(PathBuf),
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "commonplace.yaml",
+        "title: My commonplace book\nbase_url: /\nauthor: \"\"\nlanguage: en\n",
+    ),
+    (".gitignore", "/public/\n/.commonplace/\n"),
+    (
+        "content/notes/welcome.md",
+        r#"---
+title: Welcome to your commonplace book
+date: 2026-01-01
+concepts: [commonplace-book]
+sources: [meditations]
+---
+A note is Markdown with a little front matter. Quotes live in `content/quotes/`, one file per
+source, and a note can embed one:
+
+![[meditations/opinion]]
+
+Link to a concept with [[concept:commonplace-book]], to a source with [[source:meditations]], or
+to another note by its file name. Run `commonplace build` and open `public/index.html`, or
+`commonplace check` to see every problem at once.
+"#,
+    ),
+    (
+        "content/quotes/meditations.yaml",
+        r#"source:
+  id: meditations
+  title: Meditations
+  author: Marcus Aurelius
+  year: 180
+  kind: book
+quotes:
+  - id: opinion
+    text: Everything we hear is an opinion, not a fact.
+    locator: book 4
+    concepts: [commonplace-book]
+    note: |
+      Kept as a reminder that a quote is a view, not a verdict.
+"#,
+    ),
+    (
+        "content/concepts/commonplace-book.md",
+        r#"---
+title: Commonplace book
+aliases: [commonplace]
+---
+A notebook of passages worth keeping, gathered under headings so they can be found again.
+"#,
+    ),
+];
+
+/// Writes a starter site into `dir`, which must be missing or empty.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(InitError::NotADirectory(dir.to_path_buf()));
+        }
+        let mut entries = std::fs::read_dir(dir).map_err(|source| IoError {
+            action: "list",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        if entries.next().is_some() {
+            return Err(InitError::NotEmpty(dir.to_path_buf()));
+        }
+    }
+    let mut written = Vec::new();
+    for (path, text) in FILES {
+        let target = dir.join(path);
+        fs::write_with_parents(&target, text)?;
+        written.push(target);
+    }
+    Ok(written)
+}

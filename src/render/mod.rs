@@ -1,0 +1,716 @@
+//! Stage 3, render: the [`Graph`] and a [`Theme`] become pages (URL and HTML). No disk I/O.
+
+pub mod markdown;
+pub mod theme;
+pub mod urls;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use crate::link::{Graph, Ref};
+use markdown::MarkdownRenderer;
+pub use theme::{StaticFile, Theme, ThemeError};
+use urls::Urls;
+
+/// One output file: its path under the output folder and its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub path: String,
+    pub content: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("couldn't render `{page}` with template `{template}`")]
+pub struct RenderError {
+    pub page: String,
+    pub template: &'static str,
+    #[source]
+    pub source: tera::Error,
+}
+
+/// Every page of the site, as a list of work to do in parallel.
+#[derive(Debug, Clone)]
+enum Job<'g> {
+    Home,
+    Note(usize),
+    Quote(usize, usize),
+    Concept(&'g str),
+    Concepts,
+    Source(usize),
+    Sources,
+    NotFound,
+    Atom,
+}
+
+#[derive(Serialize)]
+struct SiteCtx<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    author: Option<&'a str>,
+    /// The base path (`""` or `/kb`): templates write `{{ site.base }}/concepts/`.
+    base: &'a str,
+    base_url: &'a str,
+    language: &'a str,
+    generator: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+struct LinkCtx {
+    title: String,
+    url: String,
+    /// What the link points at: note, quote, concept or source.
+    kind: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+struct CountedLink {
+    title: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct TocEntry {
+    level: u8,
+    title: String,
+    id: String,
+}
+
+#[derive(Serialize)]
+struct NoteCtx {
+    title: String,
+    url: String,
+    slug: String,
+    date: Option<String>,
+    date_display: Option<String>,
+    summary: String,
+    concepts: Vec<LinkCtx>,
+    sources: Vec<LinkCtx>,
+    content: String,
+    toc: Vec<TocEntry>,
+    words: usize,
+    reading_time: usize,
+    backlinks: Vec<LinkCtx>,
+    related: Vec<LinkCtx>,
+    extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct SourceRefCtx {
+    id: String,
+    title: String,
+    url: String,
+    author: Option<String>,
+    year: Option<String>,
+    kind: crate::load::SourceKind,
+    link: Option<String>,
+}
+
+#[derive(Serialize)]
+struct QuoteItem {
+    id: String,
+    text: String,
+    url: String,
+    locator: Option<String>,
+    source_title: String,
+    source_url: String,
+    concepts: Vec<LinkCtx>,
+}
+
+#[derive(Serialize)]
+struct QuoteCtx {
+    id: String,
+    global_id: String,
+    text: String,
+    text_html: String,
+    url: String,
+    locator: Option<String>,
+    source: SourceRefCtx,
+    concepts: Vec<LinkCtx>,
+    annotation: Option<String>,
+    cited_by: Vec<LinkCtx>,
+}
+
+#[derive(Serialize)]
+struct QuoteGroup {
+    source: LinkCtx,
+    quotes: Vec<QuoteItem>,
+}
+
+#[derive(Serialize)]
+struct ConceptCtx {
+    name: String,
+    title: String,
+    url: String,
+    description: Option<String>,
+    aliases: Vec<String>,
+    broader: Vec<LinkCtx>,
+    narrower: Vec<CountedLink>,
+    quote_count: usize,
+    groups: Vec<QuoteGroup>,
+    notes: Vec<LinkCtx>,
+    related: Vec<CountedLink>,
+    extra: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct SourceCtx {
+    #[serde(flatten)]
+    reference: SourceRefCtx,
+    quotes: Vec<QuoteItem>,
+    notes: Vec<LinkCtx>,
+}
+
+#[derive(Serialize)]
+struct ConceptListItem {
+    title: String,
+    url: String,
+    count: usize,
+    depth: usize,
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    updated: String,
+    summary: String,
+    content: String,
+}
+
+struct Renderer<'g> {
+    graph: &'g Graph,
+    theme: &'g Theme,
+    urls: Urls,
+}
+
+/// Renders every page. `on_page` is called once per finished page, for progress display.
+pub fn render(
+    graph: &Graph,
+    theme: &Theme,
+    on_page: &(dyn Fn() + Sync),
+) -> Result<Vec<Page>, RenderError> {
+    let urls = Urls {
+        base: graph.config.base_path(),
+        absolute_base: graph.config.absolute_base(),
+    };
+    let renderer = Renderer { graph, theme, urls };
+    let mut jobs = vec![Job::Home, Job::Concepts, Job::Sources, Job::NotFound];
+    jobs.extend((0..graph.notes.len()).map(Job::Note));
+    for (s, source) in graph.sources.iter().enumerate() {
+        jobs.push(Job::Source(s));
+        jobs.extend((0..source.quotes.len()).map(|q| Job::Quote(s, q)));
+    }
+    jobs.extend(graph.concepts.keys().map(|name| Job::Concept(name)));
+    jobs.push(Job::Atom);
+    let mut pages: Vec<Page> = jobs
+        .par_iter()
+        .map(|job| {
+            let page = renderer.page(job);
+            on_page();
+            page
+        })
+        .collect::<Result<_, _>>()?;
+    // The sitemap lists every HTML page, so it comes last.
+    let urls_in_sitemap: Vec<String> = pages
+        .iter()
+        .filter(|p| p.path.ends_with("index.html"))
+        .map(|p| {
+            let dir = p.path.trim_end_matches("index.html");
+            renderer.urls.absolute(&format!("{}/{dir}", renderer.urls.base))
+        })
+        .collect();
+    let mut context = renderer.context();
+    context.insert("urls", &urls_in_sitemap);
+    pages.push(renderer.template("sitemap.xml", "sitemap.xml", &context)?);
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(pages)
+}
+
+impl<'g> Renderer<'g> {
+    fn markdown(&self) -> MarkdownRenderer<'_> {
+        MarkdownRenderer {
+            graph: self.graph,
+            urls: &self.urls,
+        }
+    }
+
+    fn context(&self) -> Context {
+        let config = &self.graph.config;
+        let site = SiteCtx {
+            title: &config.title,
+            description: config.description.as_deref(),
+            author: config.author.as_deref(),
+            base: &self.urls.base,
+            base_url: &config.base_url,
+            language: &config.language,
+            generator: concat!("commonplace ", env!("CARGO_PKG_VERSION")),
+        };
+        let mut context = Context::new();
+        context.insert("site", &site);
+        context
+    }
+
+    fn template(
+        &self,
+        template: &'static str,
+        path: &str,
+        context: &Context,
+    ) -> Result<Page, RenderError> {
+        let content =
+            self.theme
+                .tera
+                .render(template, context)
+                .map_err(|source| RenderError {
+                    page: path.to_string(),
+                    template,
+                    source,
+                })?;
+        Ok(Page {
+            path: path.to_string(),
+            content,
+        })
+    }
+
+    fn page(&self, job: &Job) -> Result<Page, RenderError> {
+        let mut context = self.context();
+        let (template, url) = match job {
+            Job::Home => {
+                self.home(&mut context);
+                ("index.html", self.urls.home())
+            }
+            Job::Note(n) => {
+                context.insert("note", &self.note(*n));
+                ("note.html", self.urls.note(&self.graph.notes[*n].note.slug))
+            }
+            Job::Quote(s, q) => {
+                let quote = self.quote(*s, *q);
+                let url = quote.url.clone();
+                context.insert("quote", &quote);
+                ("quote.html", url)
+            }
+            Job::Concept(name) => {
+                context.insert("concept", &self.concept(name));
+                ("concept.html", self.urls.concept(name))
+            }
+            Job::Concepts => {
+                context.insert("concepts", &self.concept_list());
+                ("concepts.html", self.urls.concepts())
+            }
+            Job::Source(s) => {
+                context.insert("source", &self.source(*s));
+                (
+                    "source.html",
+                    self.urls.source(&self.graph.sources[*s].source.id),
+                )
+            }
+            Job::Sources => {
+                let sources: Vec<CountedLink> = (0..self.graph.sources.len())
+                    .map(|s| CountedLink {
+                        title: self.graph.sources[s].source.title.clone(),
+                        url: self.urls.source(&self.graph.sources[s].source.id),
+                        count: self.graph.sources[s].quotes.len(),
+                    })
+                    .collect();
+                context.insert("sources", &sources);
+                ("sources.html", self.urls.sources())
+            }
+            Job::NotFound => return self.template("404.html", "404.html", &context),
+            Job::Atom => {
+                self.feed(&mut context);
+                return self.template("atom.xml", "atom.xml", &context);
+            }
+        };
+        context.insert("page_url", &url);
+        let path = urls::output_path(&self.urls.base, &url);
+        self.template(template, &path, &context)
+    }
+
+    fn note_link(&self, n: usize) -> LinkCtx {
+        let note = &self.graph.notes[n].note;
+        LinkCtx {
+            title: note.title.clone(),
+            url: self.urls.note(&note.slug),
+            kind: "note",
+        }
+    }
+
+    fn concept_link(&self, name: &str) -> LinkCtx {
+        let title = self
+            .graph
+            .concepts
+            .get(name)
+            .map_or_else(|| name.to_string(), |c| c.title.clone());
+        LinkCtx {
+            title,
+            url: self.urls.concept(name),
+            kind: "concept",
+        }
+    }
+
+    fn source_link(&self, s: usize) -> LinkCtx {
+        let source = &self.graph.sources[s].source;
+        LinkCtx {
+            title: source.title.clone(),
+            url: self.urls.source(&source.id),
+            kind: "source",
+        }
+    }
+
+    fn ref_link(&self, r: &Ref) -> LinkCtx {
+        match r {
+            Ref::Note(n) => self.note_link(*n),
+            Ref::Quote(s, q) => {
+                let source = &self.graph.sources[*s];
+                let quote = &source.quotes[*q].quote;
+                LinkCtx {
+                    title: shorten(&quote.text, 80),
+                    url: self.urls.quote(&source.source.id, &quote.id),
+                    kind: "quote",
+                }
+            }
+            Ref::Concept(name) => self.concept_link(name),
+        }
+    }
+
+    fn quote_item(&self, s: usize, q: usize) -> QuoteItem {
+        let source = &self.graph.sources[s];
+        let quote = &source.quotes[q];
+        QuoteItem {
+            id: quote.quote.id.clone(),
+            text: quote.quote.text.clone(),
+            url: self.urls.quote(&source.source.id, &quote.quote.id),
+            locator: quote.quote.locator.clone(),
+            source_title: source.source.title.clone(),
+            source_url: self.urls.source(&source.source.id),
+            concepts: quote.concepts.iter().map(|c| self.concept_link(c)).collect(),
+        }
+    }
+
+    fn source_ref(&self, s: usize) -> SourceRefCtx {
+        let source = &self.graph.sources[s].source;
+        SourceRefCtx {
+            id: source.id.clone(),
+            title: source.title.clone(),
+            url: self.urls.source(&source.id),
+            author: source.author.clone(),
+            year: source.year.clone(),
+            kind: source.kind,
+            link: source.url.clone(),
+        }
+    }
+
+    fn note(&self, n: usize) -> NoteCtx {
+        let linked = &self.graph.notes[n];
+        let note = &linked.note;
+        let scan = &linked.outline.scan;
+        NoteCtx {
+            title: note.title.clone(),
+            url: self.urls.note(&note.slug),
+            slug: note.slug.clone(),
+            date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            date_display: note.date.map(|d| d.format("%-d %B %Y").to_string()),
+            summary: summary(note.summary.as_deref(), &scan.first_paragraph),
+            concepts: linked.concepts.iter().map(|c| self.concept_link(c)).collect(),
+            sources: linked.sources.iter().map(|&s| self.source_link(s)).collect(),
+            content: self.markdown().render(&note.body, &linked.outline),
+            toc: scan
+                .headings
+                .iter()
+                .filter(|h| h.level >= 2 && h.level <= 4)
+                .map(|h| TocEntry {
+                    level: h.level,
+                    title: h.text.clone(),
+                    id: h.id.clone(),
+                })
+                .collect(),
+            words: scan.words,
+            reading_time: scan.words.div_ceil(200).max(1),
+            backlinks: linked.backlinks.iter().map(|r| self.ref_link(r)).collect(),
+            related: linked
+                .related
+                .iter()
+                .map(|&(other, _)| self.note_link(other))
+                .collect(),
+            extra: note.extra.clone(),
+        }
+    }
+
+    fn quote(&self, s: usize, q: usize) -> QuoteCtx {
+        let source = &self.graph.sources[s];
+        let linked = &source.quotes[q];
+        let quote = &linked.quote;
+        QuoteCtx {
+            id: quote.id.clone(),
+            global_id: format!("{}/{}", source.source.id, quote.id),
+            text: quote.text.clone(),
+            text_html: markdown::quote_paragraphs(&quote.text),
+            url: self.urls.quote(&source.source.id, &quote.id),
+            locator: quote.locator.clone(),
+            source: self.source_ref(s),
+            concepts: linked.concepts.iter().map(|c| self.concept_link(c)).collect(),
+            annotation: match (&quote.note, &linked.annotation) {
+                (Some(note), Some(outline)) => Some(self.markdown().render(note, outline)),
+                _ => None,
+            },
+            cited_by: linked.cited_by.iter().map(|r| self.ref_link(r)).collect(),
+        }
+    }
+
+    fn concept(&self, name: &str) -> ConceptCtx {
+        let concept = &self.graph.concepts[name];
+        // Quotes grouped by source (in source order), each group in locator order.
+        let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &(s, q) in &concept.quotes {
+            by_source.entry(s).or_default().push(q);
+        }
+        let groups = by_source
+            .into_iter()
+            .map(|(s, quotes)| {
+                let order = &self.graph.sources[s].order;
+                let mut quotes = quotes;
+                quotes.sort_by_key(|q| order.iter().position(|o| o == q));
+                QuoteGroup {
+                    source: self.source_link(s),
+                    quotes: quotes.into_iter().map(|q| self.quote_item(s, q)).collect(),
+                }
+            })
+            .collect();
+        let mut notes: Vec<LinkCtx> = concept.notes.iter().map(|&n| self.note_link(n)).collect();
+        notes.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        ConceptCtx {
+            name: concept.name.clone(),
+            title: concept.title.clone(),
+            url: self.urls.concept(name),
+            description: match (&concept.file, &concept.description) {
+                (Some(file), Some(outline)) if !file.body.text.trim().is_empty() => {
+                    Some(self.markdown().render(&file.body, outline))
+                }
+                _ => None,
+            },
+            aliases: concept
+                .file
+                .as_ref()
+                .map(|f| f.aliases.clone())
+                .unwrap_or_default(),
+            broader: concept.broader.iter().map(|b| self.concept_link(b)).collect(),
+            narrower: concept
+                .narrower
+                .iter()
+                .map(|c| {
+                    let link = self.concept_link(c);
+                    let count = self.graph.concepts.get(c).map_or(0, use_count);
+                    CountedLink {
+                        title: link.title,
+                        url: link.url,
+                        count,
+                    }
+                })
+                .collect(),
+            quote_count: concept.quotes.len(),
+            groups,
+            notes,
+            related: concept
+                .related
+                .iter()
+                .map(|(c, count)| {
+                    let link = self.concept_link(c);
+                    CountedLink {
+                        title: link.title,
+                        url: link.url,
+                        count: *count,
+                    }
+                })
+                .collect(),
+            extra: concept
+                .file
+                .as_ref()
+                .map(|f| f.extra.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Concepts as a tree: roots (no broader concept) in name order, each followed by its
+    /// narrower concepts, indented by depth.
+    fn concept_list(&self) -> Vec<ConceptListItem> {
+        let concepts = &self.graph.concepts;
+        let mut out = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        fn visit(
+            r: &Renderer,
+            name: &str,
+            depth: usize,
+            seen: &mut std::collections::BTreeSet<String>,
+            out: &mut Vec<ConceptListItem>,
+        ) {
+            if !seen.insert(name.to_string()) {
+                return;
+            }
+            let concept = &r.graph.concepts[name];
+            out.push(ConceptListItem {
+                title: concept.title.clone(),
+                url: r.urls.concept(name),
+                count: use_count(concept),
+                depth,
+            });
+            let mut narrower = concept.narrower.clone();
+            narrower.sort();
+            for child in narrower {
+                visit(r, &child, depth + 1, seen, out);
+            }
+        }
+        for (name, concept) in concepts {
+            let is_root = concept
+                .broader
+                .iter()
+                .all(|b| b == name || !concepts.contains_key(b));
+            if is_root {
+                visit(self, name, 0, &mut seen, &mut out);
+            }
+        }
+        // Concepts only reachable through a cycle still get listed.
+        for name in concepts.keys() {
+            visit(self, name, 0, &mut seen, &mut out);
+        }
+        out
+    }
+
+    fn source(&self, s: usize) -> SourceCtx {
+        let source = &self.graph.sources[s];
+        SourceCtx {
+            reference: self.source_ref(s),
+            quotes: source.order.iter().map(|&q| self.quote_item(s, q)).collect(),
+            notes: source.notes.iter().map(|&n| self.note_link(n)).collect(),
+        }
+    }
+
+    fn home(&self, context: &mut Context) {
+        let g = self.graph;
+        let mut recent: Vec<usize> = (0..g.notes.len()).collect();
+        recent.sort_by(|&a, &b| {
+            let (na, nb) = (&g.notes[a].note, &g.notes[b].note);
+            nb.date
+                .cmp(&na.date)
+                .then_with(|| na.title.to_lowercase().cmp(&nb.title.to_lowercase()))
+        });
+        let recent: Vec<NoteSummary> = recent
+            .into_iter()
+            .take(10)
+            .map(|n| {
+                let linked = &g.notes[n];
+                NoteSummary {
+                    link: self.note_link(n),
+                    date: linked.note.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                    summary: summary(
+                        linked.note.summary.as_deref(),
+                        &linked.outline.scan.first_paragraph,
+                    ),
+                }
+            })
+            .collect();
+        let mut by_use: Vec<CountedLink> = g
+            .concepts
+            .values()
+            .map(|c| CountedLink {
+                title: c.title.clone(),
+                url: self.urls.concept(&c.name),
+                count: use_count(c),
+            })
+            .collect();
+        by_use.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.title.cmp(&b.title)));
+        by_use.truncate(30);
+        let sources: Vec<CountedLink> = g
+            .sources
+            .iter()
+            .map(|s| CountedLink {
+                title: s.source.title.clone(),
+                url: self.urls.source(&s.source.id),
+                count: s.quotes.len(),
+            })
+            .collect();
+        context.insert("recent_notes", &recent);
+        context.insert("concepts", &by_use);
+        context.insert("sources", &sources);
+        context.insert(
+            "counts",
+            &BTreeMap::from([
+                ("notes", g.notes.len()),
+                ("quotes", g.sources.iter().map(|s| s.quotes.len()).sum()),
+                ("concepts", g.concepts.len()),
+                ("sources", g.sources.len()),
+            ]),
+        );
+    }
+
+    fn feed(&self, context: &mut Context) {
+        let g = self.graph;
+        let mut dated: Vec<usize> = (0..g.notes.len())
+            .filter(|&n| g.notes[n].note.date.is_some())
+            .collect();
+        dated.sort_by(|&a, &b| {
+            g.notes[b]
+                .note
+                .date
+                .cmp(&g.notes[a].note.date)
+                .then_with(|| g.notes[a].note.slug.cmp(&g.notes[b].note.slug))
+        });
+        dated.truncate(20);
+        let entries: Vec<FeedEntry> = dated
+            .iter()
+            .map(|&n| {
+                let linked = &g.notes[n];
+                let date = linked.note.date.expect("filtered to dated notes");
+                FeedEntry {
+                    title: linked.note.title.clone(),
+                    url: self.urls.absolute(&self.urls.note(&linked.note.slug)),
+                    updated: format!("{}T00:00:00Z", date.format("%Y-%m-%d")),
+                    summary: summary(
+                        linked.note.summary.as_deref(),
+                        &linked.outline.scan.first_paragraph,
+                    ),
+                    content: self.markdown().render(&linked.note.body, &linked.outline),
+                }
+            })
+            .collect();
+        let updated = entries
+            .first()
+            .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.updated.clone());
+        context.insert("entries", &entries);
+        context.insert("updated", &updated);
+        context.insert("feed_url", &self.urls.absolute(&format!("{}/atom.xml", self.urls.base)));
+        context.insert("home_url", &self.urls.absolute(&self.urls.home()));
+    }
+}
+
+#[derive(Serialize)]
+struct NoteSummary {
+    #[serde(flatten)]
+    link: LinkCtx,
+    date: Option<String>,
+    summary: String,
+}
+
+fn use_count(concept: &crate::link::Concept) -> usize {
+    concept.quotes.len() + concept.notes.len()
+}
+
+fn summary(written: Option<&str>, first_paragraph: &str) -> String {
+    match written {
+        Some(s) if !s.trim().is_empty() => s.trim().to_string(),
+        _ => shorten(first_paragraph, 200),
+    }
+}
+
+/// Cuts text to at most `max` characters at a word boundary, adding `…`.
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
+}
