@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "commonplace", version, about = "Turn a commonplace book into a cross-linked static site")]
+#[command(
+    name = "commonplace",
+    version,
+    about = "Turn a commonplace book into a cross-linked static site"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

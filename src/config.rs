@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_with_position() {
-        let (_, diagnostics) = Config::parse("title: x\nthem: dark\n", Path::new("commonplace.yaml"));
+        let (_, diagnostics) =
+            Config::parse("title: x\nthem: dark\n", Path::new("commonplace.yaml"));
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].line, 2);
         assert!(diagnostics[0].message.contains("unknown field `them`"));

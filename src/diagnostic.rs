@@ -70,10 +70,12 @@ impl fmt::Display for Diagnostic {
 
 /// A path with `/` separators on every platform.
 pub fn display_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    let text = path.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        text.replace('\\', "/")
+    } else {
+        text.into_owned()
+    }
 }
 
 /// Sorts diagnostics by file and position and drops exact repeats, so output is stable.

@@ -82,7 +82,10 @@ pub enum Error {
     #[error(transparent)]
     Write(#[from] write::WriteError),
     /// The content has errors; every diagnostic (warnings too) is here, sorted.
-    #[error("{} in the content", plural(diagnostic::count_errors(diagnostics), "error"))]
+    #[error(
+        "{} in the content",
+        plural(diagnostic::count_errors(diagnostics), "error")
+    )]
     Content { diagnostics: Vec<Diagnostic> },
 }
 
@@ -109,9 +112,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     let theme = render::Theme::load(&options.root, &graph.config)?;
 
     // Each page is counted twice: once rendered, once written.
-    let expected_pages = 6 + graph.notes.len()
+    let expected_pages = 6
+        + graph.notes.len()
         + graph.concepts.len()
-        + graph.sources.iter().map(|s| 1 + s.quotes.len()).sum::<usize>();
+        + graph
+            .sources
+            .iter()
+            .map(|s| 1 + s.quotes.len())
+            .sum::<usize>();
     let progress = Progress::new(options.progress, started, 2 * expected_pages as u64);
     let pages = render::render(&graph, &theme, &|| progress.tick())?;
     let site = write::Output {
@@ -177,7 +185,8 @@ impl Progress {
         if !self.enabled {
             return;
         }
-        if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() > Duration::from_secs(1)
+        if !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > Duration::from_secs(1)
             && !self.shown.swap(true, Ordering::Relaxed)
         {
             self.bar.set_message("rendering and writing pages");

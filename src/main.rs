@@ -76,10 +76,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 eprintln!("error: check found {}", summary(&diagnostics));
                 Ok(ExitCode::FAILURE)
             } else {
-                println!("No problems found{}", match diagnostics.len() {
-                    0 => String::new(),
-                    n => format!(" but {}", plural(n, "warning")),
-                });
+                println!(
+                    "No problems found{}",
+                    match diagnostics.len() {
+                        0 => String::new(),
+                        n => format!(" but {}", plural(n, "warning")),
+                    }
+                );
                 Ok(ExitCode::SUCCESS)
             }
         }
@@ -88,10 +91,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             for path in &written {
                 println!("created {}", shown_path(path));
             }
-            println!(
-                "Now run: commonplace build --root {}",
-                shown_path(&dir)
-            );
+            println!("Now run: commonplace build --root {}", shown_path(&dir));
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -109,7 +109,11 @@ fn summary(diagnostics: &[Diagnostic]) -> String {
     if warnings == 0 {
         plural(errors, "error")
     } else {
-        format!("{} and {}", plural(errors, "error"), plural(warnings, "warning"))
+        format!(
+            "{} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
     }
 }
 

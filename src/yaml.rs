@@ -26,13 +26,10 @@ fn strip_location(message: &str) -> String {
     let mut out = message.to_string();
     while let Some(i) = out.rfind(" at line ") {
         let tail = &out[i + " at line ".len()..];
-        let is_location = tail
-            .split(|c: char| c == ',' || c == ':')
-            .next()
-            .is_some_and(|t| {
-                let words: Vec<&str> = t.split_whitespace().collect();
-                words.len() == 3 && words[1] == "column"
-            });
+        let is_location = tail.split([',', ':']).next().is_some_and(|t| {
+            let words: Vec<&str> = t.split_whitespace().collect();
+            words.len() == 3 && words[1] == "column"
+        });
         if !is_location {
             break;
         }
@@ -187,13 +184,17 @@ mod tests {
 
     #[test]
     fn finds_keys_and_items() {
-        let text = "source:\n  title: T\nquotes:\n  - id: a\n    text: A\n\n  - text: B\n    id: b\n";
+        let text =
+            "source:\n  title: T\nquotes:\n  - id: a\n    text: A\n\n  - text: B\n    id: b\n";
         assert_eq!(key_value_pos(text, "quotes", 1), Some(Pos::new(3, 1)));
         let items = block_list_items(text, "quotes");
         assert_eq!(items, vec![3, 6]);
         assert_eq!(item_key_pos(text, &items, 0, "id", 1), Some(Pos::new(4, 9)));
         assert_eq!(item_key_pos(text, &items, 1, "id", 1), Some(Pos::new(8, 9)));
-        assert_eq!(item_key_pos(text, &items, 1, "text", 1), Some(Pos::new(7, 11)));
+        assert_eq!(
+            item_key_pos(text, &items, 1, "text", 1),
+            Some(Pos::new(7, 11))
+        );
         assert_eq!(item_pos(text, &items, 1, 1), Some(Pos::new(7, 3)));
     }
 }

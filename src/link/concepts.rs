@@ -33,7 +33,9 @@ impl ConceptTable {
                     Some(other) if other != &file.name => diagnostics.push(Diagnostic::warning(
                         &file.file,
                         Pos::START,
-                        format!("alias `{alias}` already names the concept `{other}`; ignoring it here"),
+                        format!(
+                            "alias `{alias}` already names the concept `{other}`; ignoring it here"
+                        ),
                     )),
                     _ => {
                         canonical.insert(key, file.name.clone());
@@ -52,11 +54,12 @@ impl ConceptTable {
             table.names.extend(broader.iter().cloned());
             table.broader.insert(file.name.clone(), broader);
         }
-        let used = corpus
-            .notes
-            .iter()
-            .flat_map(|n| &n.concepts)
-            .chain(corpus.sources.iter().flat_map(|s| s.quotes.iter().flat_map(|q| &q.concepts)));
+        let used = corpus.notes.iter().flat_map(|n| &n.concepts).chain(
+            corpus
+                .sources
+                .iter()
+                .flat_map(|s| s.quotes.iter().flat_map(|q| &q.concepts)),
+        );
         for name in used {
             let name = table.canonical_name(name);
             if !name.is_empty() {
@@ -167,7 +170,12 @@ impl ConceptTable {
                 if !seen.insert(current.clone()) {
                     continue;
                 }
-                for b in concepts.get(&current).map(|c| &c.broader).into_iter().flatten() {
+                for b in concepts
+                    .get(&current)
+                    .map(|c| &c.broader)
+                    .into_iter()
+                    .flatten()
+                {
                     let mut next = path.clone();
                     next.push(b.clone());
                     queue.push((b.clone(), next));
@@ -221,7 +229,9 @@ pub fn fill_members(
     for concept in concepts.values_mut() {
         concept.notes.sort_unstable();
         concept.notes.dedup();
-        concept.related.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+        concept
+            .related
+            .sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
         concept.related.truncate(10);
     }
 }

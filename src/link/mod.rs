@@ -196,7 +196,10 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
                 None => diagnostics.push(Diagnostic::error(
                     &note.file,
                     note.sources_pos,
-                    format!("unknown source `{id}` in `sources`{}", index.suggest_source(id)),
+                    format!(
+                        "unknown source `{id}` in `sources`{}",
+                        index.suggest_source(id)
+                    ),
                 )),
             }
         }
@@ -344,8 +347,8 @@ impl Resolver<'_> {
             Some((p, f)) => (p, Some(f)),
             None => (dest, None),
         };
-        let is_checked = path.to_ascii_lowercase().ends_with(".md")
-            || resolve::file_extension(path).is_some();
+        let is_checked =
+            path.to_ascii_lowercase().ends_with(".md") || resolve::file_extension(path).is_some();
         if !is_checked {
             // A folder-like relative link (`../sources/`): the author's own business.
             return Resolution {
@@ -464,12 +467,22 @@ fn record_backlinks(
 ) {
     let mut edges: Vec<(Ref, Target)> = Vec::new();
     for (n, note) in notes.iter().enumerate() {
-        edges.extend(note.outline.links.values().map(|t| (Ref::Note(n), t.clone())));
+        edges.extend(
+            note.outline
+                .links
+                .values()
+                .map(|t| (Ref::Note(n), t.clone())),
+        );
     }
     for (s, source) in sources.iter().enumerate() {
         for (q, quote) in source.quotes.iter().enumerate() {
             if let Some(outline) = &quote.annotation {
-                edges.extend(outline.links.values().map(|t| (Ref::Quote(s, q), t.clone())));
+                edges.extend(
+                    outline
+                        .links
+                        .values()
+                        .map(|t| (Ref::Quote(s, q), t.clone())),
+                );
             }
         }
     }

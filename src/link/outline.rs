@@ -55,9 +55,13 @@ pub struct RawLink {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RawLinkKind {
-    Wiki { embed: bool },
+    Wiki {
+        embed: bool,
+    },
     /// An ordinary Markdown link or image to a relative path.
-    Path { image: bool },
+    Path {
+        image: bool,
+    },
 }
 
 /// Splits a trailing ` ^block-id` off a paragraph's last text.
@@ -96,9 +100,17 @@ pub fn scan(text: &str) -> Scan {
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, start, text)) = heading.take() {
                     let base = slug::slugify(&text);
-                    let base = if base.is_empty() { "section".to_string() } else { base };
+                    let base = if base.is_empty() {
+                        "section".to_string()
+                    } else {
+                        base
+                    };
                     let n = seen_ids.entry(base.clone()).or_insert(0);
-                    let id = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+                    let id = if *n == 0 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{n}")
+                    };
                     *n += 1;
                     scan.headings.push(Heading {
                         level,

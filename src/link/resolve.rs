@@ -152,7 +152,10 @@ impl Index {
         for (i, asset) in corpus.assets.iter().enumerate() {
             assets_by_path.insert(asset.path.clone(), i);
             let name = asset.path.rsplit('/').next().unwrap_or(&asset.path);
-            assets_by_name.entry(name.to_lowercase()).or_default().push(i);
+            assets_by_name
+                .entry(name.to_lowercase())
+                .or_default()
+                .push(i);
         }
         Index {
             notes_by_name,
@@ -293,7 +296,11 @@ impl Index {
         if let Some(&i) = by_path {
             return Resolution::found(Target::Asset(self.asset_paths[i].clone()));
         }
-        let file_name = decoded.rsplit('/').next().unwrap_or(&decoded).to_lowercase();
+        let file_name = decoded
+            .rsplit('/')
+            .next()
+            .unwrap_or(&decoded)
+            .to_lowercase();
         if let Some(candidates) = self.assets_by_name.get(&file_name) {
             let best = candidates
                 .iter()
@@ -338,10 +345,7 @@ impl Index {
             }
             return Resolution::failed(format!(
                 "no note `{joined}` under `content/`{}",
-                self.suggest(
-                    &joined,
-                    self.notes_by_file.keys().map(String::as_str)
-                )
+                self.suggest(&joined, self.notes_by_file.keys().map(String::as_str))
             ));
         }
         match self.assets_by_path.get(&joined) {
@@ -382,7 +386,9 @@ impl Index {
     /// `" (did you mean `x`?)"` for the closest name, or nothing when none is close.
     fn suggest<'a>(&self, wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
         let wanted = wanted.to_lowercase();
-        let limit = (wanted.chars().count() / 3).max(2);
+        // Allow a typo or two per word of the last path part, however long the folders are.
+        let last_part = wanted.rsplit('/').next().unwrap_or(&wanted);
+        let limit = (last_part.chars().count() / 3).max(2);
         let best = names
             .map(|name| (strsim::levenshtein(&wanted, &name.to_lowercase()), name))
             .filter(|(distance, _)| *distance <= limit)
@@ -410,11 +416,17 @@ mod tests {
 
     #[test]
     fn prefixes_and_extensions() {
-        assert_eq!(split_prefix("concept:reliability"), (Some("concept"), "reliability"));
+        assert_eq!(
+            split_prefix("concept:reliability"),
+            (Some("concept"), "reliability")
+        );
         assert_eq!(split_prefix("ddia/x"), (None, "ddia/x"));
         assert_eq!(file_extension("img/diagram.png"), Some("png"));
         assert_eq!(file_extension("v1.2 notes"), None);
-        assert_eq!(join_path("notes/ch1", "../img/a.png").as_deref(), Some("notes/img/a.png"));
+        assert_eq!(
+            join_path("notes/ch1", "../img/a.png").as_deref(),
+            Some("notes/img/a.png")
+        );
         assert_eq!(join_path("", "../a"), None);
     }
 }

@@ -29,8 +29,8 @@ pub fn split<'a>(text: &'a str, path: &Path) -> Result<Split<'a>, Diagnostic> {
         });
     };
     let mut offset = text.len() - after_open.len();
-    let mut line = 2;
-    for content in after_open.split_inclusive('\n') {
+    // The opening fence is line 1, so the first YAML line is line 2.
+    for (line, content) in (2..).zip(after_open.split_inclusive('\n')) {
         let trimmed = content.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let yaml = &text[text.len() - after_open.len()..offset];
@@ -42,7 +42,6 @@ pub fn split<'a>(text: &'a str, path: &Path) -> Result<Split<'a>, Diagnostic> {
             });
         }
         offset += content.len();
-        line += 1;
     }
     Err(Diagnostic::error(
         path,
@@ -54,7 +53,10 @@ pub fn split<'a>(text: &'a str, path: &Path) -> Result<Split<'a>, Diagnostic> {
 fn strip_fence_line<'a>(text: &'a str, fence: &str) -> Option<&'a str> {
     let rest = text.strip_prefix(fence)?;
     let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
-    rest[..line_end].trim().is_empty().then(|| &rest[line_end..])
+    rest[..line_end]
+        .trim()
+        .is_empty()
+        .then(|| &rest[line_end..])
 }
 
 /// Parsed front matter: typed getters that report wrong values as diagnostics.
@@ -221,7 +223,9 @@ mod tests {
 
     #[test]
     fn unclosed_front_matter_is_an_error() {
-        let err = split("---\ntitle: A\nBody\n", Path::new("a.md")).err().unwrap();
+        let err = split("---\ntitle: A\nBody\n", Path::new("a.md"))
+            .err()
+            .unwrap();
         assert_eq!(err.line, 1);
     }
 }

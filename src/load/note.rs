@@ -54,7 +54,10 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Note>, Vec<Diag
     let without_ext = &under_notes[..under_notes.len() - ".md".len()];
     let slug = slug::slugify_path(without_ext);
     let stem = without_ext.rsplit('/').next().unwrap_or(without_ext);
-    let dir = relative.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+    let dir = relative
+        .rsplit_once('/')
+        .map_or("", |(dir, _)| dir)
+        .to_string();
 
     let title = match fm.string("title", &mut diagnostics) {
         Some(title) if title.trim().is_empty() => {
@@ -136,10 +139,18 @@ mod tests {
 
     #[test]
     fn title_falls_back_to_heading_then_file_name() {
-        let (note, d) = parse("Intro\n\n# The Title\n", Path::new("content/notes/x.md"), "notes/x.md");
+        let (note, d) = parse(
+            "Intro\n\n# The Title\n",
+            Path::new("content/notes/x.md"),
+            "notes/x.md",
+        );
         assert!(d.is_empty());
         assert_eq!(note.unwrap().title, "The Title");
-        let (note, _) = parse("no heading", Path::new("content/notes/My Note.md"), "notes/My Note.md");
+        let (note, _) = parse(
+            "no heading",
+            Path::new("content/notes/My Note.md"),
+            "notes/My Note.md",
+        );
         let note = note.unwrap();
         assert_eq!(note.title, "My Note");
         assert_eq!(note.slug, "my-note");

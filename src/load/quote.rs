@@ -237,7 +237,10 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
         quotes.push(Quote {
             id: quote_id,
             text: text_value.trim_end().to_string(),
-            locator: q.locator.map(|l| l.trim().to_string()).filter(|l| !l.is_empty()),
+            locator: q
+                .locator
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty()),
             concepts: q.concepts,
             concepts_pos: item_key(i, "concepts"),
             note,
@@ -290,7 +293,11 @@ mod tests {
 
     #[test]
     fn duplicate_ids_and_empty_text_are_reported_at_their_lines() {
-        let (source, d) = parse(FILE, Path::new("content/quotes/ddia.yaml"), "quotes/ddia.yaml");
+        let (source, d) = parse(
+            FILE,
+            Path::new("content/quotes/ddia.yaml"),
+            "quotes/ddia.yaml",
+        );
         let source = source.unwrap();
         assert_eq!(source.id, "ddia");
         assert_eq!(source.quotes.len(), 1);

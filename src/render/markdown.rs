@@ -107,8 +107,13 @@ impl<'g> MarkdownRenderer<'g> {
             .iter()
             .filter(|(e, _)| !matches!(e, Event::Text(t) if t.trim().is_empty()))
             .collect();
-        if let Some((Event::Start(Tag::Image { link_type: LinkType::WikiLink { .. }, .. }), r)) =
-            meaningful.first()
+        if let Some((
+            Event::Start(Tag::Image {
+                link_type: LinkType::WikiLink { .. },
+                ..
+            }),
+            r,
+        )) = meaningful.first()
         {
             let is_alone = matches!(meaningful.last(), Some((Event::End(TagEnd::Image), _)))
                 && inner
@@ -199,7 +204,11 @@ impl<'g> MarkdownRenderer<'g> {
             if is_image {
                 let html = match target {
                     Target::Asset(path) => {
-                        let alt = if has_pothole { plain_text(inner) } else { display };
+                        let alt = if has_pothole {
+                            plain_text(inner)
+                        } else {
+                            display
+                        };
                         asset_embed(&self.urls.asset(path), path, &alt)
                     }
                     other => self.embed(other, &written, stack),
@@ -397,7 +406,11 @@ impl<'g> MarkdownRenderer<'g> {
 }
 
 /// The index of the event that closes the one at `start`, counting nested starts.
-fn find_end(events: &[(Event, Range<usize>)], start: usize, is_end: impl Fn(&Event) -> bool) -> usize {
+fn find_end(
+    events: &[(Event, Range<usize>)],
+    start: usize,
+    is_end: impl Fn(&Event) -> bool,
+) -> usize {
     let mut depth = 0usize;
     for (j, (e, _)) in events.iter().enumerate().skip(start + 1) {
         match e {
@@ -474,4 +487,36 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Renders Markdown on its own, as the body of a note in an empty site (links to other pages
+/// stay unresolved). For tests and tools that need the note renderer without a site.
+pub fn render_alone(text: &str) -> String {
+    use crate::diagnostic::Origin;
+    let graph = Graph {
+        config: crate::config::Config::default(),
+        notes: Vec::new(),
+        sources: Vec::new(),
+        concepts: Default::default(),
+        assets: Vec::new(),
+    };
+    let urls = Urls {
+        base: String::new(),
+        absolute_base: "/".to_string(),
+    };
+    let markdown = Markdown {
+        text: text.to_string(),
+        origin: Origin::at_line(1),
+        file: "note.md".into(),
+        dir: "notes".to_string(),
+    };
+    let outline = Outline {
+        scan: outline::scan(text),
+        links: Default::default(),
+    };
+    MarkdownRenderer {
+        graph: &graph,
+        urls: &urls,
+    }
+    .render(&markdown, &outline)
 }

@@ -220,7 +220,9 @@ pub fn render(
         .filter(|p| p.path.ends_with("index.html"))
         .map(|p| {
             let dir = p.path.trim_end_matches("index.html");
-            renderer.urls.absolute(&format!("{}/{dir}", renderer.urls.base))
+            renderer
+                .urls
+                .absolute(&format!("{}/{dir}", renderer.urls.base))
         })
         .collect();
     let mut context = renderer.context();
@@ -260,15 +262,15 @@ impl<'g> Renderer<'g> {
         path: &str,
         context: &Context,
     ) -> Result<Page, RenderError> {
-        let content =
-            self.theme
-                .tera
-                .render(template, context)
-                .map_err(|source| RenderError {
-                    page: path.to_string(),
-                    template,
-                    source,
-                })?;
+        let content = self
+            .theme
+            .tera
+            .render(template, context)
+            .map_err(|source| RenderError {
+                page: path.to_string(),
+                template,
+                source,
+            })?;
         Ok(Page {
             path: path.to_string(),
             content,
@@ -386,7 +388,11 @@ impl<'g> Renderer<'g> {
             locator: quote.quote.locator.clone(),
             source_title: source.source.title.clone(),
             source_url: self.urls.source(&source.source.id),
-            concepts: quote.concepts.iter().map(|c| self.concept_link(c)).collect(),
+            concepts: quote
+                .concepts
+                .iter()
+                .map(|c| self.concept_link(c))
+                .collect(),
         }
     }
 
@@ -414,8 +420,16 @@ impl<'g> Renderer<'g> {
             date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
             date_display: note.date.map(|d| d.format("%-d %B %Y").to_string()),
             summary: summary(note.summary.as_deref(), &scan.first_paragraph),
-            concepts: linked.concepts.iter().map(|c| self.concept_link(c)).collect(),
-            sources: linked.sources.iter().map(|&s| self.source_link(s)).collect(),
+            concepts: linked
+                .concepts
+                .iter()
+                .map(|c| self.concept_link(c))
+                .collect(),
+            sources: linked
+                .sources
+                .iter()
+                .map(|&s| self.source_link(s))
+                .collect(),
             content: self.markdown().render(&note.body, &linked.outline),
             toc: scan
                 .headings
@@ -451,7 +465,11 @@ impl<'g> Renderer<'g> {
             url: self.urls.quote(&source.source.id, &quote.id),
             locator: quote.locator.clone(),
             source: self.source_ref(s),
-            concepts: linked.concepts.iter().map(|c| self.concept_link(c)).collect(),
+            concepts: linked
+                .concepts
+                .iter()
+                .map(|c| self.concept_link(c))
+                .collect(),
             annotation: match (&quote.note, &linked.annotation) {
                 (Some(note), Some(outline)) => Some(self.markdown().render(note, outline)),
                 _ => None,
@@ -480,7 +498,7 @@ impl<'g> Renderer<'g> {
             })
             .collect();
         let mut notes: Vec<LinkCtx> = concept.notes.iter().map(|&n| self.note_link(n)).collect();
-        notes.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        notes.sort_by_key(|a| a.title.to_lowercase());
         ConceptCtx {
             name: concept.name.clone(),
             title: concept.title.clone(),
@@ -496,7 +514,11 @@ impl<'g> Renderer<'g> {
                 .as_ref()
                 .map(|f| f.aliases.clone())
                 .unwrap_or_default(),
-            broader: concept.broader.iter().map(|b| self.concept_link(b)).collect(),
+            broader: concept
+                .broader
+                .iter()
+                .map(|b| self.concept_link(b))
+                .collect(),
             narrower: concept
                 .narrower
                 .iter()
@@ -582,7 +604,11 @@ impl<'g> Renderer<'g> {
         let source = &self.graph.sources[s];
         SourceCtx {
             reference: self.source_ref(s),
-            quotes: source.order.iter().map(|&q| self.quote_item(s, q)).collect(),
+            quotes: source
+                .order
+                .iter()
+                .map(|&q| self.quote_item(s, q))
+                .collect(),
             notes: source.notes.iter().map(|&n| self.note_link(n)).collect(),
         }
     }
@@ -680,7 +706,10 @@ impl<'g> Renderer<'g> {
             .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.updated.clone());
         context.insert("entries", &entries);
         context.insert("updated", &updated);
-        context.insert("feed_url", &self.urls.absolute(&format!("{}/atom.xml", self.urls.base)));
+        context.insert(
+            "feed_url",
+            &self.urls.absolute(&format!("{}/atom.xml", self.urls.base)),
+        );
         context.insert("home_url", &self.urls.absolute(&self.urls.home()));
     }
 }

@@ -12,18 +12,54 @@ use crate::fs;
 
 /// The default theme's files, compiled in so an installed binary works anywhere.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    ("macros.html", include_str!("../../themes/default/templates/macros.html")),
-    ("base.html", include_str!("../../themes/default/templates/base.html")),
-    ("index.html", include_str!("../../themes/default/templates/index.html")),
-    ("note.html", include_str!("../../themes/default/templates/note.html")),
-    ("quote.html", include_str!("../../themes/default/templates/quote.html")),
-    ("concept.html", include_str!("../../themes/default/templates/concept.html")),
-    ("concepts.html", include_str!("../../themes/default/templates/concepts.html")),
-    ("source.html", include_str!("../../themes/default/templates/source.html")),
-    ("sources.html", include_str!("../../themes/default/templates/sources.html")),
-    ("404.html", include_str!("../../themes/default/templates/404.html")),
-    ("atom.xml", include_str!("../../themes/default/templates/atom.xml")),
-    ("sitemap.xml", include_str!("../../themes/default/templates/sitemap.xml")),
+    (
+        "macros.html",
+        include_str!("../../themes/default/templates/macros.html"),
+    ),
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "note.html",
+        include_str!("../../themes/default/templates/note.html"),
+    ),
+    (
+        "quote.html",
+        include_str!("../../themes/default/templates/quote.html"),
+    ),
+    (
+        "concept.html",
+        include_str!("../../themes/default/templates/concept.html"),
+    ),
+    (
+        "concepts.html",
+        include_str!("../../themes/default/templates/concepts.html"),
+    ),
+    (
+        "source.html",
+        include_str!("../../themes/default/templates/source.html"),
+    ),
+    (
+        "sources.html",
+        include_str!("../../themes/default/templates/sources.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "atom.xml",
+        include_str!("../../themes/default/templates/atom.xml"),
+    ),
+    (
+        "sitemap.xml",
+        include_str!("../../themes/default/templates/sitemap.xml"),
+    ),
 ];
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[(

@@ -60,17 +60,16 @@ impl Urls {
     /// The absolute form of a URL made by the methods above.
     pub fn absolute(&self, url: &str) -> String {
         let path = url.strip_prefix(&self.base).unwrap_or(url);
-        format!(
-            "{}{}",
-            self.absolute_base.trim_end_matches('/'),
-            path
-        )
+        format!("{}{}", self.absolute_base.trim_end_matches('/'), path)
     }
 }
 
 /// The output file of a page URL: `/notes/a/` is `notes/a/index.html`.
 pub fn output_path(base: &str, url: &str) -> String {
-    let path = url.strip_prefix(base).unwrap_or(url).trim_start_matches('/');
+    let path = url
+        .strip_prefix(base)
+        .unwrap_or(url)
+        .trim_start_matches('/');
     if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
@@ -90,7 +89,10 @@ mod tests {
         };
         assert_eq!(urls.note("ch1/a"), "/kb/notes/ch1/a/");
         assert_eq!(urls.asset("img/a b.png"), "/kb/img/a%20b.png");
-        assert_eq!(urls.absolute("/kb/notes/a/"), "https://u.github.io/kb/notes/a/");
+        assert_eq!(
+            urls.absolute("/kb/notes/a/"),
+            "https://u.github.io/kb/notes/a/"
+        );
         assert_eq!(output_path("/kb", "/kb/notes/a/"), "notes/a/index.html");
         assert_eq!(output_path("", "/"), "index.html");
     }

@@ -1,0 +1,100 @@
+//! The command line: `init`, `build` and `check` behave as documented.
+
+use crate::common::*;
+
+#[test]
+fn init_makes_a_site_that_builds_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kb");
+    let init = run(&["init", dir.to_str().unwrap()], tmp.path());
+    assert!(init.status.success(), "{}", stderr(&init));
+    assert!(stdout(&init).contains("created kb/commonplace.yaml"));
+    for file in [
+        "commonplace.yaml",
+        ".gitignore",
+        "content/notes/welcome.md",
+        "content/quotes/meditations.yaml",
+        "content/concepts/commonplace-book.md",
+    ] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    let build = run(&["build", "--root", "kb"], tmp.path());
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert_eq!(stderr(&build), "");
+    assert!(stdout(&build).starts_with("Built 10 pages (1 note, 1 quote, 1 concept, 1 source) in "));
+    assert!(dir
+        .join("public/quotes/meditations/opinion/index.html")
+        .is_file());
+}
+
+#[test]
+fn init_refuses_a_non_empty_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
+    let init = run(&["init", "."], tmp.path());
+    assert_eq!(init.status.code(), Some(1));
+    assert!(stderr(&init).contains("is not empty"), "{}", stderr(&init));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(!tmp.path().join("commonplace.yaml").exists());
+}
+
+#[test]
+fn check_writes_nothing_and_passes_on_good_content() {
+    let site = fixture_copy("minimal");
+    let check = run(&["check"], site.path());
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert_eq!(stdout(&check), "No problems found\n");
+    assert!(!site.path().join("public").exists());
+}
+
+#[test]
+fn a_missing_config_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let build = run(&["build"], tmp.path());
+    assert_eq!(build.status.code(), Some(1));
+    assert_eq!(
+        stderr(&build),
+        "error: couldn't find `commonplace.yaml` in `.`. Is this a commonplace site? `commonplace init DIR` makes one\n"
+    );
+}
+
+#[test]
+fn build_refuses_outputs_that_would_destroy_the_sources() {
+    let site = fixture_copy("minimal");
+    let before = read_tree(site.path());
+    for output in [".", "content", "content/public", ".."] {
+        let build = run(&["build", "--output", output], site.path());
+        assert_eq!(build.status.code(), Some(1), "--output {output}");
+        assert!(
+            stderr(&build).starts_with(&format!("error: refusing to write the site to `{output}`")),
+            "{}",
+            stderr(&build)
+        );
+    }
+    assert!(
+        before == read_tree(site.path()),
+        "a refused build changed files"
+    );
+}
+
+#[test]
+fn a_rebuild_replaces_stale_pages() {
+    let site = fixture_copy("minimal");
+    assert!(run(&["build"], site.path()).status.success());
+    assert!(site.path().join("public/notes/second/index.html").is_file());
+    std::fs::remove_file(site.path().join("content/notes/second.md")).unwrap();
+    std::fs::write(site.path().join("content/notes/first.md"), "# First\n").unwrap();
+    let build = run(&["build"], site.path());
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert!(!site.path().join("public/notes/second/index.html").exists());
+    // No staging folders are left beside the output.
+    let siblings: Vec<String> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("commonplace-"))
+        .collect();
+    assert!(siblings.is_empty(), "{siblings:?}");
+}

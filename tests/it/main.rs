@@ -1,0 +1,10 @@
+//! Integration tests, in one test binary so the crate links once. They run the real
+//! `commonplace` binary (built once by cargo) against fixtures under `tests/fixtures/`.
+
+mod cli;
+mod common;
+mod diagnostics;
+mod markdown_spec;
+mod pipeline;
+mod snapshots;
+mod vault;

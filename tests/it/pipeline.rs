@@ -1,0 +1,156 @@
+//! The demo knowledge base builds, every link in it resolves, builds are deterministic, and a
+//! sub-path `base_url` reaches every link.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// Files under `dir` whose relative path ends with `suffix`, counted.
+fn count_files(dir: &Path, suffix: &str) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().to_string_lossy().ends_with(suffix))
+        .count()
+}
+
+/// The ids of the quotes in the demo's quote files, as `source/quote`.
+fn demo_quote_ids() -> Vec<String> {
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(repo_root().join("content/quotes")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+        let source = value["source"]["id"].as_str().unwrap().to_string();
+        for quote in value["quotes"].as_sequence().unwrap() {
+            ids.push(format!("{source}/{}", quote["id"].as_str().unwrap()));
+        }
+    }
+    ids
+}
+
+fn build_demo(out: &Path, extra: &[&str]) -> std::process::Output {
+    let out = out.to_str().unwrap();
+    let mut args = vec![
+        "build",
+        "--root",
+        env!("CARGO_MANIFEST_DIR"),
+        "--output",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    run(&args, &repo_root())
+}
+
+#[test]
+fn demo_site_builds_without_warnings_and_every_link_resolves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let public = tmp.path().join("public");
+    let output = build_demo(&public, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "",
+        "the demo must build with zero warnings"
+    );
+
+    let problems = broken_links(&public, "");
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
+
+    // One page per note, quote, concept and source.
+    let notes = count_files(&repo_root().join("content/notes"), ".md");
+    assert_eq!(count_files(&public.join("notes"), "index.html"), notes);
+    let quotes = demo_quote_ids();
+    assert!(quotes.len() >= 20);
+    for id in &quotes {
+        assert!(
+            public.join("quotes").join(id).join("index.html").is_file(),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        count_files(&public.join("quotes"), "index.html"),
+        quotes.len()
+    );
+    let concept_files = count_files(&repo_root().join("content/concepts"), ".md");
+    // Every concept has a file in the demo, plus the concepts index page.
+    assert_eq!(
+        count_files(&public.join("concepts"), "index.html"),
+        concept_files + 1
+    );
+    assert_eq!(count_files(&public.join("sources"), "index.html"), 1 + 1);
+    for page in [
+        "index.html",
+        "404.html",
+        "atom.xml",
+        "sitemap.xml",
+        "style.css",
+        "images/fan-out.svg",
+    ] {
+        assert!(public.join(page).is_file(), "{page}");
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert!(build_demo(&a, &[]).status.success());
+    assert!(build_demo(&b, &[]).status.success());
+    let (tree_a, tree_b) = (read_tree(&a), read_tree(&b));
+    assert_eq!(
+        tree_a.keys().collect::<Vec<_>>(),
+        tree_b.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &tree_a {
+        assert!(bytes == &tree_b[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn sub_path_base_url_prefixes_every_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let public = tmp.path().join("public");
+    let output = build_demo(&public, &["--base-url", "https://user.github.io/kb/"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let problems = broken_links(&public, "/kb");
+    assert!(
+        problems.is_empty(),
+        "links without the prefix:\n{}",
+        problems.join("\n")
+    );
+
+    let sitemap = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://user.github.io/kb/notes/beyond-buzzwords/</loc>"));
+    assert!(!sitemap.contains("<loc>https://user.github.io/notes"));
+    let feed = std::fs::read_to_string(public.join("atom.xml")).unwrap();
+    assert!(feed.contains("href=\"https://user.github.io/kb/atom.xml\""));
+    let note = std::fs::read_to_string(public.join("notes/ddia-part-1/index.html")).unwrap();
+    assert!(note.contains("href=\"/kb/style.css\""));
+    assert!(
+        note.contains("href=\"/kb/notes/reliability/faults-are-not-failures/#the-distinction\"")
+    );
+}
+
+#[test]
+fn drafts_are_built_only_when_asked() {
+    let site = fixture_copy("minimal");
+    std::fs::write(
+        site.path().join("content/notes/wip.md"),
+        "---\ntitle: Work in progress\ndraft: true\n---\nNot yet.\n",
+    )
+    .unwrap();
+    let root = site.path().to_str().unwrap();
+    assert!(run(&["build", "--root", root], site.path())
+        .status
+        .success());
+    assert!(!site.path().join("public/notes/wip/index.html").exists());
+    assert!(run(&["build", "--root", root, "--drafts"], site.path())
+        .status
+        .success());
+    assert!(site.path().join("public/notes/wip/index.html").is_file());
+}
