@@ -5,6 +5,12 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Lower-cases `s` and turns each run of spaces and punctuation into one `-`.
 ///
+/// ```
+/// use commonplace::slug::slugify;
+/// assert_eq!(slugify("Security and privacy"), "security-and-privacy");
+/// assert_eq!(slugify("Fault_Tolerance!"), "fault-tolerance");
+/// ```
+///
 /// Text is NFC-normalized first, because macOS writes file names decomposed (`é` as `e` plus an
 /// accent) while people type links composed, and both must meet on the same slug.
 pub fn slugify(s: &str) -> String {
@@ -35,6 +41,13 @@ pub fn slugify_path(path: &str) -> String {
 
 /// Orders strings as people read them: runs of digits compare as numbers, so "ch. 2" comes
 /// before "ch. 10" and "p. 9" before "p. 80". Letters compare case-insensitively.
+///
+/// ```
+/// use std::cmp::Ordering;
+/// use commonplace::slug::natural_cmp;
+/// assert_eq!(natural_cmp("ch. 2", "ch. 10"), Ordering::Less);
+/// assert_eq!(natural_cmp("p. 80", "p. 9"), Ordering::Greater);
+/// ```
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     let mut a_chunks = Chunks(a);
     let mut b_chunks = Chunks(b);
