@@ -27,6 +27,9 @@ pub enum Command {
         /// Override `base_url` from commonplace.yaml, e.g. https://user.github.io/kb/
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// Print how long each stage took
+        #[arg(long)]
+        timings: bool,
     },
     /// Report every content problem as file:line:column; writes nothing.
     Check {

@@ -69,6 +69,8 @@ pub struct BuildReport {
     pub assets: usize,
     pub output: PathBuf,
     pub elapsed: Duration,
+    /// Wall time of each stage, in order.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,8 +103,15 @@ pub fn plural(n: usize, word: &str) -> String {
 /// leave the previous output untouched.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     let started = Instant::now();
+    let mut timings = Vec::new();
+    let mut lap = Instant::now();
+    let mut record = |stage: &'static str| {
+        timings.push((stage, lap.elapsed()));
+        lap = Instant::now();
+    };
     let output = write::checked_output_dir(&options.root, &options.output_dir())?;
     let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
+    record("load");
     let (graph, problems) = link::link(corpus);
     diagnostics.extend(problems);
     diagnostic::sort(&mut diagnostics);
@@ -110,8 +119,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         return Err(Error::Content { diagnostics });
     }
     let theme = render::Theme::load(&options.root, &graph.config)?;
+    record("link");
 
-    // Each page is counted twice: once rendered, once written.
     let expected_pages = 6
         + graph.notes.len()
         + graph.concepts.len()
@@ -120,19 +129,29 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
             .iter()
             .map(|s| 1 + s.quotes.len())
             .sum::<usize>();
-    let progress = Progress::new(options.progress, started, 2 * expected_pages as u64);
-    let pages = render::render(&graph, &theme, &|| progress.tick())?;
-    let site = write::Output {
-        pages: &pages,
-        static_files: &theme.static_files,
-        assets: &graph.assets,
-    };
-    write::write(&output, &site, &|| progress.tick())?;
+    let progress = Progress::new(options.progress, started, expected_pages as u64);
+
+    // Pages stream from the renderer straight into the staging folder, so a large site is never
+    // held in memory whole, and rendering overlaps with the disk.
+    let staging = write::Staging::begin(&output)?;
+    staging.copy_files(&theme.static_files, &graph.assets)?;
+    let pages = render::render(&graph, &theme, &|page| {
+        staging.write_page(&page)?;
+        progress.tick();
+        Ok(())
+    })
+    .map_err(|failure| match failure {
+        render::RenderFailure::Render(err) => Error::Render(err),
+        render::RenderFailure::Emit(err) => Error::Write(err),
+    })?;
+    record("render+write");
+    staging.commit()?;
     progress.finish();
+    record("swap");
 
     Ok(BuildReport {
         diagnostics,
-        pages: pages.len(),
+        pages,
         notes: graph.notes.len(),
         quotes: graph.sources.iter().map(|s| s.quotes.len()).sum(),
         concepts: graph.concepts.len(),
@@ -140,6 +159,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         assets: graph.assets.len(),
         output,
         elapsed: started.elapsed(),
+        timings,
     })
 }
 
@@ -152,7 +172,12 @@ pub fn check(options: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
     let theme = render::Theme::load(&options.root, &graph.config)?;
     if diagnostic::count_errors(&diagnostics) == 0 {
         // Rendering finds template errors that only show with real content.
-        render::render(&graph, &theme, &|| {})?;
+        let discard = |_page| Ok::<(), std::convert::Infallible>(());
+        match render::render(&graph, &theme, &discard) {
+            Ok(_) => {}
+            Err(render::RenderFailure::Render(err)) => return Err(err.into()),
+            Err(render::RenderFailure::Emit(never)) => match never {},
+        }
     }
     Ok(diagnostics)
 }
@@ -189,7 +214,7 @@ impl Progress {
             && self.started.elapsed() > Duration::from_secs(1)
             && !self.shown.swap(true, Ordering::Relaxed)
         {
-            self.bar.set_message("rendering and writing pages");
+            self.bar.set_message("writing pages");
             self.bar
                 .set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }

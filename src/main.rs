@@ -29,6 +29,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             site,
             output,
             base_url,
+            timings,
         } => {
             let options = BuildOptions {
                 root: site.root,
@@ -50,6 +51,11 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                         report.elapsed.as_secs_f64(),
                         shown_path(&report.output),
                     );
+                    if timings {
+                        for (stage, time) in &report.timings {
+                            println!("  {stage:<8} {:>8.3} s", time.as_secs_f64());
+                        }
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(Error::Content { diagnostics }) => {

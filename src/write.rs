@@ -2,6 +2,7 @@
 //! sibling staging folder, which then replaces the old output, so a failed build leaves the
 //! previous site exactly as it was.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -16,13 +17,6 @@ pub enum WriteError {
     UnsafeOutput { path: PathBuf, reason: &'static str },
     #[error(transparent)]
     Io(#[from] IoError),
-}
-
-/// Everything that goes into the output folder.
-pub struct Output<'a> {
-    pub pages: &'a [Page],
-    pub static_files: &'a std::collections::BTreeMap<String, StaticFile>,
-    pub assets: &'a [Asset],
 }
 
 /// The output folder as an absolute path, refused if replacing it could destroy the site's own
@@ -85,68 +79,130 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Writes the site into `output` (already checked by [`checked_output_dir`]).
-pub fn write(output: &Path, site: &Output, on_file: &(dyn Fn() + Sync)) -> Result<(), WriteError> {
-    let name = output
-        .file_name()
-        .expect("checked_output_dir refuses paths without a name")
-        .to_string_lossy();
-    let parent = output.parent().unwrap_or(Path::new("/"));
-    fs::create_dir_all(parent)?;
-    let staging = parent.join(format!(".{name}.commonplace-new"));
-    let old = parent.join(format!(".{name}.commonplace-old"));
-    for leftover in [&staging, &old] {
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)?;
-        }
-    }
-    fs::create_dir_all(&staging)?;
-
-    let result = write_files(&staging, site, on_file);
-    if let Err(err) = result {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(err);
-    }
-    if output.exists() {
-        fs::rename(output, &old)?;
-        if let Err(err) = fs::rename(&staging, output) {
-            // Put the previous site back before reporting.
-            let _ = std::fs::rename(&old, output);
-            return Err(err.into());
-        }
-        fs::remove_dir_all(&old)?;
-    } else {
-        fs::rename(&staging, output)?;
-    }
-    Ok(())
+/// A staging folder beside the output that receives the new site. Nothing reaches the output
+/// until [`Staging::commit`]; dropping an uncommitted staging folder removes it.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    old: PathBuf,
+    committed: bool,
 }
 
-fn write_files(dir: &Path, site: &Output, on_file: &(dyn Fn() + Sync)) -> Result<(), WriteError> {
-    for (path, file) in site.static_files {
-        let target = dir.join(path);
-        match file {
-            StaticFile::Embedded(bytes) => fs::write_with_parents(&target, bytes)?,
-            StaticFile::OnDisk(source) => {
-                if let Some(parent) = target.parent() {
-                    fs::create_dir_all(parent)?;
-                }
-                fs::copy(source, &target)?;
+impl Staging {
+    /// Prepares an empty staging folder for `output` (already checked by
+    /// [`checked_output_dir`]), removing what an interrupted build may have left.
+    pub fn begin(output: &Path) -> Result<Staging, WriteError> {
+        let name = output
+            .file_name()
+            .expect("checked_output_dir refuses paths without a name")
+            .to_string_lossy()
+            .into_owned();
+        let parent = output.parent().unwrap_or(Path::new("/"));
+        fs::create_dir_all(parent)?;
+        let staging = Staging {
+            output: output.to_path_buf(),
+            dir: parent.join(format!(".{name}.commonplace-new")),
+            old: parent.join(format!(".{name}.commonplace-old")),
+            committed: false,
+        };
+        for leftover in [&staging.dir, &staging.old] {
+            if leftover.exists() {
+                remove_tree(leftover)?;
             }
         }
+        fs::create_dir_all(&staging.dir)?;
+        Ok(staging)
     }
-    site.assets.par_iter().try_for_each(|asset| {
-        let target = dir.join(&asset.path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
+
+    /// Writes one page; safe to call from many threads at once.
+    pub fn write_page(&self, page: &Page) -> Result<(), WriteError> {
+        Ok(fs::write_with_parents(
+            &self.dir.join(&page.path),
+            &page.content,
+        )?)
+    }
+
+    /// Copies the theme's static files and the site's assets.
+    pub fn copy_files(
+        &self,
+        static_files: &BTreeMap<String, StaticFile>,
+        assets: &[Asset],
+    ) -> Result<(), WriteError> {
+        for (path, file) in static_files {
+            let target = self.dir.join(path);
+            match file {
+                StaticFile::Embedded(bytes) => fs::write_with_parents(&target, bytes)?,
+                StaticFile::OnDisk(source) => copy_with_parents(source, &target)?,
+            }
         }
-        fs::copy(&asset.source, &target)
+        assets
+            .par_iter()
+            .try_for_each(|asset| copy_with_parents(&asset.source, &self.dir.join(&asset.path)))?;
+        Ok(())
+    }
+
+    /// Swaps the staging folder in for the output and removes the previous site.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        if self.output.exists() {
+            fs::rename(&self.output, &self.old)?;
+            if let Err(err) = fs::rename(&self.dir, &self.output) {
+                // Put the previous site back before reporting.
+                let _ = std::fs::rename(&self.old, &self.output);
+                return Err(err.into());
+            }
+            self.committed = true;
+            remove_tree(&self.old)?;
+        } else {
+            fs::rename(&self.dir, &self.output)?;
+            self.committed = true;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn copy_with_parents(source: &Path, target: &Path) -> Result<(), IoError> {
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::copy(source, target)
+}
+
+/// Removes a folder tree, its subfolders in parallel: a large site has tens of thousands of
+/// files, and removing them one by one took longer than building them.
+fn remove_tree(dir: &Path) -> Result<(), IoError> {
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
+        .and_then(|entries| entries.collect())
+        .map_err(|source| IoError {
+            action: "list",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    entries.par_iter().try_for_each(|entry| {
+        let path = entry.path();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if is_dir {
+            remove_tree(&path)
+        } else {
+            std::fs::remove_file(&path).map_err(|source| IoError {
+                action: "remove",
+                path: path.clone(),
+                source,
+            })
+        }
     })?;
-    site.pages.par_iter().try_for_each(|page| {
-        fs::write_with_parents(&dir.join(&page.path), &page.content)?;
-        on_file();
-        Ok::<_, IoError>(())
-    })?;
-    Ok(())
+    std::fs::remove_dir(dir).map_err(|source| IoError {
+        action: "remove directory",
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]

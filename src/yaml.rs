@@ -81,75 +81,89 @@ fn find_key<'a>(
     None
 }
 
-/// The lines of a block sequence's items under the top-level key `list_key` (`quotes:`), as
-/// 0-based line indexes into `text`. Flow-style lists yield nothing; callers fall back to the
-/// key's own line.
-pub fn block_list_items(text: &str, list_key: &str) -> Vec<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    let header = format!("{list_key}:");
-    let Some(start) = lines
-        .iter()
-        .position(|l| l.trim_end() == header || l.starts_with(&format!("{header} ")))
-    else {
-        return Vec::new();
-    };
-    let mut items = Vec::new();
-    let mut item_indent = None;
-    for (i, line) in lines.iter().enumerate().skip(start + 1) {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let indent = line.len() - trimmed.len();
-        match item_indent {
-            None if trimmed.starts_with('-') => {
-                item_indent = Some(indent);
-                items.push(i);
-            }
-            None => break,
-            Some(expected) if indent == expected && trimmed.starts_with('-') => items.push(i),
-            Some(expected) if indent <= expected && !(indent == 0 && expected == 0) => break,
-            Some(0) if indent == 0 => break,
-            Some(_) => {}
+/// A YAML file's lines, split once, for finding the position of list items and their keys.
+pub struct Lines<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Lines {
+            lines: text.lines().collect(),
         }
     }
-    items
-}
 
-/// The position of `key:` inside list item `item` (an index into `items`), searching from the
-/// item's first line to the next item's.
-pub fn item_key_pos(
-    text: &str,
-    items: &[usize],
-    item: usize,
-    key: &str,
-    first_line: usize,
-) -> Option<Pos> {
-    let start = *items.get(item)?;
-    let end = items.get(item + 1).copied().unwrap_or(usize::MAX);
-    let lines: Vec<&str> = text.lines().collect();
-    let item_line = lines[start];
-    let dash_indent = item_line.len() - item_line.trim_start().len();
-    let key_indent = dash_indent + 2;
-    let candidates = lines
-        .iter()
-        .enumerate()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .map(|(i, l)| (i, *l));
-    // The first key sits after the dash; the rest are indented to match it.
-    find_key(candidates.clone(), key, dash_indent)
-        .filter(|(i, _)| *i == start)
-        .or_else(|| find_key(candidates, key, key_indent))
-        .map(|(i, col)| Pos::new(first_line + i, col))
-}
+    /// The 0-based line indexes of the items of the block sequence under the top-level key
+    /// `list_key` (`quotes:`). Flow-style lists yield nothing; callers fall back to the key.
+    pub fn block_list_items(&self, list_key: &str) -> Vec<usize> {
+        let header = format!("{list_key}:");
+        let Some(start) = self
+            .lines
+            .iter()
+            .position(|l| l.trim_end() == header || l.starts_with(&format!("{header} ")))
+        else {
+            return Vec::new();
+        };
+        let mut items = Vec::new();
+        let mut item_indent = None;
+        for (i, line) in self.lines.iter().enumerate().skip(start + 1) {
+            let trimmed = line.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = line.len() - trimmed.len();
+            match item_indent {
+                None if trimmed.starts_with('-') => {
+                    item_indent = Some(indent);
+                    items.push(i);
+                }
+                None => break,
+                Some(expected) if indent == expected && trimmed.starts_with('-') => items.push(i),
+                // A line at or left of the dashes that is not an item ends the list (a
+                // top-level key after an unindented list, or less indented text).
+                Some(expected) if indent < expected || (indent == 0 && expected == 0) => break,
+                Some(_) => {}
+            }
+        }
+        items
+    }
 
-/// The position of a list item's dash.
-pub fn item_pos(text: &str, items: &[usize], item: usize, first_line: usize) -> Option<Pos> {
-    let line = *items.get(item)?;
-    let content = text.lines().nth(line)?;
-    let col = content.len() - content.trim_start().len() + 1;
-    Some(Pos::new(first_line + line, col))
+    /// The position of `key:` inside list item `item` (an index into `items`), searching from
+    /// the item's first line to the next item's. `first_line` is the file line of line 0.
+    pub fn item_key_pos(
+        &self,
+        items: &[usize],
+        item: usize,
+        key: &str,
+        first_line: usize,
+    ) -> Option<Pos> {
+        let start = *items.get(item)?;
+        let end = items
+            .get(item + 1)
+            .copied()
+            .unwrap_or(self.lines.len())
+            .min(self.lines.len());
+        let item_line = self.lines[start];
+        let dash_indent = item_line.len() - item_line.trim_start().len();
+        let candidates = || (start..end).map(|i| (i, self.lines[i]));
+        // The first key sits after the dash; the rest are indented to match it.
+        find_key(candidates(), key, dash_indent)
+            .filter(|(i, _)| *i == start)
+            .or_else(|| find_key(candidates(), key, dash_indent + 2))
+            .map(|(i, col)| Pos::new(first_line + i, col))
+    }
+
+    /// The position of a list item's dash.
+    pub fn item_pos(&self, items: &[usize], item: usize, first_line: usize) -> Option<Pos> {
+        let line = *items.get(item)?;
+        let content = self.lines.get(line)?;
+        let col = content.len() - content.trim_start().len() + 1;
+        Some(Pos::new(first_line + line, col))
+    }
+
+    pub fn line(&self, index: usize) -> &'a str {
+        self.lines.get(index).copied().unwrap_or("")
+    }
 }
 
 /// A short description of a YAML value's type, for "expected text, found a list" messages.
@@ -187,14 +201,15 @@ mod tests {
         let text =
             "source:\n  title: T\nquotes:\n  - id: a\n    text: A\n\n  - text: B\n    id: b\n";
         assert_eq!(key_value_pos(text, "quotes", 1), Some(Pos::new(3, 1)));
-        let items = block_list_items(text, "quotes");
+        let lines = Lines::new(text);
+        let items = lines.block_list_items("quotes");
         assert_eq!(items, vec![3, 6]);
-        assert_eq!(item_key_pos(text, &items, 0, "id", 1), Some(Pos::new(4, 9)));
-        assert_eq!(item_key_pos(text, &items, 1, "id", 1), Some(Pos::new(8, 9)));
+        assert_eq!(lines.item_key_pos(&items, 0, "id", 1), Some(Pos::new(4, 9)));
+        assert_eq!(lines.item_key_pos(&items, 1, "id", 1), Some(Pos::new(8, 9)));
         assert_eq!(
-            item_key_pos(text, &items, 1, "text", 1),
+            lines.item_key_pos(&items, 1, "text", 1),
             Some(Pos::new(7, 11))
         );
-        assert_eq!(item_pos(text, &items, 1, 1), Some(Pos::new(7, 3)));
+        assert_eq!(lines.item_pos(&items, 1, 1), Some(Pos::new(7, 3)));
     }
 }

@@ -190,17 +190,20 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
     }
     check_unique_slugs(&mut loaded_notes, &mut diagnostics);
 
+    let parsed_sources: Vec<_> = quote_files
+        .par_iter()
+        .map(|relative| -> Result<_, LoadError> {
+            let file = content_file(relative);
+            Ok(match read_text(root, &file)? {
+                Ok(text) => quote::parse(&text, &file, relative),
+                Err(problem) => (None, vec![problem]),
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let mut sources = Vec::new();
-    for relative in &quote_files {
-        let file = content_file(relative);
-        match read_text(root, &file)? {
-            Ok(text) => {
-                let (source, problems) = quote::parse(&text, &file, relative);
-                diagnostics.extend(problems);
-                sources.extend(source);
-            }
-            Err(problem) => diagnostics.push(problem),
-        }
+    for (source, problems) in parsed_sources {
+        diagnostics.extend(problems);
+        sources.extend(source);
     }
     check_unique_sources(&mut sources, &mut diagnostics);
 

@@ -178,17 +178,19 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
         }
     };
 
-    let items = yaml::block_list_items(text, "quotes");
+    let lines = yaml::Lines::new(text);
+    let items = lines.block_list_items("quotes");
     let quotes_line = yaml::key_value_pos(text, "quotes", 1).unwrap_or(Pos::START);
     let item_key = |i: usize, key: &str| {
-        yaml::item_key_pos(text, &items, i, key, 1)
-            .or_else(|| yaml::item_pos(text, &items, i, 1))
+        lines
+            .item_key_pos(&items, i, key, 1)
+            .or_else(|| lines.item_pos(&items, i, 1))
             .unwrap_or(quotes_line)
     };
     let mut quotes = Vec::new();
     let mut first_line_of_id: HashMap<String, usize> = HashMap::new();
     for (i, q) in parsed.quotes.into_iter().enumerate() {
-        let pos = yaml::item_pos(text, &items, i, 1).unwrap_or(quotes_line);
+        let pos = lines.item_pos(&items, i, 1).unwrap_or(quotes_line);
         let Some(written_id) = q.id.filter(|id| !id.trim().is_empty()) else {
             diagnostics.push(Diagnostic::error(
                 file,
@@ -228,7 +230,7 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
         let note = q.note.map(|note| {
             let note_pos = item_key(i, "note");
             Markdown {
-                origin: annotation_origin(text, note_pos),
+                origin: annotation_origin(&lines, note_pos),
                 text: note,
                 file: file.to_path_buf(),
                 dir: relative.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
@@ -264,12 +266,12 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
 
 /// Where an annotation's text starts: on the line after `note: |` (indented like that block),
 /// or right after `note: ` for an inline value.
-fn annotation_origin(text: &str, value_pos: Pos) -> Origin {
-    let line = text.lines().nth(value_pos.line - 1).unwrap_or("");
+fn annotation_origin(lines: &yaml::Lines, value_pos: Pos) -> Origin {
+    let line = lines.line(value_pos.line - 1);
     let value: String = line.chars().skip(value_pos.column - 1).collect();
     let value = value.trim();
     if value.starts_with('|') || value.starts_with('>') {
-        let next = text.lines().nth(value_pos.line).unwrap_or("");
+        let next = lines.line(value_pos.line);
         let indent = next.len() - next.trim_start().len();
         Origin {
             line: value_pos.line + 1,

@@ -187,12 +187,21 @@ struct Renderer<'g> {
     urls: Urls,
 }
 
-/// Renders every page. `on_page` is called once per finished page, for progress display.
-pub fn render(
+/// Why rendering stopped: a template failed, or the receiver of the pages did.
+#[derive(Debug)]
+pub enum RenderFailure<E> {
+    Render(RenderError),
+    Emit(E),
+}
+
+/// Renders every page and hands each to `emit` as soon as it is ready, in parallel and in no
+/// particular order, so the pages of a large site never sit in memory all at once. Returns the
+/// number of pages.
+pub fn render<E: Send>(
     graph: &Graph,
     theme: &Theme,
-    on_page: &(dyn Fn() + Sync),
-) -> Result<Vec<Page>, RenderError> {
+    emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
+) -> Result<usize, RenderFailure<E>> {
     let urls = Urls {
         base: graph.config.base_path(),
         absolute_base: graph.config.absolute_base(),
@@ -206,28 +215,46 @@ pub fn render(
     }
     jobs.extend(graph.concepts.keys().map(|name| Job::Concept(name)));
     jobs.push(Job::Atom);
-    let mut pages: Vec<Page> = jobs
-        .par_iter()
-        .map(|job| {
-            let page = renderer.page(job);
-            on_page();
-            page
-        })
-        .collect::<Result<_, _>>()?;
-    // The sitemap lists every HTML page, so it comes last.
-    let urls_in_sitemap: Vec<String> = pages
+
+    // The sitemap lists every HTML page; their URLs are known before any is rendered.
+    let mut sitemap: Vec<String> = jobs
         .iter()
-        .filter(|p| p.path.ends_with("index.html"))
-        .map(|p| {
-            let dir = p.path.trim_end_matches("index.html");
-            renderer
-                .urls
-                .absolute(&format!("{}/{dir}", renderer.urls.base))
-        })
+        .filter_map(|job| renderer.url(job))
+        .map(|url| renderer.urls.absolute(&url))
         .collect();
+    sitemap.sort();
     let mut context = renderer.context();
-    context.insert("urls", &urls_in_sitemap);
-    pages.push(renderer.template("sitemap.xml", "sitemap.xml", &context)?);
+    context.insert("urls", &sitemap);
+    let sitemap = renderer
+        .template("sitemap.xml", "sitemap.xml", &context)
+        .map_err(RenderFailure::Render)?;
+    emit(sitemap).map_err(RenderFailure::Emit)?;
+
+    jobs.par_iter().try_for_each(|job| {
+        let page = renderer.page(job).map_err(RenderFailure::Render)?;
+        emit(page).map_err(RenderFailure::Emit)
+    })?;
+    Ok(jobs.len() + 1)
+}
+
+/// Renders every page into memory, sorted by path: for tests and small sites.
+pub fn render_all(graph: &Graph, theme: &Theme) -> Result<Vec<Page>, RenderError> {
+    let pages = std::sync::Mutex::new(Vec::new());
+    let result = render(graph, theme, &|page| {
+        pages
+            .lock()
+            .expect("no panics while holding the lock")
+            .push(page);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match result {
+        Ok(_) => {}
+        Err(RenderFailure::Render(err)) => return Err(err),
+        Err(RenderFailure::Emit(never)) => match never {},
+    }
+    let mut pages = pages
+        .into_inner()
+        .expect("no panics while holding the lock");
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(pages)
 }
@@ -277,48 +304,65 @@ impl<'g> Renderer<'g> {
         })
     }
 
+    /// The URL of a job's HTML page; `None` for the 404 page and the feed.
+    fn url(&self, job: &Job) -> Option<String> {
+        let g = self.graph;
+        Some(match job {
+            Job::Home => self.urls.home(),
+            Job::Note(n) => self.urls.note(&g.notes[*n].note.slug),
+            Job::Quote(s, q) => {
+                let source = &g.sources[*s];
+                self.urls
+                    .quote(&source.source.id, &source.quotes[*q].quote.id)
+            }
+            Job::Concept(name) => self.urls.concept(name),
+            Job::Concepts => self.urls.concepts(),
+            Job::Source(s) => self.urls.source(&g.sources[*s].source.id),
+            Job::Sources => self.urls.sources(),
+            Job::NotFound | Job::Atom => return None,
+        })
+    }
+
     fn page(&self, job: &Job) -> Result<Page, RenderError> {
         let mut context = self.context();
-        let (template, url) = match job {
+        let template = match job {
             Job::Home => {
                 self.home(&mut context);
-                ("index.html", self.urls.home())
+                "index.html"
             }
             Job::Note(n) => {
                 context.insert("note", &self.note(*n));
-                ("note.html", self.urls.note(&self.graph.notes[*n].note.slug))
+                "note.html"
             }
             Job::Quote(s, q) => {
-                let quote = self.quote(*s, *q);
-                let url = quote.url.clone();
-                context.insert("quote", &quote);
-                ("quote.html", url)
+                context.insert("quote", &self.quote(*s, *q));
+                "quote.html"
             }
             Job::Concept(name) => {
                 context.insert("concept", &self.concept(name));
-                ("concept.html", self.urls.concept(name))
+                "concept.html"
             }
             Job::Concepts => {
                 context.insert("concepts", &self.concept_list());
-                ("concepts.html", self.urls.concepts())
+                "concepts.html"
             }
             Job::Source(s) => {
                 context.insert("source", &self.source(*s));
-                (
-                    "source.html",
-                    self.urls.source(&self.graph.sources[*s].source.id),
-                )
+                "source.html"
             }
             Job::Sources => {
-                let sources: Vec<CountedLink> = (0..self.graph.sources.len())
+                let sources: Vec<CountedLink> = self
+                    .graph
+                    .sources
+                    .iter()
                     .map(|s| CountedLink {
-                        title: self.graph.sources[s].source.title.clone(),
-                        url: self.urls.source(&self.graph.sources[s].source.id),
-                        count: self.graph.sources[s].quotes.len(),
+                        title: s.source.title.clone(),
+                        url: self.urls.source(&s.source.id),
+                        count: s.quotes.len(),
                     })
                     .collect();
                 context.insert("sources", &sources);
-                ("sources.html", self.urls.sources())
+                "sources.html"
             }
             Job::NotFound => return self.template("404.html", "404.html", &context),
             Job::Atom => {
@@ -326,8 +370,9 @@ impl<'g> Renderer<'g> {
                 return self.template("atom.xml", "atom.xml", &context);
             }
         };
-        context.insert("page_url", &url);
+        let url = self.url(job).expect("every HTML page but 404 has a URL");
         let path = urls::output_path(&self.urls.base, &url);
+        context.insert("page_url", &url);
         self.template(template, &path, &context)
     }
 
