@@ -1,1 +1,157 @@
-fn main() {}
+//! `cargo bench --bench build`: generates the 10,000-note / 50,000-quote site (once, under
+//! cargo's target tmp folder), builds it several times with the release binary, and prints
+//! wall time, CPU time and peak memory (median of the runs).
+//!
+//! It builds into two places: the target folder's disk, and tmpfs (`/dev/shm`) when present,
+//! which separates commonplace's own work from the cost of creating 60,000 files on the disk.
+//! For scale it also times `cp -r` of the finished site onto the same disk: the floor any
+//! build of that many files pays there.
+//!
+//! Environment: `COMMONPLACE_BENCH_RUNS` (default 3), `COMMONPLACE_BENCH_NOTES` (default
+//! 10000; quotes scale along).
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Run {
+    wall: Duration,
+    user: Duration,
+    system: Duration,
+    max_rss_kib: i64,
+}
+
+fn main() {
+    let runs: usize = env_number("COMMONPLACE_BENCH_RUNS", 3);
+    let notes: usize = env_number("COMMONPLACE_BENCH_NOTES", 10_000);
+    let mut shape = corpus::Shape::default();
+    if notes != shape.notes {
+        shape.quotes_per_source = (notes / 10).max(1);
+        shape.notes = notes;
+    }
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-build");
+    let site = work.join(format!("site-{}-{}", shape.notes, shape.seed));
+    if !site.join("commonplace.yaml").is_file() {
+        let _ = std::fs::remove_dir_all(&site);
+        let started = Instant::now();
+        corpus::generate(&site, shape).expect("the corpus is written");
+        println!(
+            "generated {} notes and {} quotes in {:.1} s: {}",
+            shape.notes,
+            shape.sources * shape.quotes_per_source,
+            started.elapsed().as_secs_f64(),
+            site.display()
+        );
+    }
+
+    let mut targets = vec![("disk", work.join("public"))];
+    if Path::new("/dev/shm").is_dir() {
+        targets.push(("tmpfs", PathBuf::from("/dev/shm/commonplace-bench-public")));
+    }
+    println!(
+        "site: {} notes, {} quotes, {} sources, {} concepts; {runs} runs each",
+        shape.notes,
+        shape.sources * shape.quotes_per_source,
+        shape.sources,
+        shape.concepts
+    );
+    for (name, output) in &targets {
+        let mut results: Vec<Run> = (0..runs).map(|_| build_once(&site, output)).collect();
+        results.sort_by_key(|r| r.wall);
+        let median = &results[results.len() / 2];
+        let walls: Vec<String> = results
+            .iter()
+            .map(|r| format!("{:.2}", r.wall.as_secs_f64()))
+            .collect();
+        println!(
+            "build to {name:<5}: wall {:.2} s median (runs: {} s), user {:.2} s, sys {:.2} s, peak memory {} MiB",
+            median.wall.as_secs_f64(),
+            walls.join(", "),
+            median.user.as_secs_f64(),
+            median.system.as_secs_f64(),
+            results.iter().map(|r| r.max_rss_kib).max().unwrap_or(0) / 1024,
+        );
+    }
+
+    // The disk's own floor: copying the finished site.
+    let copy = work.join("copy");
+    let _ = std::fs::remove_dir_all(&copy);
+    sync();
+    let started = Instant::now();
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(&targets[0].1)
+        .arg(&copy)
+        .status()
+        .expect("cp runs");
+    assert!(status.success());
+    println!(
+        "cp -r of the built site on the same disk: {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&copy);
+    for (_, output) in &targets {
+        let _ = std::fs::remove_dir_all(output);
+    }
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn sync() {
+    let _ = Command::new("sync").status();
+    std::thread::sleep(Duration::from_millis(500));
+}
+
+/// One clean build into `output`, timed from spawn to exit, with the child's resource usage.
+fn build_once(site: &Path, output: &Path) -> Run {
+    let _ = std::fs::remove_dir_all(output);
+    sync();
+    let started = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
+        .arg("build")
+        .arg("--root")
+        .arg(site)
+        .arg("--output")
+        .arg(output)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let (status, usage) = wait_with_usage(child.id());
+    let wall = started.elapsed();
+    assert_eq!(status, 0, "the build failed");
+    Run {
+        wall,
+        user: timeval(usage.ru_utime),
+        system: timeval(usage.ru_stime),
+        max_rss_kib: usage.ru_maxrss,
+    }
+}
+
+fn timeval(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+}
+
+/// `wait4`, which std does not expose: the exit status and the child's own resource usage
+/// (peak resident memory, user and system CPU time).
+#[allow(unsafe_code)]
+fn wait_with_usage(pid: u32) -> (i32, libc::rusage) {
+    let mut status = 0;
+    // SAFETY: rusage is plain data, and wait4 fills it for the child we spawned and still own.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid as libc::pid_t, "wait4 failed");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, usage)
+}
