@@ -47,9 +47,15 @@ fn main() {
         );
     }
 
-    let mut targets = vec![("disk", work.join("public"))];
+    // Each run builds into a fresh folder, and all are removed only at the end: removing 60,000
+    // files leaves the file system work to do (journal, discard) that would land in the next
+    // timed run.
+    let mut targets = vec![("disk", work.join("runs"))];
     if Path::new("/dev/shm").is_dir() {
-        targets.push(("tmpfs", PathBuf::from("/dev/shm/commonplace-bench-public")));
+        targets.push(("tmpfs", PathBuf::from("/dev/shm/commonplace-bench-runs")));
+    }
+    for (_, runs_dir) in &targets {
+        let _ = std::fs::remove_dir_all(runs_dir);
     }
     println!(
         "site: {} notes, {} quotes, {} sources, {} concepts; {runs} runs each",
@@ -58,8 +64,10 @@ fn main() {
         shape.sources,
         shape.concepts
     );
-    for (name, output) in &targets {
-        let mut results: Vec<Run> = (0..runs).map(|_| build_once(&site, output)).collect();
+    for (name, runs_dir) in &targets {
+        let mut results: Vec<Run> = (0..runs)
+            .map(|i| build_once(&site, &runs_dir.join(format!("public-{i}"))))
+            .collect();
         results.sort_by_key(|r| r.wall);
         let median = &results[results.len() / 2];
         let walls: Vec<String> = results
@@ -83,7 +91,7 @@ fn main() {
     let started = Instant::now();
     let status = Command::new("cp")
         .arg("-r")
-        .arg(&targets[0].1)
+        .arg(targets[0].1.join("public-0"))
         .arg(&copy)
         .status()
         .expect("cp runs");
@@ -93,8 +101,8 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(&copy);
-    for (_, output) in &targets {
-        let _ = std::fs::remove_dir_all(output);
+    for (_, runs_dir) in &targets {
+        let _ = std::fs::remove_dir_all(runs_dir);
     }
 }
 
@@ -110,11 +118,13 @@ fn sync() {
     std::thread::sleep(Duration::from_millis(500));
 }
 
-/// One clean build into `output`, timed from spawn to exit, with the child's resource usage.
+/// One build into a new folder `output`, timed from spawn to exit, with the child's resource
+/// usage.
 fn build_once(site: &Path, output: &Path) -> Run {
-    let _ = std::fs::remove_dir_all(output);
     sync();
     let started = Instant::now();
+    // Reaped by `wait_with_usage`, which std's `wait` cannot replace: it also returns rusage.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
         .arg("build")
         .arg("--root")

@@ -7,4 +7,5 @@ mod diagnostics;
 mod markdown_spec;
 mod pipeline;
 mod snapshots;
+mod theme;
 mod vault;
