@@ -57,6 +57,7 @@ pub struct LinkedNote {
 
 #[derive(Debug)]
 pub struct LinkedSource {
+    /// The source's metadata; its quotes moved to `quotes` below.
     pub source: Source,
     pub quotes: Vec<LinkedQuote>,
     /// Quote indexes in locator order ("ch. 2" before "ch. 10").
@@ -218,7 +219,7 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
     let mut linked_sources: Vec<LinkedSource> = sources
         .into_iter()
         .enumerate()
-        .map(|(s, source)| {
+        .map(|(s, mut source)| {
             let mut order: Vec<usize> = (0..source.quotes.len()).collect();
             order.sort_by(|&a, &b| {
                 let (la, lb) = (&source.quotes[a].locator, &source.quotes[b].locator);
@@ -230,14 +231,13 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
                 }
                 .then(a.cmp(&b))
             });
-            let quotes = source
-                .quotes
-                .iter()
+            let quotes = std::mem::take(&mut source.quotes)
+                .into_iter()
                 .enumerate()
                 .map(|(q, quote)| LinkedQuote {
                     concepts: concept_table.canonical_list(&quote.concepts),
                     annotation: annotations.remove(&(s, q)),
-                    quote: quote.clone(),
+                    quote,
                     cited_by: Vec::new(),
                 })
                 .collect();
@@ -563,15 +563,26 @@ fn related_notes(notes: &mut [LinkedNote]) {
                         }
                     }
                 }
-                let mut found: Vec<(usize, usize)> =
-                    touched.iter().map(|&o| (o, counts[o] as usize)).collect();
+                // Keep the five best (most shared, then first by index) without sorting all of
+                // them: a note on a popular concept touches thousands of others.
+                let mut best: Vec<(usize, usize)> = Vec::with_capacity(6);
                 for &o in touched.iter() {
+                    let candidate = (o, counts[o] as usize);
                     counts[o] = 0;
+                    let better = |a: &(usize, usize), b: &(usize, usize)| {
+                        a.1 > b.1 || (a.1 == b.1 && a.0 < b.0)
+                    };
+                    if best.len() < 5 || better(&candidate, best.last().expect("five kept")) {
+                        let at = best
+                            .iter()
+                            .position(|b| better(&candidate, b))
+                            .unwrap_or(best.len());
+                        best.insert(at, candidate);
+                        best.truncate(5);
+                    }
                 }
                 touched.clear();
-                found.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                found.truncate(5);
-                found
+                best
             },
         )
         .collect();

@@ -534,8 +534,12 @@ impl<'g> Renderer<'g> {
             .into_iter()
             .map(|(s, quotes)| {
                 let order = &self.graph.sources[s].order;
+                let mut rank = vec![0; order.len()];
+                for (i, &q) in order.iter().enumerate() {
+                    rank[q] = i;
+                }
                 let mut quotes = quotes;
-                quotes.sort_by_key(|q| order.iter().position(|o| o == q));
+                quotes.sort_by_key(|&q| rank[q]);
                 QuoteGroup {
                     source: self.source_link(s),
                     quotes: quotes.into_iter().map(|q| self.quote_item(s, q)).collect(),
