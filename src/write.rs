@@ -61,7 +61,23 @@ pub fn checked_output_dir(root: &Path, output: &Path) -> Result<PathBuf, WriteEr
     if output_abs.file_name().is_none() {
         return Err(refuse("it has no folder name"));
     }
+    if output_abs.exists() && !looks_like_a_built_site(&output_abs) {
+        return Err(refuse(
+            "it is not empty and does not look like a site commonplace built (no 404.html and \
+             sitemap.xml); remove it or choose another --output",
+        ));
+    }
     Ok(output_abs)
+}
+
+/// Whether replacing `dir` loses nothing of the user's: it is an empty folder, or holds the
+/// files every build writes. A typo such as `--output ~/Documents` must not delete a folder.
+fn looks_like_a_built_site(dir: &Path) -> bool {
+    if !dir.is_dir() {
+        return false;
+    }
+    let is_empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
+    is_empty || (dir.join("404.html").is_file() && dir.join("sitemap.xml").is_file())
 }
 
 /// Removes `.` and `..` components without touching the disk.

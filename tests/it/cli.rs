@@ -78,6 +78,20 @@ fn build_refuses_outputs_that_would_destroy_the_sources() {
         before == read_tree(site.path()),
         "a refused build changed files"
     );
+
+    // A folder that is not a previous build is never replaced.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("thesis.tex"), "precious").unwrap();
+    let output = elsewhere.path().to_str().unwrap();
+    let build = run(&["build", "--output", output], site.path());
+    assert_eq!(build.status.code(), Some(1));
+    assert!(
+        stderr(&build).contains("does not look like a site commonplace built"),
+        "{}",
+        stderr(&build)
+    );
+    let kept = std::fs::read_to_string(elsewhere.path().join("thesis.tex")).unwrap();
+    assert_eq!(kept, "precious");
 }
 
 #[test]
