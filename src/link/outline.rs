@@ -32,8 +32,9 @@ pub struct Heading {
     /// Unique within the text: `load-parameters`, then `load-parameters-1`.
     pub id: String,
     /// Byte range of the section: from the heading to the next heading of the same or a
-    /// higher level.
+    /// higher level. The section's text without its heading starts at `body_start`.
     pub start: usize,
+    pub body_start: usize,
     pub section_end: usize,
 }
 
@@ -117,6 +118,7 @@ pub fn scan(text: &str) -> Scan {
                         text: text.trim().to_string(),
                         id,
                         start,
+                        body_start: range.end,
                         section_end: 0,
                     });
                 }

@@ -358,7 +358,8 @@ impl<'g> MarkdownRenderer<'g> {
                 let scan = &linked.outline.scan;
                 let (range, heading) = match anchor {
                     Some(Anchor::Heading(id)) => match scan.headings.iter().find(|h| &h.id == id) {
-                        Some(h) => (h.start..h.section_end, Some(h.text.as_str())),
+                        // The embed's title names the heading, so the section goes without it.
+                        Some(h) => (h.body_start..h.section_end, Some(h.text.as_str())),
                         None => (0..linked.note.body.text.len(), None),
                     },
                     Some(Anchor::Block(id)) => match scan.blocks.iter().find(|b| &b.id == id) {

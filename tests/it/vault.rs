@@ -77,6 +77,9 @@ fn an_obsidian_vault_builds_and_links_resolve_as_in_obsidian() {
     assert!(embed.contains("Inside the section."));
     assert!(!embed.contains("Outside the section."));
     assert!(!embed.contains("Intro."));
+    // Its title names the heading, which is not repeated inside.
+    assert!(embed.contains(">Spaces in Name › Some Heading</a>"));
+    assert!(!embed.contains("<h2>"), "{embed}");
     // The block id is an anchor, and its marker is not shown.
     let spaces = page(&public, "notes/spaces-in-name/index.html");
     assert!(spaces.contains("<p id=\"^key-point\">Inside the section. This is the key point.</p>"));
