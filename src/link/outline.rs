@@ -13,6 +13,7 @@ pub fn markdown_options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_WIKILINKS
+        | Options::ENABLE_GFM
 }
 
 #[derive(Debug, Clone, Default)]

@@ -198,7 +198,12 @@ impl<'g> MarkdownRenderer<'g> {
             let written = dest_url.to_string();
             let display = display_text(&written);
             let Some(target) = target else {
-                out.push(Event::Text(display.into()));
+                // Not resolved (a text rendered outside a site): its visible text alone.
+                if has_pothole {
+                    out.extend(inner.iter().map(|(e, _)| e.clone()));
+                } else {
+                    out.push(Event::Text(display.into()));
+                }
                 return end + 1;
             };
             if is_image {
@@ -520,4 +525,34 @@ pub fn render_alone(text: &str) -> String {
         urls: &urls,
     }
     .render(&markdown, &outline)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_alerts_become_classed_blockquotes() {
+        let html = render_alone("> [!WARNING]\n> Careful.\n");
+        assert_eq!(
+            html,
+            "<blockquote class=\"markdown-alert-warning\">\n<p>Careful.</p>\n</blockquote>\n"
+        );
+    }
+
+    #[test]
+    fn block_markers_become_ids_and_vanish() {
+        assert_eq!(
+            render_alone("The key point. ^key\n"),
+            "<p id=\"^key\">The key point.</p>\n"
+        );
+    }
+
+    #[test]
+    fn unresolved_wikilinks_show_their_text() {
+        assert_eq!(
+            render_alone("See [[concept:x]] and [[a|b]].\n"),
+            "<p>See x and b.</p>\n"
+        );
+    }
 }
