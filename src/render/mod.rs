@@ -373,6 +373,9 @@ impl<'g> Renderer<'g> {
         let url = self.url(job).expect("every HTML page but 404 has a URL");
         let path = urls::output_path(&self.urls.base, &url);
         context.insert("page_url", &url);
+        if self.graph.config.base_url.contains("://") {
+            context.insert("canonical_url", &self.urls.absolute(&url));
+        }
         self.template(template, &path, &context)
     }
 

@@ -79,6 +79,7 @@ macro_rules! bad_input_tests {
 bad_input_tests!(
     bad_date,
     bad_source_kind,
+    broken_link_in_annotation,
     broken_markdown_link,
     concept_cycle,
     duplicate_quote_id,
