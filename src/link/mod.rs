@@ -306,7 +306,7 @@ impl Resolver<'_> {
             Some((name, anchor)) => (name.trim(), Some(anchor.trim())),
             None => (dest.trim(), None),
         };
-        let mut resolution = if name.is_empty() {
+        let resolution = if name.is_empty() {
             match doc {
                 Doc::Note(n, _) => Resolution {
                     target: Some(Target::Note {
@@ -325,21 +325,7 @@ impl Resolver<'_> {
         } else {
             self.index.resolve_wikilink(name, &doc.markdown().dir)
         };
-        if let (Some(Target::Note { note, .. }), Some(anchor)) = (&resolution.target, anchor) {
-            match self.anchor(*note, anchor) {
-                Ok(found) => {
-                    resolution.target = Some(Target::Note {
-                        note: *note,
-                        anchor: Some(found),
-                    })
-                }
-                Err(error) => {
-                    resolution.target = None;
-                    resolution.error = Some(error);
-                }
-            }
-        }
-        resolution
+        self.with_anchor(resolution, anchor)
     }
 
     fn path(&self, doc: Doc, dest: &str) -> Resolution {
@@ -357,12 +343,18 @@ impl Resolver<'_> {
                 error: None,
             };
         }
-        let mut resolution = self.index.resolve_path(path, &doc.markdown().dir);
-        if let (Some(Target::Note { note, .. }), Some(fragment)) = (&resolution.target, fragment) {
-            match self.anchor(*note, fragment) {
+        let resolution = self.index.resolve_path(path, &doc.markdown().dir);
+        self.with_anchor(resolution, fragment)
+    }
+
+    /// Narrows a link to a note down to one of its headings or blocks, when it names one.
+    fn with_anchor(&self, mut resolution: Resolution, anchor: Option<&str>) -> Resolution {
+        if let (Some(Target::Note { note, .. }), Some(anchor)) = (&resolution.target, anchor) {
+            let note = *note;
+            match self.anchor(note, anchor) {
                 Ok(found) => {
                     resolution.target = Some(Target::Note {
-                        note: *note,
+                        note,
                         anchor: Some(found),
                     })
                 }
