@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod diagnostics;
+mod links;
 mod markdown_spec;
 mod pipeline;
 mod snapshots;
