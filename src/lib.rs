@@ -110,26 +110,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         lap = Instant::now();
     };
     let output = write::checked_output_dir(&options.root, &options.output_dir())?;
-    let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
-    record("load");
-    let (graph, problems) = link::link(corpus);
-    diagnostics.extend(problems);
-    diagnostic::sort(&mut diagnostics);
+    let (graph, diagnostics) = load_and_link(options, &mut record)?;
     if diagnostic::count_errors(&diagnostics) > 0 {
         return Err(Error::Content { diagnostics });
     }
     let theme = render::Theme::load(&options.root, &graph.config)?;
-    record("link");
-
-    let expected_pages = 6
-        + graph.notes.len()
-        + graph.concepts.len()
-        + graph
-            .sources
-            .iter()
-            .map(|s| 1 + s.quotes.len())
-            .sum::<usize>();
-    let progress = Progress::new(options.progress, started, expected_pages as u64);
+    let progress = Progress::new(options.progress, started, render::page_count(&graph) as u64);
 
     // Pages stream from the renderer straight into the staging folder, so a large site is never
     // held in memory whole, and rendering overlaps with the disk.
@@ -163,12 +149,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     })
 }
 
-/// Runs every stage but the write and returns every diagnostic, sorted.
-pub fn check(options: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
+/// The first two stages, with every diagnostic they found, sorted.
+fn load_and_link(
+    options: &BuildOptions,
+    record: &mut impl FnMut(&'static str),
+) -> Result<(link::Graph, Vec<Diagnostic>), Error> {
     let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
+    record("load");
     let (graph, problems) = link::link(corpus);
+    record("link");
     diagnostics.extend(problems);
     diagnostic::sort(&mut diagnostics);
+    Ok((graph, diagnostics))
+}
+
+/// Runs every stage but the write and returns every diagnostic, sorted.
+pub fn check(options: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
+    let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
     let theme = render::Theme::load(&options.root, &graph.config)?;
     if diagnostic::count_errors(&diagnostics) == 0 {
         // Rendering finds template errors that only show with real content.

@@ -53,7 +53,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                     );
                     if timings {
                         for (stage, time) in &report.timings {
-                            println!("  {stage:<8} {:>8.3} s", time.as_secs_f64());
+                            println!("  {stage:<13}{:>7.3} s", time.as_secs_f64());
                         }
                     }
                     Ok(ExitCode::SUCCESS)

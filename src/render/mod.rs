@@ -207,14 +207,7 @@ pub fn render<E: Send>(
         absolute_base: graph.config.absolute_base(),
     };
     let renderer = Renderer { graph, theme, urls };
-    let mut jobs = vec![Job::Home, Job::Concepts, Job::Sources, Job::NotFound];
-    jobs.extend((0..graph.notes.len()).map(Job::Note));
-    for (s, source) in graph.sources.iter().enumerate() {
-        jobs.push(Job::Source(s));
-        jobs.extend((0..source.quotes.len()).map(|q| Job::Quote(s, q)));
-    }
-    jobs.extend(graph.concepts.keys().map(|name| Job::Concept(name)));
-    jobs.push(Job::Atom);
+    let jobs = jobs(graph);
 
     // The sitemap lists every HTML page; their URLs are known before any is rendered.
     let mut sitemap: Vec<String> = jobs
@@ -235,6 +228,24 @@ pub fn render<E: Send>(
         emit(page).map_err(RenderFailure::Emit)
     })?;
     Ok(jobs.len() + 1)
+}
+
+/// Every page but the sitemap, as work to do.
+fn jobs(graph: &Graph) -> Vec<Job<'_>> {
+    let mut jobs = vec![Job::Home, Job::Concepts, Job::Sources, Job::NotFound];
+    jobs.extend((0..graph.notes.len()).map(Job::Note));
+    for (s, source) in graph.sources.iter().enumerate() {
+        jobs.push(Job::Source(s));
+        jobs.extend((0..source.quotes.len()).map(|q| Job::Quote(s, q)));
+    }
+    jobs.extend(graph.concepts.keys().map(|name| Job::Concept(name)));
+    jobs.push(Job::Atom);
+    jobs
+}
+
+/// How many pages [`render`] will emit.
+pub fn page_count(graph: &Graph) -> usize {
+    jobs(graph).len() + 1
 }
 
 /// Renders every page into memory, sorted by path: for tests and small sites.
