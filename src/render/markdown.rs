@@ -260,12 +260,12 @@ impl<'g> MarkdownRenderer<'g> {
         }
 
         // An ordinary Markdown link or image: only its destination changes.
-        let new_dest = match target {
-            Some(target) => match self.target_url(target) {
-                Some(url) => CowStr::from(url),
+        let new_dest = match target.and_then(|t| self.target_url(t)) {
+            Some(url) => CowStr::from(url),
+            None => match self.urls.root_relative(dest_url) {
+                Some(prefixed) => CowStr::from(prefixed),
                 None => dest_url.clone(),
             },
-            None => dest_url.clone(),
         };
         let start = if is_image {
             Tag::Image {

@@ -57,6 +57,16 @@ impl Urls {
         format!("{}/{}", self.base, utf8_percent_encode(path, PATH))
     }
 
+    /// An author's root-relative link (`/sources/`) with the base path put in front, so it
+    /// still works on a site published under a sub-path; `None` when nothing needs to change
+    /// (not root-relative, protocol-relative, or already under the base path).
+    pub fn root_relative(&self, dest: &str) -> Option<String> {
+        let is_root_relative = dest.starts_with('/') && !dest.starts_with("//");
+        let has_base = dest == self.base || dest.starts_with(&format!("{}/", self.base));
+        (is_root_relative && !self.base.is_empty() && !has_base)
+            .then(|| format!("{}{dest}", self.base))
+    }
+
     /// The absolute form of a URL made by the methods above.
     pub fn absolute(&self, url: &str) -> String {
         let path = url.strip_prefix(&self.base).unwrap_or(url);
@@ -95,5 +105,12 @@ mod tests {
         );
         assert_eq!(output_path("/kb", "/kb/notes/a/"), "notes/a/index.html");
         assert_eq!(output_path("", "/"), "index.html");
+        assert_eq!(
+            urls.root_relative("/sources/").as_deref(),
+            Some("/kb/sources/")
+        );
+        assert_eq!(urls.root_relative("/kb/sources/"), None);
+        assert_eq!(urls.root_relative("//cdn.example.org/x.js"), None);
+        assert_eq!(urls.root_relative("https://example.org/"), None);
     }
 }

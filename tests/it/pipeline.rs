@@ -137,6 +137,28 @@ fn sub_path_base_url_prefixes_every_link() {
 }
 
 #[test]
+fn an_authors_root_relative_links_get_the_base_path() {
+    let site = fixture_copy("minimal");
+    std::fs::write(
+        site.path().join("content/notes/rooted.md"),
+        "# Rooted\n\n[all sources](/sources/) and [already](/kb/concepts/) and [far](https://example.org/x)\n",
+    )
+    .unwrap();
+    let build = run(
+        &["build", "--base-url", "https://user.github.io/kb/"],
+        site.path(),
+    );
+    assert!(build.status.success(), "{}", stderr(&build));
+    let page = std::fs::read_to_string(site.path().join("public/notes/rooted/index.html")).unwrap();
+    assert!(
+        page.contains("<a href=\"/kb/sources/\">all sources</a>"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"/kb/concepts/\">already</a>"));
+    assert!(page.contains("<a href=\"https://example.org/x\">far</a>"));
+}
+
+#[test]
 fn drafts_are_built_only_when_asked() {
     let site = fixture_copy("minimal");
     std::fs::write(
