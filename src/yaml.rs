@@ -17,27 +17,43 @@ pub fn error_diagnostic(
         .location()
         .map(|loc| Pos::new(loc.line() + first_line - 1, loc.column()))
         .unwrap_or(Pos::new(first_line, 1));
-    let message = strip_location(&err.to_string());
+    let message = rewrite_locations(&err.to_string(), first_line);
     Diagnostic::error(path, pos, format!("invalid YAML {context}: {message}"))
 }
 
-/// serde_yaml_ng appends " at line N column M" to its messages; we report the position ourselves.
-fn strip_location(message: &str) -> String {
-    let mut out = message.to_string();
-    while let Some(i) = out.rfind(" at line ") {
-        let tail = &out[i + " at line ".len()..];
-        let is_location = tail.split([',', ':']).next().is_some_and(|t| {
-            let words: Vec<&str> = t.split_whitespace().collect();
-            words.len() == 3 && words[1] == "column"
-        });
-        if !is_location {
-            break;
+/// serde_yaml_ng writes positions into its messages as "at line N column M", counted in the
+/// YAML text. The first is the error's own position, which the diagnostic reports, so it goes;
+/// a later one (where the enclosing list or string started) is rewritten in file lines.
+fn rewrite_locations(message: &str, first_line: usize) -> String {
+    const MARK: &str = " at line ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    let mut seen_first = false;
+    while let Some(i) = rest.find(MARK) {
+        let tail = &rest[i + MARK.len()..];
+        let words: Vec<&str> = tail.splitn(4, ' ').collect();
+        let line = words.first().and_then(|w| w.parse::<usize>().ok());
+        let column = words
+            .get(2)
+            .map(|w| w.trim_end_matches([',', ':']))
+            .and_then(|w| w.parse::<usize>().ok());
+        let (Some(line), Some(column), Some(&"column")) = (line, column, words.get(1)) else {
+            out.push_str(&rest[..i + MARK.len()]);
+            rest = tail;
+            continue;
+        };
+        out.push_str(&rest[..i]);
+        if seen_first {
+            let file_line = line + first_line - 1;
+            out.push_str(&format!(
+                " that starts at line {file_line}, column {column}"
+            ));
         }
-        let rest_start = tail
-            .find([',', ':'])
-            .map_or(out.len(), |j| i + " at line ".len() + j);
-        out = format!("{}{}", &out[..i], &out[rest_start..]);
+        seen_first = true;
+        let consumed = words[0].len() + 1 + words[1].len() + 1 + column.to_string().len();
+        rest = &tail[consumed..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -185,14 +201,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strips_serde_locations() {
+    fn rewrites_serde_locations() {
         assert_eq!(
-            strip_location("unknown field `x`, expected `a` at line 3 column 1"),
+            rewrite_locations("unknown field `x`, expected `a` at line 3 column 1", 1),
             "unknown field `x`, expected `a`"
         );
         assert_eq!(
-            strip_location("quotes[0]: missing field `id` at line 4 column 5"),
+            rewrite_locations("quotes[0]: missing field `id` at line 4 column 5", 1),
             "quotes[0]: missing field `id`"
+        );
+        assert_eq!(
+            rewrite_locations(
+                "did not find expected ',' or ']' at line 3 column 1, while parsing a flow sequence at line 2 column 11",
+                2
+            ),
+            "did not find expected ',' or ']', while parsing a flow sequence that starts at line 3, column 11"
         );
     }
 
