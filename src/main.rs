@@ -60,11 +60,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 }
                 Err(Error::Content { diagnostics }) => {
                     print_diagnostics(&diagnostics);
-                    eprintln!(
-                        "error: build failed with {}; {} was left as it was",
-                        summary(&diagnostics),
-                        shown_path(&options.output_dir())
-                    );
+                    let output = options.output_dir();
+                    let kept = if output.exists() {
+                        format!("{} was left as it was", shown_path(&output))
+                    } else {
+                        "nothing was written".to_string()
+                    };
+                    eprintln!("error: build failed with {}; {kept}", summary(&diagnostics));
                     Ok(ExitCode::FAILURE)
                 }
                 Err(err) => Err(err.into()),
@@ -128,5 +130,7 @@ fn shown_path(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
-    diagnostic::display_path(relative.as_deref().unwrap_or(path))
+    let shown = relative.as_deref().unwrap_or(path);
+    let shown = shown.strip_prefix(".").unwrap_or(shown);
+    diagnostic::display_path(shown)
 }
