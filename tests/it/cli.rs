@@ -112,3 +112,26 @@ fn a_rebuild_replaces_stale_pages() {
         .collect();
     assert!(siblings.is_empty(), "{siblings:?}");
 }
+
+#[test]
+fn a_failed_first_build_writes_nothing() {
+    let site = fixture_copy("minimal");
+    std::fs::write(
+        site.path().join("content/notes/bad.md"),
+        "---\ntitle: Bad\n---\n[[nowhere]]\n",
+    )
+    .unwrap();
+    let build = run(&["build"], site.path());
+    assert_eq!(build.status.code(), Some(1));
+    assert_eq!(
+        stderr(&build),
+        "content/notes/bad.md:4:1: error: unknown link target `nowhere`\n\
+         error: build failed with 1 error; nothing was written\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("public"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
