@@ -8,6 +8,17 @@ fn a_site_overrides_one_template_and_keeps_the_rest() {
     let site = fixture_copy("minimal");
     let templates = site.path().join("themes/default/templates");
     std::fs::create_dir_all(&templates).unwrap();
+    // Front matter keys commonplace does not know reach templates as `note.extra`.
+    std::fs::write(
+        templates.join("note.html"),
+        "{% extends \"base.html\" %}{% block content %}<p class=\"rating\">{{ note.title }}: {{ note.extra.rating | default(value=\"-\") }} / {{ note.extra.status | default(value=\"-\") }}</p>{% endblock content %}",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("content/notes/rated.md"),
+        "---\ntitle: Rated\nrating: 4\nstatus: evergreen\n---\nBody\n",
+    )
+    .unwrap();
     std::fs::write(
         templates.join("quote.html"),
         "{% extends \"base.html\" %}{% block content %}<p class=\"custom\">{{ quote.text }} [{{ quote.global_id }}]</p>{% endblock content %}",
@@ -28,10 +39,15 @@ fn a_site_overrides_one_template_and_keeps_the_rest() {
         quote.contains("<p class=\"custom\">The first quote. [book/one]</p>"),
         "{quote}"
     );
-    // The embedded base template still wraps it, and other pages are untouched.
+    // The embedded base template still wraps it, and other templates are the embedded ones.
     assert!(quote.contains("<link rel=\"stylesheet\" href=\"/style.css\">"));
-    let note = std::fs::read_to_string(public.join("notes/first/index.html")).unwrap();
-    assert!(note.contains("<article class=\"note\">"));
+    let rated = std::fs::read_to_string(public.join("notes/rated/index.html")).unwrap();
+    assert!(
+        rated.contains("<p class=\"rating\">Rated: 4 / evergreen</p>"),
+        "{rated}"
+    );
+    let concept = std::fs::read_to_string(public.join("concepts/topic/index.html")).unwrap();
+    assert!(concept.contains("<article class=\"concept\">"));
     assert_eq!(
         std::fs::read_to_string(public.join("js/extra.js")).unwrap(),
         "// mine\n"
