@@ -123,6 +123,8 @@ struct QuoteItem {
 #[derive(Serialize)]
 struct QuoteCtx {
     id: String,
+    /// The text cut to about 60 characters at a word, for the page title and lists.
+    short: String,
     global_id: String,
     text: String,
     text_html: String,
@@ -518,6 +520,7 @@ impl<'g> Renderer<'g> {
         let quote = &linked.quote;
         QuoteCtx {
             id: quote.id.clone(),
+            short: shorten(&quote.text, 60),
             global_id: format!("{}/{}", source.source.id, quote.id),
             text: quote.text.clone(),
             text_html: markdown::quote_paragraphs(&quote.text),
