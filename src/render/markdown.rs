@@ -456,16 +456,41 @@ fn plain_text(events: &[(Event, Range<usize>)]) -> String {
 }
 
 /// An embedded file: images inline, audio and video with controls, anything else as a link.
+/// As in Obsidian, `![[pic.png|300]]` and `![[pic.png|300x200]]` give a size, not alt text.
 fn asset_embed(url: &str, path: &str, alt: &str) -> String {
     let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let size = image_size(alt);
+    let alt = if size.is_some() {
+        path.rsplit('/').next().unwrap_or(path)
+    } else {
+        alt
+    };
     let (url, alt) = (escape(url), escape(alt));
     match ext.as_str() {
         "png" | "jpg" | "jpeg" | "gif" | "svg" | "webp" | "avif" | "bmp" => {
-            format!("<img src=\"{url}\" alt=\"{alt}\" loading=\"lazy\">")
+            let size = match size {
+                Some((width, Some(height))) => format!(" width=\"{width}\" height=\"{height}\""),
+                Some((width, None)) => format!(" width=\"{width}\""),
+                None => String::new(),
+            };
+            format!("<img src=\"{url}\" alt=\"{alt}\"{size} loading=\"lazy\">")
         }
         "mp4" | "webm" | "mov" => format!("<video src=\"{url}\" controls></video>"),
         "mp3" | "ogg" | "wav" | "m4a" | "flac" => format!("<audio src=\"{url}\" controls></audio>"),
         _ => format!("<a href=\"{url}\" class=\"internal\">{alt}</a>"),
+    }
+}
+
+/// `300` or `300x200`, as Obsidian writes an embedded image's size.
+fn image_size(text: &str) -> Option<(u32, Option<u32>)> {
+    let (width, height) = match text.trim().split_once('x') {
+        Some((w, h)) => (w, Some(h)),
+        None => (text.trim(), None),
+    };
+    let width = width.parse().ok()?;
+    match height {
+        Some(h) => Some((width, Some(h.parse().ok()?))),
+        None => Some((width, None)),
     }
 }
 
@@ -553,6 +578,17 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; é"
         );
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn image_sizes_as_obsidian_writes_them() {
+        assert_eq!(image_size("300"), Some((300, None)));
+        assert_eq!(image_size("300x200"), Some((300, Some(200))));
+        assert_eq!(image_size("A diagram"), None);
+        assert_eq!(
+            asset_embed("/a/pic.png", "a/pic.png", "300"),
+            "<img src=\"/a/pic.png\" alt=\"pic.png\" width=\"300\" loading=\"lazy\">"
+        );
     }
 
     #[test]
