@@ -167,58 +167,19 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
         }
     }
 
-    // Parsing is independent per file, so it runs in parallel; results keep the sorted order.
-    let parsed_notes: Vec<_> = notes
-        .par_iter()
-        .map(|relative| -> Result<_, LoadError> {
-            let file = content_file(relative);
-            Ok(match read_text(root, &file)? {
-                Ok(text) => note::parse(&text, &file, relative),
-                Err(problem) => (None, vec![problem]),
-            })
-        })
-        .collect::<Result<_, _>>()?;
     let mut loaded_notes = Vec::new();
     let mut skipped_drafts = Vec::new();
-    for (note, problems) in parsed_notes {
-        diagnostics.extend(problems);
-        match note {
-            Some(note) if note.draft && !options.drafts => skipped_drafts.push(note.slug),
-            Some(note) => loaded_notes.push(note),
-            None => {}
+    for note in parse_all(root, &notes, note::parse, &mut diagnostics)? {
+        if note.draft && !options.drafts {
+            skipped_drafts.push(note.slug);
+        } else {
+            loaded_notes.push(note);
         }
     }
     check_unique_slugs(&mut loaded_notes, &mut diagnostics);
-
-    let parsed_sources: Vec<_> = quote_files
-        .par_iter()
-        .map(|relative| -> Result<_, LoadError> {
-            let file = content_file(relative);
-            Ok(match read_text(root, &file)? {
-                Ok(text) => quote::parse(&text, &file, relative),
-                Err(problem) => (None, vec![problem]),
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let mut sources = Vec::new();
-    for (source, problems) in parsed_sources {
-        diagnostics.extend(problems);
-        sources.extend(source);
-    }
+    let mut sources = parse_all(root, &quote_files, quote::parse, &mut diagnostics)?;
     check_unique_sources(&mut sources, &mut diagnostics);
-
-    let mut concept_files = Vec::new();
-    for relative in &concept_paths {
-        let file = content_file(relative);
-        match read_text(root, &file)? {
-            Ok(text) => {
-                let (concept, problems) = concept::parse(&text, &file, relative);
-                diagnostics.extend(problems);
-                concept_files.extend(concept);
-            }
-            Err(problem) => diagnostics.push(problem),
-        }
-    }
+    let concept_files = parse_all(root, &concept_paths, concept::parse, &mut diagnostics)?;
 
     let corpus = Corpus {
         config,
@@ -229,6 +190,35 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
         assets,
     };
     Ok((corpus, diagnostics))
+}
+
+/// What parses one file: its text, its path from the root, and its path under `content/`.
+type Parser<T> = fn(&str, &Path, &str) -> (Option<T>, Vec<Diagnostic>);
+
+/// Reads and parses files in parallel (each is independent), keeping their sorted order, and
+/// collects every file's diagnostics.
+fn parse_all<T: Send>(
+    root: &Path,
+    files: &[String],
+    parse: Parser<T>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<T>, LoadError> {
+    let parsed: Vec<(Option<T>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|relative| -> Result<_, LoadError> {
+            let file = content_file(relative);
+            Ok(match read_text(root, &file)? {
+                Ok(text) => parse(&text, &file, relative),
+                Err(problem) => (None, vec![problem]),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut items = Vec::with_capacity(parsed.len());
+    for (item, problems) in parsed {
+        diagnostics.extend(problems);
+        items.extend(item);
+    }
+    Ok(items)
 }
 
 fn content_file(relative: &str) -> PathBuf {
