@@ -70,8 +70,10 @@ fn find_key<'a>(
     indent: usize,
 ) -> Option<(usize, usize)> {
     for (i, line) in lines {
-        if line.len() < indent || !line[..indent].trim().is_empty() {
-            continue;
+        // `get` rather than slicing: a multi-byte character may straddle the indent.
+        match line.get(..indent) {
+            Some(prefix) if prefix.trim().is_empty() => {}
+            _ => continue,
         }
         let mut rest = &line[indent..];
         let mut col = indent;
@@ -216,6 +218,17 @@ mod tests {
                 2
             ),
             "did not find expected ',' or ']', while parsing a flow sequence that starts at line 3, column 11"
+        );
+    }
+
+    #[test]
+    fn multi_byte_text_at_the_indent_is_not_a_key() {
+        let text = "quotes:\n  - id: a\n   é: x\n    text: A\n";
+        let lines = Lines::new(text);
+        let items = lines.block_list_items("quotes");
+        assert_eq!(
+            lines.item_key_pos(&items, 0, "text", 1),
+            Some(Pos::new(4, 11))
         );
     }
 

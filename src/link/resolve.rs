@@ -338,7 +338,8 @@ impl Index {
                 return Resolution::found(note_target(n));
             }
             if let Some(name) = joined.strip_prefix("concepts/") {
-                let key = slug::slugify(name.trim_end_matches(".md"));
+                // `joined` ends in `.md` in some case, checked above.
+                let key = slug::slugify(&name[..name.len() - ".md".len()]);
                 if let Some(c) = self.concepts.get(&key) {
                     return Resolution::found(Target::Concept(c.clone()));
                 }

@@ -36,11 +36,7 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<ConceptFile>, V
         },
         None => FrontMatter::empty(file),
     };
-    let stem = relative
-        .rsplit('/')
-        .next()
-        .unwrap_or(relative)
-        .trim_end_matches(".md");
+    let stem = super::file_stem(relative);
     let name = slug::slugify(stem);
     if name.is_empty() {
         diagnostics.push(Diagnostic::error(

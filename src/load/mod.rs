@@ -221,6 +221,12 @@ fn parse_all<T: Send>(
     Ok(items)
 }
 
+/// A file's name without its folder and extension, whatever the extension's case.
+fn file_stem(relative: &str) -> &str {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
 fn content_file(relative: &str) -> PathBuf {
     Path::new(CONTENT_DIR).join(relative)
 }

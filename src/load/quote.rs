@@ -132,12 +132,7 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
             return (None, vec![problem]);
         }
     };
-    let stem = relative
-        .rsplit('/')
-        .next()
-        .unwrap_or(relative)
-        .trim_end_matches(".yaml")
-        .trim_end_matches(".yml");
+    let stem = super::file_stem(relative);
     let source_line = yaml::key_value_pos(text, "source", 1).unwrap_or(Pos::START);
     let source_key_pos = |key: &str| {
         // Keys of `source:` are indented under it.
