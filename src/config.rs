@@ -78,6 +78,23 @@ impl Config {
                 }
                 config.base_url = config.base_url.trim().to_string();
                 config.author = config.author.filter(|a| !a.trim().is_empty());
+                if crate::search::schema::stemmer_language(&config.language).is_none() {
+                    let pos = yaml::key_value_pos(text, "language", 1).unwrap_or(Pos::START);
+                    let codes: Vec<&str> = crate::search::schema::LANGUAGES
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .collect();
+                    diagnostics.push(Diagnostic::error(
+                        path,
+                        pos,
+                        format!(
+                            "search has no stemmer for language `{}`; use one of {}",
+                            config.language,
+                            codes.join(", ")
+                        ),
+                    ));
+                    config.language = default_language();
+                }
                 config.description = config.description.filter(|d| !d.trim().is_empty());
                 (config, diagnostics)
             }

@@ -8,6 +8,7 @@
 //! link    Corpus                      -> Graph      (link)
 //! render  Graph + Theme               -> Vec<Page>  (render)
 //! write   Vec<Page> + assets          -> public/    (write)
+//! index   Graph                       -> .commonplace/index/ (search::index)
 //! ```
 //!
 //! [`build`] runs them all; [`check`] runs them without writing.
@@ -19,6 +20,7 @@ pub mod init;
 pub mod link;
 pub mod load;
 pub mod render;
+pub mod search;
 pub mod slug;
 pub mod write;
 pub mod yaml;
@@ -67,6 +69,8 @@ pub struct BuildReport {
     pub concepts: usize,
     pub sources: usize,
     pub assets: usize,
+    /// What the search index update did.
+    pub index: search::index::IndexReport,
     pub output: PathBuf,
     pub elapsed: Duration,
     /// Wall time of each stage, in order.
@@ -83,6 +87,8 @@ pub enum Error {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Write(#[from] write::WriteError),
+    #[error(transparent)]
+    Index(#[from] search::index::IndexError),
     /// The content has errors; every diagnostic (warnings too) is here, sorted.
     #[error(
         "{} in the content",
@@ -131,6 +137,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         render::RenderFailure::Emit(err) => Error::Write(err),
     })?;
     record("render+write");
+    // The index is brought up to date before the new site goes live, so a failure here also
+    // leaves the previous site in place.
+    let index = search::index::update(
+        &options.root,
+        &graph.config.language,
+        &search::index::documents(&graph),
+    )?;
+    record("index");
     staging.commit()?;
     progress.finish();
     record("swap");
@@ -143,6 +157,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         concepts: graph.concepts.len(),
         sources: graph.sources.len(),
         assets: graph.assets.len(),
+        index,
         output,
         elapsed: started.elapsed(),
         timings,

@@ -54,6 +54,19 @@ pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The repository's demo knowledge base copied into a fresh temporary folder, so tests that
+/// build it (and write its search index) never touch the working tree or each other.
+pub fn demo_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo_root().join("commonplace.yaml"),
+        dir.path().join("commonplace.yaml"),
+    )
+    .unwrap();
+    copy_tree(&repo_root().join("content"), &dir.path().join("content"));
+    dir
+}
+
 /// Every file under `dir`, by relative path, with its bytes.
 pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();

@@ -29,24 +29,21 @@ fn demo_quote_ids() -> Vec<String> {
     ids
 }
 
-fn build_demo(out: &Path, extra: &[&str]) -> std::process::Output {
+/// Builds a copy of the demo into `out`; the copy lives as long as the returned folder.
+fn build_demo(out: &Path, extra: &[&str]) -> (std::process::Output, tempfile::TempDir) {
+    let site = demo_copy();
+    let root = site.path().to_str().unwrap();
     let out = out.to_str().unwrap();
-    let mut args = vec![
-        "build",
-        "--root",
-        env!("CARGO_MANIFEST_DIR"),
-        "--output",
-        out,
-    ];
+    let mut args = vec!["build", "--root", root, "--output", out];
     args.extend_from_slice(extra);
-    run(&args, &repo_root())
+    (run(&args, site.path()), site)
 }
 
 #[test]
 fn demo_site_builds_without_warnings_and_every_link_resolves() {
     let tmp = tempfile::tempdir().unwrap();
     let public = tmp.path().join("public");
-    let output = build_demo(&public, &[]);
+    let (output, _site) = build_demo(&public, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
@@ -99,8 +96,8 @@ fn demo_site_builds_without_warnings_and_every_link_resolves() {
 fn two_builds_are_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
-    assert!(build_demo(&a, &[]).status.success());
-    assert!(build_demo(&b, &[]).status.success());
+    assert!(build_demo(&a, &[]).0.status.success());
+    assert!(build_demo(&b, &[]).0.status.success());
     let (tree_a, tree_b) = (read_tree(&a), read_tree(&b));
     assert_eq!(
         tree_a.keys().collect::<Vec<_>>(),
@@ -115,7 +112,7 @@ fn two_builds_are_byte_identical() {
 fn sub_path_base_url_prefixes_every_link() {
     let tmp = tempfile::tempdir().unwrap();
     let public = tmp.path().join("public");
-    let output = build_demo(&public, &["--base-url", "https://user.github.io/kb/"]);
+    let (output, _site) = build_demo(&public, &["--base-url", "https://user.github.io/kb/"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let problems = broken_links(&public, "/kb");
     assert!(

@@ -1,0 +1,402 @@
+//! Stage 5, index: every note, quote, concept and source becomes one Tantivy document under
+//! `<root>/.commonplace/index/`. Updates are incremental: a manifest keeps each document's
+//! content hash, and only documents whose hash changed are deleted and added again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Event, Parser, TagEnd};
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{Facet, Term};
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use super::schema::{self, Fields, FORMAT, TOKENIZER};
+use crate::link::outline::markdown_options;
+use crate::link::Graph;
+use crate::render::urls::Urls;
+
+/// Where the index lives, relative to the site root.
+pub const INDEX_DIR: &str = ".commonplace/index";
+const MANIFEST: &str = "commonplace-manifest.json";
+
+/// What one search document holds, before it becomes a Tantivy document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SearchDoc {
+    pub kind: &'static str,
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// Facet paths from a root concept down to each of the document's concepts.
+    pub concepts: Vec<String>,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub year: Option<u64>,
+    pub date: Option<String>,
+    pub locator: Option<String>,
+    pub url: String,
+    pub order: u64,
+}
+
+impl SearchDoc {
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind, self.id)
+    }
+
+    /// A content hash that is the same on every machine and every release: FNV-1a over the
+    /// fields, each ended by a separator.
+    pub fn hash(&self) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |text: &str| {
+            for byte in text.bytes().chain(std::iter::once(0xff)) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        eat(self.kind);
+        eat(&self.id);
+        eat(&self.title);
+        eat(&self.body);
+        for c in &self.concepts {
+            eat(c);
+        }
+        eat(self.source.as_deref().unwrap_or(""));
+        eat(self.author.as_deref().unwrap_or(""));
+        eat(&self.year.map(|y| y.to_string()).unwrap_or_default());
+        eat(self.date.as_deref().unwrap_or(""));
+        eat(self.locator.as_deref().unwrap_or(""));
+        eat(&self.url);
+        eat(&self.order.to_string());
+        hash
+    }
+
+    fn to_tantivy(&self, f: &Fields) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.key, self.key());
+        doc.add_facet(f.kind, Facet::from_path([self.kind]));
+        doc.add_text(f.id, &self.id);
+        doc.add_text(f.title, &self.title);
+        doc.add_text(f.body, &self.body);
+        for path in &self.concepts {
+            doc.add_facet(
+                f.concept,
+                Facet::from_text(path).expect("paths are built valid"),
+            );
+        }
+        if let Some(source) = &self.source {
+            doc.add_text(f.source, source);
+        }
+        if let Some(author) = &self.author {
+            doc.add_text(f.author, author);
+        }
+        if let Some(year) = self.year {
+            doc.add_u64(f.year, year);
+        }
+        if let Some(date) = &self.date {
+            doc.add_text(f.date, date);
+        }
+        if let Some(locator) = &self.locator {
+            doc.add_text(f.locator, locator);
+        }
+        doc.add_text(f.url, &self.url);
+        doc.add_u64(f.order, self.order);
+        doc
+    }
+}
+
+/// The documents of a site, keyed by `kind:id`.
+pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
+    let urls = Urls {
+        base: graph.config.base_path(),
+        absolute_base: graph.config.absolute_base(),
+    };
+    let paths = concept_paths(graph);
+    let facets_of = |concepts: &[String]| -> Vec<String> {
+        let mut out: Vec<String> = concepts
+            .iter()
+            .flat_map(|c| paths.get(c).cloned().unwrap_or_default())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    let mut docs = Vec::new();
+    for linked in &graph.notes {
+        let note = &linked.note;
+        docs.push(SearchDoc {
+            kind: "note",
+            id: note.slug.clone(),
+            title: note.title.clone(),
+            body: plain_text(&note.body.text),
+            concepts: facets_of(&linked.concepts),
+            source: linked
+                .sources
+                .first()
+                .map(|&s| graph.sources[s].source.id.clone()),
+            author: None,
+            year: None,
+            date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            locator: None,
+            url: urls.note(&note.slug),
+            order: 0,
+        });
+    }
+    for (s, linked) in graph.sources.iter().enumerate() {
+        let source = &linked.source;
+        let year = source.year.as_deref().and_then(|y| y.trim().parse().ok());
+        docs.push(SearchDoc {
+            kind: "source",
+            id: source.id.clone(),
+            title: source.title.clone(),
+            body: String::new(),
+            concepts: Vec::new(),
+            source: Some(source.id.clone()),
+            author: source.author.clone(),
+            year,
+            date: None,
+            locator: None,
+            url: urls.source(&source.id),
+            order: s as u64 * 1_000_000,
+        });
+        for (rank, &q) in linked.order.iter().enumerate() {
+            let quote = &linked.quotes[q];
+            let mut body = quote.quote.text.clone();
+            if let Some(note) = &quote.quote.note {
+                body.push_str("\n\n");
+                body.push_str(&plain_text(&note.text));
+            }
+            docs.push(SearchDoc {
+                kind: "quote",
+                id: format!("{}/{}", source.id, quote.quote.id),
+                title: String::new(),
+                body,
+                concepts: facets_of(&quote.concepts),
+                source: Some(source.id.clone()),
+                author: source.author.clone(),
+                year,
+                date: None,
+                locator: quote.quote.locator.clone(),
+                url: urls.quote(&source.id, &quote.quote.id),
+                order: s as u64 * 1_000_000 + rank as u64 + 1,
+            });
+        }
+    }
+    for concept in graph.concepts.values() {
+        let mut body = String::new();
+        if let Some(file) = &concept.file {
+            body.push_str(&file.aliases.join(", "));
+            body.push_str("\n\n");
+            body.push_str(&plain_text(&file.body.text));
+        }
+        docs.push(SearchDoc {
+            kind: "concept",
+            id: concept.name.clone(),
+            title: concept.title.clone(),
+            body,
+            concepts: facets_of(std::slice::from_ref(&concept.name)),
+            source: None,
+            author: None,
+            year: None,
+            date: None,
+            locator: None,
+            url: urls.concept(&concept.name),
+            order: 0,
+        });
+    }
+    docs.into_iter().map(|d| (d.key(), d)).collect()
+}
+
+/// Every path from a root concept down to each concept, as facet text
+/// (`/reliability/fault-tolerance`). A concept with two broader concepts has two paths; a cycle
+/// (already an error) is cut.
+pub fn concept_paths(graph: &Graph) -> BTreeMap<String, Vec<String>> {
+    fn walk(graph: &Graph, name: &str, seen: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        let Some(concept) = graph.concepts.get(name) else {
+            return;
+        };
+        seen.push(name.to_string());
+        let parents: Vec<&String> = concept
+            .broader
+            .iter()
+            .filter(|b| graph.concepts.contains_key(*b) && !seen.contains(b))
+            .collect();
+        if parents.is_empty() {
+            out.push(seen.iter().rev().cloned().collect());
+        }
+        for parent in parents {
+            walk(graph, parent, seen, out);
+        }
+        seen.pop();
+    }
+    graph
+        .concepts
+        .keys()
+        .map(|name| {
+            let mut chains = Vec::new();
+            walk(graph, name, &mut Vec::new(), &mut chains);
+            let mut paths: Vec<String> = chains
+                .into_iter()
+                .map(|chain| Facet::from_path(chain).to_path_string())
+                .collect();
+            paths.sort();
+            paths.dedup();
+            (name.clone(), paths)
+        })
+        .collect()
+}
+
+/// Markdown as plain text: what a reader sees, for indexing and snippets.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, markdown_options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the site's language `{0}` has no stemmer for search; use one of: {1}")]
+    Language(String, String),
+    #[error("search index error in `{}`", path.display())]
+    Tantivy {
+        path: PathBuf,
+        #[source]
+        source: tantivy::TantivyError,
+    },
+    #[error(transparent)]
+    Io(#[from] crate::fs::IoError),
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    language: String,
+    docs: BTreeMap<String, u64>,
+}
+
+/// What an index update did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndexReport {
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// The whole index was rebuilt (none yet, or of another format or language).
+    pub rebuilt: bool,
+}
+
+/// Opens the index under `root`, creating or rebuilding it when needed.
+pub fn open(root: &Path, language: &str) -> Result<(Index, Fields, bool), IndexError> {
+    let dir = root.join(INDEX_DIR);
+    let analyzer = schema::analyzer(language).ok_or_else(|| {
+        let codes: Vec<&str> = schema::LANGUAGES.iter().map(|(c, _)| *c).collect();
+        IndexError::Language(language.to_string(), codes.join(", "))
+    })?;
+    let tantivy_err = |source| IndexError::Tantivy {
+        path: dir.clone(),
+        source,
+    };
+    let manifest = read_manifest(&dir);
+    let usable = manifest
+        .as_ref()
+        .is_some_and(|m| m.format == FORMAT && m.language == language);
+    let (schema, fields) = schema::schema();
+    let (index, fresh) = match usable.then(|| Index::open_in_dir(&dir)) {
+        Some(Ok(index)) if index.schema() == schema => (index, false),
+        _ => {
+            if dir.exists() {
+                crate::fs::remove_dir_all(&dir)?;
+            }
+            crate::fs::create_dir_all(&dir)?;
+            (
+                Index::create_in_dir(&dir, schema).map_err(tantivy_err)?,
+                true,
+            )
+        }
+    };
+    index.tokenizers().register(TOKENIZER, analyzer);
+    Ok((index, fields, fresh))
+}
+
+fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Brings the index under `root` up to date with `docs`: adds new documents, replaces changed
+/// ones, removes those that are gone.
+pub fn update(
+    root: &Path,
+    language: &str,
+    docs: &BTreeMap<String, SearchDoc>,
+) -> Result<IndexReport, IndexError> {
+    let dir = root.join(INDEX_DIR);
+    let (index, fields, fresh) = open(root, language)?;
+    let tantivy_err = |source| IndexError::Tantivy {
+        path: dir.clone(),
+        source,
+    };
+    let old = if fresh {
+        BTreeMap::new()
+    } else {
+        read_manifest(&dir).map(|m| m.docs).unwrap_or_default()
+    };
+    let hashes: BTreeMap<String, u64> = docs.iter().map(|(k, d)| (k.clone(), d.hash())).collect();
+    let mut report = IndexReport {
+        rebuilt: fresh,
+        ..IndexReport::default()
+    };
+    let removed: Vec<&String> = old.keys().filter(|k| !hashes.contains_key(*k)).collect();
+    let to_write: Vec<(&String, bool)> = hashes
+        .iter()
+        .filter_map(|(key, hash)| match old.get(key) {
+            None => Some((key, false)),
+            Some(h) if h != hash => Some((key, true)),
+            Some(_) => None,
+        })
+        .collect();
+    report.removed = removed.len();
+    report.changed = to_write.iter().filter(|(_, changed)| *changed).count();
+    report.added = to_write.len() - report.changed;
+    report.unchanged = hashes.len() - to_write.len();
+    if removed.is_empty() && to_write.is_empty() && !fresh {
+        return Ok(report);
+    }
+
+    // Two indexing threads on a two-core machine; the budget is per writer, split among them.
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(2, 128_000_000)
+        .map_err(tantivy_err)?;
+    // New documents are deleted first too: if an earlier run died between its commit and its
+    // manifest, they are already in the index, and must not be there twice.
+    for key in removed
+        .iter()
+        .copied()
+        .chain(to_write.iter().map(|(k, _)| *k))
+    {
+        writer.delete_term(Term::from_field_text(fields.key, key));
+    }
+    for (key, _) in &to_write {
+        writer
+            .add_document(docs[*key].to_tantivy(&fields))
+            .map_err(tantivy_err)?;
+    }
+    writer.commit().map_err(tantivy_err)?;
+    writer.wait_merging_threads().map_err(tantivy_err)?;
+
+    let manifest = Manifest {
+        format: FORMAT,
+        language: language.to_string(),
+        docs: hashes,
+    };
+    let text = serde_json::to_string(&manifest).expect("the manifest serializes");
+    crate::fs::write(&dir.join(MANIFEST), text)?;
+    Ok(report)
+}

@@ -1,0 +1,141 @@
+//! The search index's schema and its tokenizer, shared by indexing, queries and (later) the
+//! browser bundle, so there is one way text becomes terms.
+
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+
+/// The name the analyzer is registered under in every index.
+pub const TOKENIZER: &str = "commonplace";
+
+/// Bumped whenever the schema or the analyzer changes: an index of another version is rebuilt.
+pub const FORMAT: u32 = 1;
+
+/// Every field, by name, so code never looks a field up by string.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `note:<slug>`, `quote:<source>/<id>`, `concept:<name>`, `source:<id>`: unique per document.
+    pub key: Field,
+    /// `/note`, `/quote`, `/concept` or `/source`.
+    pub kind: Field,
+    pub id: Field,
+    pub title: Field,
+    pub body: Field,
+    /// Hierarchical: `/reliability/fault-tolerance`, so a search under reliability finds it.
+    pub concept: Field,
+    pub source: Field,
+    pub author: Field,
+    pub year: Field,
+    pub date: Field,
+    pub locator: Field,
+    pub url: Field,
+    /// For concept listings: quotes by source, then in locator order.
+    pub order: Field,
+}
+
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        key: builder.add_text_field("key", STRING | STORED),
+        kind: builder.add_facet_field("kind", FacetOptions::default().set_stored()),
+        id: builder.add_text_field("id", STRING | STORED),
+        title: builder.add_text_field("title", text.clone()),
+        body: builder.add_text_field("body", text.clone()),
+        concept: builder.add_facet_field("concept", FacetOptions::default().set_stored()),
+        source: builder.add_text_field("source", STRING | STORED),
+        author: builder.add_text_field("author", text),
+        year: builder.add_u64_field("year", INDEXED | STORED),
+        date: builder.add_text_field("date", STRING | STORED),
+        locator: builder.add_text_field("locator", STORED),
+        url: builder.add_text_field("url", STORED),
+        order: builder.add_u64_field("order", FAST | STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// The analyzer for a site's `language`: split on non-letters, drop very long tokens, lower-case,
+/// fold accents ("naïve" finds "naive"), stem.
+pub fn analyzer(language: &str) -> Option<TextAnalyzer> {
+    let stemmer = stemmer_language(language)?;
+    Some(
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(stemmer))
+            .build(),
+    )
+}
+
+/// The languages Tantivy stems, by ISO 639-1 code.
+pub const LANGUAGES: &[(&str, Language)] = &[
+    ("ar", Language::Arabic),
+    ("da", Language::Danish),
+    ("de", Language::German),
+    ("el", Language::Greek),
+    ("en", Language::English),
+    ("es", Language::Spanish),
+    ("fi", Language::Finnish),
+    ("fr", Language::French),
+    ("hu", Language::Hungarian),
+    ("it", Language::Italian),
+    ("nl", Language::Dutch),
+    ("no", Language::Norwegian),
+    ("pt", Language::Portuguese),
+    ("ro", Language::Romanian),
+    ("ru", Language::Russian),
+    ("sv", Language::Swedish),
+    ("ta", Language::Tamil),
+    ("tr", Language::Turkish),
+];
+
+/// `en`, `en-GB` and `en_US` all mean English.
+pub fn stemmer_language(language: &str) -> Option<Language> {
+    let code = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    LANGUAGES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::tokenizer::TokenStream;
+
+    fn terms(text: &str) -> Vec<String> {
+        let mut analyzer = analyzer("en").unwrap();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
+    #[test]
+    fn english_stems_and_folds() {
+        assert_eq!(terms("Scaling scales"), ["scale", "scale"]);
+        assert_eq!(terms("naïve café"), terms("naive cafe"));
+    }
+
+    #[test]
+    fn languages_by_code() {
+        assert!(stemmer_language("en-GB").is_some());
+        assert!(stemmer_language("fr").is_some());
+        assert!(stemmer_language("xx").is_none());
+    }
+}
