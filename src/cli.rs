@@ -36,6 +36,32 @@ pub enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Search notes, quotes, concepts and sources (the index is brought up to date first).
+    Search {
+        /// Words (AND-ed), "phrases", OR, -word, and concept:, source:, author:, kind: prefixes
+        #[arg(value_name = "QUERY", default_value = "")]
+        query: String,
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Only results under this concept (narrower concepts included); repeat to require several
+        #[arg(long = "concept", value_name = "C")]
+        concepts: Vec<String>,
+        /// Only results from this source
+        #[arg(long, value_name = "S")]
+        source: Option<String>,
+        /// Only notes, quotes, concepts or sources
+        #[arg(long, value_parser = ["note", "quote", "concept", "source"])]
+        kind: Option<String>,
+        /// How many results to show
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Print the results as JSON
+        #[arg(long)]
+        json: bool,
+        /// Also print result counts by concept and by source
+        #[arg(long)]
+        facets: bool,
+    },
     /// Create a new knowledge base in DIR (which must be missing or empty).
     Init {
         #[arg(value_name = "DIR")]

@@ -89,6 +89,8 @@ pub enum Error {
     Write(#[from] write::WriteError),
     #[error(transparent)]
     Index(#[from] search::index::IndexError),
+    #[error(transparent)]
+    Search(#[from] search::SearchError),
     /// The content has errors; every diagnostic (warnings too) is here, sorted.
     #[error(
         "{} in the content",
@@ -176,6 +178,17 @@ fn load_and_link(
     diagnostics.extend(problems);
     diagnostic::sort(&mut diagnostics);
     Ok((graph, diagnostics))
+}
+
+/// Searches the site at `options.root`, bringing its index up to date first. Content problems
+/// do not stop a search; they are returned beside the results so the caller can mention them.
+pub fn search(
+    options: &BuildOptions,
+    request: &search::query::SearchRequest,
+) -> Result<(search::query::SearchResults, link::Graph, Vec<Diagnostic>), Error> {
+    let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
+    let results = search::search(&options.root, &graph, request)?;
+    Ok((results, graph, diagnostics))
 }
 
 /// Runs every stage but the write and returns every diagnostic, sorted.

@@ -1,6 +1,7 @@
 //! The `commonplace` binary: parse the command line, run, print every problem once, exit.
 
 mod cli;
+mod terminal;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -93,6 +94,48 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             }
+        }
+        Command::Search {
+            query,
+            site,
+            concepts,
+            source,
+            kind,
+            limit,
+            json,
+            facets,
+        } => {
+            let options = BuildOptions {
+                root: site.root,
+                drafts: site.drafts,
+                ..BuildOptions::default()
+            };
+            let request = commonplace::search::query::SearchRequest {
+                query,
+                concepts,
+                source,
+                kind,
+                limit: limit.clamp(1, 1000),
+            };
+            let (results, graph, diagnostics) = commonplace::search(&options, &request)?;
+            let errors = diagnostic::count_errors(&diagnostics);
+            if errors > 0 {
+                eprintln!(
+                    "warning: the content has {}; `commonplace check` lists them",
+                    plural(errors, "error")
+                );
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&results).expect("results serialize")
+                );
+            } else {
+                let color =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                print!("{}", terminal::results(&results, &graph, facets, color));
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir } => {
             let written = commonplace::init::init(&dir)?;

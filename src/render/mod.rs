@@ -800,7 +800,7 @@ fn summary(written: Option<&str>, first_paragraph: &str) -> String {
 }
 
 /// Cuts text to at most `max` characters at a word boundary, adding `…`.
-fn shorten(text: &str, max: usize) -> String {
+pub fn shorten(text: &str, max: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= max {
         return text;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, Parser, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{Facet, Term};
 use tantivy::{Index, IndexWriter, TantivyDocument};
@@ -26,6 +26,8 @@ pub struct SearchDoc {
     pub id: String,
     pub title: String,
     pub body: String,
+    /// A quote's own text (its body also holds the annotation).
+    pub text: Option<String>,
     /// Facet paths from a root concept down to each of the document's concepts.
     pub concepts: Vec<String>,
     pub source: Option<String>,
@@ -56,6 +58,7 @@ impl SearchDoc {
         eat(&self.id);
         eat(&self.title);
         eat(&self.body);
+        eat(self.text.as_deref().unwrap_or(""));
         for c in &self.concepts {
             eat(c);
         }
@@ -76,6 +79,9 @@ impl SearchDoc {
         doc.add_text(f.id, &self.id);
         doc.add_text(f.title, &self.title);
         doc.add_text(f.body, &self.body);
+        if let Some(text) = &self.text {
+            doc.add_text(f.text, text);
+        }
         for path in &self.concepts {
             doc.add_facet(
                 f.concept,
@@ -83,7 +89,7 @@ impl SearchDoc {
             );
         }
         if let Some(source) = &self.source {
-            doc.add_text(f.source, source);
+            doc.add_facet(f.source, Facet::from_path([source.as_str()]));
         }
         if let Some(author) = &self.author {
             doc.add_text(f.author, author);
@@ -127,6 +133,7 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
             id: note.slug.clone(),
             title: note.title.clone(),
             body: plain_text(&note.body.text),
+            text: None,
             concepts: facets_of(&linked.concepts),
             source: linked
                 .sources
@@ -148,6 +155,7 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
             id: source.id.clone(),
             title: source.title.clone(),
             body: String::new(),
+            text: None,
             concepts: Vec::new(),
             source: Some(source.id.clone()),
             author: source.author.clone(),
@@ -169,6 +177,7 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
                 id: format!("{}/{}", source.id, quote.quote.id),
                 title: String::new(),
                 body,
+                text: Some(quote.quote.text.clone()),
                 concepts: facets_of(&quote.concepts),
                 source: Some(source.id.clone()),
                 author: source.author.clone(),
@@ -192,6 +201,7 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
             id: concept.name.clone(),
             title: concept.title.clone(),
             body,
+            text: None,
             concepts: facets_of(std::slice::from_ref(&concept.name)),
             source: None,
             author: None,
@@ -203,6 +213,21 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
         });
     }
     docs.into_iter().map(|d| (d.key(), d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_leaves_out_embeds_and_block_markers() {
+        let text =
+            "Intro with a [[link|label]].\n\n![[ddia/quote]]\n\nThe point. ^tail\n\n# Head\n";
+        assert_eq!(
+            plain_text(text),
+            "Intro with a label.\n\nThe point.\nHead\n"
+        );
+    }
 }
 
 /// Every path from a root concept down to each concept, as facet text
@@ -244,16 +269,28 @@ pub fn concept_paths(graph: &Graph) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// Markdown as plain text: what a reader sees, for indexing and snippets.
+/// Markdown as plain text: what a reader sees, for indexing and snippets. Embeds are left out
+/// (the embedded quote or note is a document of its own), and so are block-id markers.
 pub fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
+    let mut in_embed = 0usize;
+    let mut paragraph_start = None;
     for event in Parser::new_ext(markdown, markdown_options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Start(Tag::Image { .. }) => in_embed += 1,
+            Event::End(TagEnd::Image) => in_embed = in_embed.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) if in_embed == 0 => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
-            ) => out.push('\n'),
+            Event::Start(Tag::Paragraph) => paragraph_start = Some(out.len()),
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(start) = paragraph_start.take() {
+                    if let Some((before, _)) = crate::link::outline::block_marker(&out[start..]) {
+                        out.truncate(start + before.len());
+                    }
+                }
+                out.push('\n');
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => out.push('\n'),
             _ => {}
         }
     }

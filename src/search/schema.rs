@@ -26,8 +26,11 @@ pub struct Fields {
     pub id: Field,
     pub title: Field,
     pub body: Field,
+    /// A quote's own text, without its annotation: what a result shows (stored only).
+    pub text: Field,
     /// Hierarchical: `/reliability/fault-tolerance`, so a search under reliability finds it.
     pub concept: Field,
+    /// `/ddia`: a facet, so results can be counted by source.
     pub source: Field,
     pub author: Field,
     pub year: Field,
@@ -53,8 +56,9 @@ pub fn schema() -> (Schema, Fields) {
         id: builder.add_text_field("id", STRING | STORED),
         title: builder.add_text_field("title", text.clone()),
         body: builder.add_text_field("body", text.clone()),
+        text: builder.add_text_field("text", STORED),
         concept: builder.add_facet_field("concept", FacetOptions::default().set_stored()),
-        source: builder.add_text_field("source", STRING | STORED),
+        source: builder.add_facet_field("source", FacetOptions::default().set_stored()),
         author: builder.add_text_field("author", text),
         year: builder.add_u64_field("year", INDEXED | STORED),
         date: builder.add_text_field("date", STRING | STORED),

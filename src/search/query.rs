@@ -1,0 +1,576 @@
+//! Stage 6: queries against the index. Words are AND-ed; `"phrases"`, `OR`, `-word` and the
+//! prefixes `concept:`, `source:`, `author:` and `kind:` work; a query that finds nothing is
+//! retried with each unknown word replaced by the nearest indexed one.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tantivy::collector::{
+    Count, FacetCollector, FacetCounts, FruitHandle, MultiCollector, MultiFruit, TopDocs,
+};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
+
+use super::schema::{Fields, TOKENIZER};
+
+pub const KINDS: &[&str] = &["note", "quote", "concept", "source"];
+
+/// What to search for.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Every concept given must match (narrower concepts included).
+    pub concepts: Vec<String>,
+    pub source: Option<String>,
+    pub kind: Option<String>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchResults {
+    pub query: String,
+    /// When the query found nothing and a corrected one did: the corrected query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrected: Option<String>,
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub kind: String,
+    pub id: String,
+    /// A note's, concept's or source's title, or a quote's text.
+    pub title: String,
+    pub url: String,
+    pub score: f32,
+    /// A fragment of the text, HTML-escaped, with the matched words in `<mark>`.
+    pub snippet: String,
+    pub concepts: Vec<String>,
+    pub source: Option<String>,
+    pub locator: Option<String>,
+}
+
+/// Counts of the matching documents by concept (narrower concepts counted in their broader
+/// ones) and by source.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Facets {
+    pub concept: BTreeMap<String, u64>,
+    pub source: BTreeMap<String, u64>,
+}
+
+/// The facet collectors of one search, and where to find their counts afterwards.
+struct FacetCollection<'a> {
+    collector: MultiCollector<'a>,
+    concepts: Vec<(String, FruitHandle<FacetCounts>)>,
+    sources: FruitHandle<FacetCounts>,
+}
+
+impl FacetCollection<'_> {
+    fn counts(
+        concepts: Vec<(String, FruitHandle<FacetCounts>)>,
+        sources: FruitHandle<FacetCounts>,
+        fruits: &mut MultiFruit,
+    ) -> (Vec<(String, FacetCounts)>, FacetCounts) {
+        let concepts = concepts
+            .into_iter()
+            .map(|(parent, handle)| (parent, handle.extract(fruits)))
+            .collect();
+        (concepts, sources.extract(fruits))
+    }
+}
+
+/// A query the user should fix: the message names the position.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("query syntax error at character {position}: {message}")]
+    Syntax { position: usize, message: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("search failed")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Runs searches against one opened index. `concept_paths` maps a concept name (or alias) to
+/// its facet paths, from [`super::index::concept_paths`].
+pub struct Searching<'a> {
+    pub index: &'a Index,
+    pub fields: Fields,
+    pub concept_paths: &'a BTreeMap<String, Vec<String>>,
+    pub aliases: &'a BTreeMap<String, String>,
+}
+
+impl Searching<'_> {
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, QueryError> {
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        let filters = self.filters(request)?;
+        let text = request.query.trim();
+
+        if text.is_empty() {
+            return self.listing(&searcher, request, filters);
+        }
+        let ast = self.parse(text)?;
+        let query = self.build(ast.clone(), &filters)?;
+        let mut results = self.run(&searcher, request, &*query)?;
+        if results.total == 0 {
+            if let Some(corrected) = self.correct(&searcher, text)? {
+                let query = self.build(self.parse(&corrected)?, &filters)?;
+                let retried = self.run(&searcher, request, &*query)?;
+                if retried.total > 0 {
+                    results = retried;
+                    results.corrected = Some(corrected);
+                }
+            }
+        }
+        results.query = request.query.clone();
+        Ok(results)
+    }
+
+    fn parser(&self) -> QueryParser {
+        let f = self.fields;
+        let mut parser = QueryParser::for_index(self.index, vec![f.title, f.body, f.author]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, 3.0);
+        parser
+    }
+
+    /// Parses the query text, turning `concept:`, `source:` and `kind:` into facet terms.
+    fn parse(&self, text: &str) -> Result<UserInputAst, QueryError> {
+        let (ast, errors) = tantivy::query_grammar::parse_query_lenient(text);
+        if let Some(error) = errors.first() {
+            return Err(QueryError::Syntax {
+                position: error.pos + 1,
+                message: error.message.clone(),
+            });
+        }
+        self.rewrite(ast)
+    }
+
+    fn rewrite(&self, ast: UserInputAst) -> Result<UserInputAst, QueryError> {
+        Ok(match ast {
+            UserInputAst::Clause(clauses) => UserInputAst::Clause(
+                clauses
+                    .into_iter()
+                    .map(|(occur, ast)| Ok((occur, self.rewrite(ast)?)))
+                    .collect::<Result<_, QueryError>>()?,
+            ),
+            UserInputAst::Boost(ast, boost) => {
+                UserInputAst::Boost(Box::new(self.rewrite(*ast)?), boost)
+            }
+            UserInputAst::Leaf(leaf) => match *leaf {
+                UserInputLeaf::Literal(literal) => self.rewrite_literal(literal)?,
+                other => UserInputAst::Leaf(Box::new(other)),
+            },
+        })
+    }
+
+    fn rewrite_literal(&self, literal: UserInputLiteral) -> Result<UserInputAst, QueryError> {
+        let facet_leaf = |field: &str, path: String| {
+            UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+                field_name: Some(field.to_string()),
+                phrase: path,
+                delimiter: Delimiter::None,
+                slop: 0,
+                prefix: false,
+            })))
+        };
+        match literal.field_name.as_deref() {
+            Some("concept") => {
+                let paths = self.concept_facets(&literal.phrase)?;
+                Ok(UserInputAst::Clause(
+                    paths
+                        .into_iter()
+                        .map(|p| (Some(Occur::Should), facet_leaf("concept", p)))
+                        .collect(),
+                ))
+            }
+            Some("kind") => {
+                let kind = literal.phrase.trim().to_lowercase();
+                if !KINDS.contains(&kind.as_str()) {
+                    return Err(QueryError::Invalid(format!(
+                        "unknown kind `{}`; use one of {}",
+                        literal.phrase,
+                        KINDS.join(", ")
+                    )));
+                }
+                Ok(facet_leaf("kind", format!("/{kind}")))
+            }
+            Some("source") => Ok(facet_leaf(
+                "source",
+                format!("/{}", crate::slug::slugify(&literal.phrase)),
+            )),
+            _ => Ok(UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(
+                literal,
+            )))),
+        }
+    }
+
+    /// The facet paths of a concept, by name or alias.
+    fn concept_facets(&self, written: &str) -> Result<Vec<String>, QueryError> {
+        let key = crate::slug::slugify(written);
+        let name = self.aliases.get(&key).cloned().unwrap_or(key);
+        match self.concept_paths.get(&name) {
+            Some(paths) if !paths.is_empty() => Ok(paths.clone()),
+            _ => {
+                let closest = self
+                    .concept_paths
+                    .keys()
+                    .map(|c| (strsim::levenshtein(&name, c), c))
+                    .filter(|(d, _)| *d <= (name.len() / 3).max(2))
+                    .min()
+                    .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                Err(QueryError::Invalid(format!(
+                    "unknown concept `{written}`{closest}"
+                )))
+            }
+        }
+    }
+
+    /// The `--concept`, `--source` and `--kind` options as queries every hit must match.
+    fn filters(&self, request: &SearchRequest) -> Result<Vec<Box<dyn Query>>, QueryError> {
+        let f = self.fields;
+        let facet_query = |field, path: &str| -> Box<dyn Query> {
+            let facet = Facet::from_text(path).expect("paths are built valid");
+            Box::new(TermQuery::new(
+                Term::from_facet(field, &facet),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        for concept in &request.concepts {
+            let alternatives: Vec<(Occur, Box<dyn Query>)> = self
+                .concept_facets(concept)?
+                .iter()
+                .map(|p| (Occur::Should, facet_query(f.concept, p)))
+                .collect();
+            filters.push(Box::new(BooleanQuery::new(alternatives)));
+        }
+        if let Some(source) = &request.source {
+            filters.push(facet_query(
+                f.source,
+                &format!("/{}", crate::slug::slugify(source)),
+            ));
+        }
+        if let Some(kind) = &request.kind {
+            if !KINDS.contains(&kind.as_str()) {
+                return Err(QueryError::Invalid(format!(
+                    "unknown kind `{kind}`; use one of {}",
+                    KINDS.join(", ")
+                )));
+            }
+            filters.push(facet_query(f.kind, &format!("/{kind}")));
+        }
+        Ok(filters)
+    }
+
+    fn build(
+        &self,
+        ast: UserInputAst,
+        filters: &[Box<dyn Query>],
+    ) -> Result<Box<dyn Query>, QueryError> {
+        let text_query = self
+            .parser()
+            .build_query_from_user_input_ast(ast)
+            .map_err(|e| QueryError::Invalid(e.to_string()))?;
+        if filters.is_empty() {
+            return Ok(text_query);
+        }
+        let mut clauses = vec![(Occur::Must, text_query)];
+        clauses.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        query: &dyn Query,
+    ) -> Result<SearchResults, QueryError> {
+        let limit = request.limit.max(1);
+        let FacetCollection {
+            collector,
+            concepts,
+            sources,
+        } = self.facet_collectors();
+        let (top, total, mut fruits) = searcher.search(
+            query,
+            &(
+                TopDocs::with_limit(limit).order_by_score(),
+                Count,
+                collector,
+            ),
+        )?;
+        let (concepts, sources) = FacetCollection::counts(concepts, sources, &mut fruits);
+        let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
+        snippets.set_max_num_chars(180);
+        let hits = top
+            .into_iter()
+            .map(|(score, address)| self.hit(searcher, address, score, Some(&snippets)))
+            .collect::<Result<_, _>>()?;
+        Ok(SearchResults {
+            query: String::new(),
+            corrected: None,
+            total,
+            hits,
+            facets: self.facet_counts(concepts, sources),
+        })
+    }
+
+    /// An empty query with filters lists everything that matches them, in reading order:
+    /// "every quote on reliability from DDIA", source by source, locator by locator.
+    fn listing(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        mut filters: Vec<Box<dyn Query>>,
+    ) -> Result<SearchResults, QueryError> {
+        if filters.is_empty() {
+            return Err(QueryError::Invalid(
+                "give words to search for, or --concept, --source or --kind to list".to_string(),
+            ));
+        }
+        if request.kind.is_none() && !request.concepts.is_empty() {
+            let quote = Facet::from_text("/quote").expect("valid");
+            filters.push(Box::new(TermQuery::new(
+                Term::from_facet(self.fields.kind, &quote),
+                IndexRecordOption::Basic,
+            )));
+        }
+        let query: Box<dyn Query> = Box::new(BooleanQuery::new(
+            std::iter::once((Occur::Must, Box::new(AllQuery) as Box<dyn Query>))
+                .chain(filters.into_iter().map(|q| (Occur::Must, q)))
+                .collect(),
+        ));
+        let limit = request.limit.max(1);
+        let FacetCollection {
+            collector,
+            concepts,
+            sources,
+        } = self.facet_collectors();
+        let by_order =
+            TopDocs::with_limit(limit).order_by_fast_field::<u64>("order", tantivy::Order::Asc);
+        let (top, total, mut fruits) = searcher.search(&*query, &(by_order, Count, collector))?;
+        let (concepts, sources) = FacetCollection::counts(concepts, sources, &mut fruits);
+        let hits = top
+            .into_iter()
+            .map(|(_, address)| self.hit(searcher, address, 0.0, None))
+            .collect::<Result<_, _>>()?;
+        Ok(SearchResults {
+            query: request.query.clone(),
+            corrected: None,
+            total,
+            hits,
+            facets: self.facet_counts(concepts, sources),
+        })
+    }
+
+    /// Tantivy counts only the children of a facet a collector names, and one collector may not
+    /// name a facet and its descendant: so one collector per concept that has narrower ones.
+    fn facet_collectors(&self) -> FacetCollection<'_> {
+        let mut parents: Vec<String> = vec!["/".to_string()];
+        for path in self.concept_paths.values().flatten() {
+            for (i, _) in path.match_indices('/').skip(1) {
+                parents.push(path[..i].to_string());
+            }
+        }
+        parents.sort_unstable();
+        parents.dedup();
+        let mut collector = MultiCollector::new();
+        let concepts = parents
+            .into_iter()
+            .map(|parent| {
+                let mut facets = FacetCollector::for_field("concept");
+                facets.add_facet(parent.as_str());
+                let handle = collector.add_collector(facets);
+                (parent, handle)
+            })
+            .collect();
+        let mut sources = FacetCollector::for_field("source");
+        sources.add_facet("/");
+        let sources = collector.add_collector(sources);
+        FacetCollection {
+            collector,
+            concepts,
+            sources,
+        }
+    }
+
+    fn facet_counts(&self, concepts: Vec<(String, FacetCounts)>, sources: FacetCounts) -> Facets {
+        let mut by_path: BTreeMap<String, u64> = BTreeMap::new();
+        for (parent, counts) in &concepts {
+            for (facet, count) in counts.get(parent.as_str()) {
+                by_path.insert(facet.to_path_string(), count);
+            }
+        }
+        let mut out = Facets::default();
+        for (name, paths) in self.concept_paths {
+            // A concept reached by two paths counts the same documents under each.
+            let count = paths
+                .iter()
+                .filter_map(|p| by_path.get(p))
+                .max()
+                .copied()
+                .unwrap_or(0);
+            if count > 0 {
+                out.concept.insert(name.clone(), count);
+            }
+        }
+        for (facet, count) in sources.get("/") {
+            let path = facet.to_path_string();
+            out.source
+                .insert(path.trim_start_matches('/').to_string(), count);
+        }
+        out
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: f32,
+        snippets: Option<&SnippetGenerator>,
+    ) -> Result<Hit, QueryError> {
+        let f = self.fields;
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let facet = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_facet())
+                .map(|p| p.trim_start_matches('/').to_string())
+        };
+        let kind = facet(f.kind).unwrap_or_default();
+        let body = text(f.body).unwrap_or_default();
+        let title = match text(f.title) {
+            Some(t) if !t.is_empty() => t,
+            _ => crate::render::shorten(&text(f.text).unwrap_or_else(|| body.clone()), 100),
+        };
+        let mut concepts: Vec<String> = doc
+            .get_all(f.concept)
+            .filter_map(|v| v.as_facet())
+            .filter_map(|p| p.rsplit('/').next().map(str::to_string))
+            .collect();
+        concepts.sort();
+        concepts.dedup();
+        // A quote's snippet comes from its own text when the words are there, else from its
+        // annotation; a listing without words shows the text as it is.
+        let own_text = text(f.text);
+        let shown = own_text.as_deref().unwrap_or(&body);
+        let plain = || crate::render::markdown::escape(&crate::render::shorten(shown, 180));
+        let snippet = match snippets {
+            Some(generator) => {
+                let mut candidates = own_text.iter().chain(std::iter::once(&body));
+                let marked = candidates.find_map(|candidate| {
+                    let mut snippet = generator.snippet(candidate);
+                    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                    (!snippet.highlighted().is_empty()).then(|| snippet.to_html())
+                });
+                marked.unwrap_or_else(plain)
+            }
+            None => plain(),
+        };
+        Ok(Hit {
+            kind,
+            id: text(f.id).unwrap_or_default(),
+            title,
+            url: text(f.url).unwrap_or_default(),
+            score,
+            snippet,
+            concepts,
+            source: facet(f.source),
+            locator: text(f.locator),
+        })
+    }
+
+    /// The query with each word that matches nothing replaced by the nearest indexed word
+    /// (edit distance 1, or 2 for words of eight letters or more); `None` if nothing changed.
+    fn correct(&self, searcher: &Searcher, text: &str) -> Result<Option<String>, QueryError> {
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get(TOKENIZER)
+            .expect("the analyzer is registered when the index opens");
+        let mut changed = false;
+        let mut words = Vec::new();
+        for word in text.split_whitespace() {
+            let is_plain = word.chars().all(|c| c.is_alphanumeric());
+            let mut stream = analyzer.token_stream(word);
+            let term = if let (true, Some(token)) = (is_plain, stream.next()) {
+                token.text.clone()
+            } else {
+                words.push(word.to_string());
+                continue;
+            };
+            let known = [self.fields.title, self.fields.body].iter().any(|&field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, &term))
+                    .map(|n| n > 0)
+                    .unwrap_or(false)
+            });
+            if known {
+                words.push(word.to_string());
+                continue;
+            }
+            let max = if word.chars().count() >= 8 { 2 } else { 1 };
+            match self.nearest_term(searcher, &term, max)? {
+                Some(better) => {
+                    words.push(better);
+                    changed = true;
+                }
+                None => words.push(word.to_string()),
+            }
+        }
+        Ok(changed.then(|| words.join(" ")))
+    }
+
+    fn nearest_term(
+        &self,
+        searcher: &Searcher,
+        term: &str,
+        max: usize,
+    ) -> Result<Option<String>, QueryError> {
+        let mut best: Option<(usize, u32, String)> = None;
+        for segment in searcher.segment_readers() {
+            for field in [self.fields.title, self.fields.body] {
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted
+                    .terms()
+                    .stream()
+                    .map_err(|e| QueryError::Tantivy(e.into()))?;
+                while stream.advance() {
+                    let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    let length_gap = candidate.len().abs_diff(term.len());
+                    if length_gap > max {
+                        continue;
+                    }
+                    // A swapped pair of letters ("laod") is one edit, as people type.
+                    let distance = strsim::osa_distance(term, candidate);
+                    if distance == 0 || distance > max {
+                        continue;
+                    }
+                    let freq = stream.value().doc_freq;
+                    // Nearest first; among equals, the most common word.
+                    let better = match &best {
+                        None => true,
+                        Some((d, f, _)) => distance < *d || (distance == *d && freq > *f),
+                    };
+                    if better {
+                        best = Some((distance, freq, candidate.to_string()));
+                    }
+                }
+            }
+        }
+        Ok(best.map(|(_, _, term)| term))
+    }
+}
