@@ -7,6 +7,7 @@ mod diagnostics;
 mod links;
 mod markdown_spec;
 mod pipeline;
+mod search;
 mod snapshots;
 mod theme;
 mod vault;
