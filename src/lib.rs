@@ -118,6 +118,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         lap = Instant::now();
     };
     let output = write::checked_output_dir(&options.root, &options.output_dir())?;
+    // Taken before loading, so an edit made during the build shows as a change next time.
+    let stamp = search::index::content_stamp(&options.root, options.drafts);
     let (graph, diagnostics) = load_and_link(options, &mut record)?;
     if diagnostic::count_errors(&diagnostics) > 0 {
         return Err(Error::Content { diagnostics });
@@ -141,11 +143,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     record("render+write");
     // The index is brought up to date before the new site goes live, so a failure here also
     // leaves the previous site in place.
-    let index = search::index::update(
-        &options.root,
-        &graph.config.language,
-        &search::index::documents(&graph),
-    )?;
+    let (index, _) = search::refresh(&options.root, &graph, stamp)?;
     record("index");
     staging.commit()?;
     progress.finish();
@@ -180,15 +178,45 @@ fn load_and_link(
     Ok((graph, diagnostics))
 }
 
-/// Searches the site at `options.root`, bringing its index up to date first. Content problems
-/// do not stop a search; they are returned beside the results so the caller can mention them.
+/// The outcome of a search, and the content problems met while bringing the index up to date
+/// (none when it already was).
+pub struct SearchOutcome {
+    pub results: search::query::SearchResults,
+    pub lookups: search::index::Lookups,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Searches the site at `options.root`. When the content changed since the index was made, it
+/// is loaded and the index brought up to date first; otherwise only the index is read. Content
+/// problems do not stop a search; they are returned beside the results.
 pub fn search(
     options: &BuildOptions,
     request: &search::query::SearchRequest,
-) -> Result<(search::query::SearchResults, link::Graph, Vec<Diagnostic>), Error> {
+) -> Result<SearchOutcome, Error> {
+    let stamp = search::index::content_stamp(&options.root, options.drafts);
+    let config_language = || -> Result<String, Error> {
+        let text = std::fs::read_to_string(options.root.join(config::FILE_NAME))
+            .map_err(|_| load::LoadError::NoConfig(options.root.clone()))?;
+        let (config, _) = config::Config::parse(&text, std::path::Path::new(config::FILE_NAME));
+        Ok(config.language)
+    };
+    let language = config_language()?;
+    if let Some(lookups) = search::index::current(&options.root, &language, stamp) {
+        let results = search::search(&options.root, &language, &lookups, request)?;
+        return Ok(SearchOutcome {
+            results,
+            lookups,
+            diagnostics: Vec::new(),
+        });
+    }
     let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
-    let results = search::search(&options.root, &graph, request)?;
-    Ok((results, graph, diagnostics))
+    let (_, lookups) = search::refresh(&options.root, &graph, stamp)?;
+    let results = search::search(&options.root, &graph.config.language, &lookups, request)?;
+    Ok(SearchOutcome {
+        results,
+        lookups,
+        diagnostics,
+    })
 }
 
 /// Runs every stage but the write and returns every diagnostic, sorted.

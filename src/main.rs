@@ -117,8 +117,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 kind,
                 limit: limit.clamp(1, 1000),
             };
-            let (results, graph, diagnostics) = commonplace::search(&options, &request)?;
-            let errors = diagnostic::count_errors(&diagnostics);
+            let outcome = commonplace::search(&options, &request)?;
+            let errors = diagnostic::count_errors(&outcome.diagnostics);
             if errors > 0 {
                 eprintln!(
                     "warning: the content has {}; `commonplace check` lists them",
@@ -128,12 +128,15 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&results).expect("results serialize")
+                    serde_json::to_string_pretty(&outcome.results).expect("results serialize")
                 );
             } else {
                 let color =
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                print!("{}", terminal::results(&results, &graph, facets, color));
+                print!(
+                    "{}",
+                    terminal::results(&outcome.results, &outcome.lookups, facets, color)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use commonplace::link::Graph;
+use commonplace::search::index::Lookups;
 use commonplace::search::query::SearchResults;
 
 const BOLD: &str = "\x1b[1m";
@@ -11,7 +11,7 @@ const DIM: &str = "\x1b[2m";
 const MARK: &str = "\x1b[1;33m";
 const RESET: &str = "\x1b[0m";
 
-pub fn results(results: &SearchResults, graph: &Graph, facets: bool, color: bool) -> String {
+pub fn results(results: &SearchResults, lookups: &Lookups, facets: bool, color: bool) -> String {
     let paint = |style: &str, text: &str| {
         if color {
             format!("{style}{text}{RESET}")
@@ -55,11 +55,10 @@ pub fn results(results: &SearchResults, graph: &Graph, facets: bool, color: bool
         let mut line = String::new();
         if let Some(source) = &hit.source {
             if hit.kind != "source" {
-                let title = graph
-                    .sources
-                    .iter()
-                    .find(|s| &s.source.id == source)
-                    .map_or(source.as_str(), |s| s.source.title.as_str());
+                let title = lookups
+                    .source_titles
+                    .get(source)
+                    .map_or(source.as_str(), String::as_str);
                 line.push_str(title);
                 if let Some(locator) = &hit.locator {
                     line.push_str(", ");

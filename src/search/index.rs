@@ -316,6 +316,87 @@ struct Manifest {
     format: u32,
     language: String,
     docs: BTreeMap<String, u64>,
+    /// The content the index was made from (see [`content_stamp`]), and what a search needs
+    /// from the site besides the index, so an up-to-date index is searched without loading
+    /// the site.
+    #[serde(default)]
+    stamp: u64,
+    #[serde(default)]
+    lookups: Lookups,
+}
+
+/// What a query needs to know about concepts: each concept's facet paths, and aliases.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Lookups {
+    pub concept_paths: BTreeMap<String, Vec<String>>,
+    pub aliases: BTreeMap<String, String>,
+    /// Source titles by id, for showing results.
+    pub source_titles: BTreeMap<String, String>,
+}
+
+impl Lookups {
+    pub fn of(graph: &Graph) -> Lookups {
+        let mut aliases = BTreeMap::new();
+        for concept in graph.concepts.values() {
+            for alias in concept.file.iter().flat_map(|f| &f.aliases) {
+                aliases.insert(crate::slug::slugify(alias), concept.name.clone());
+            }
+        }
+        Lookups {
+            concept_paths: concept_paths(graph),
+            aliases,
+            source_titles: graph
+                .sources
+                .iter()
+                .map(|s| (s.source.id.clone(), s.source.title.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// A fingerprint of everything a build reads: the path, size and modification time of every
+/// file under `content/`, and `commonplace.yaml`, and whether drafts are in. Statting files is
+/// cheap next to loading them, so `search` can tell whether the index is current.
+pub fn content_stamp(root: &Path, drafts: bool) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &byte in bytes.iter().chain(std::iter::once(&0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(&[u8::from(drafts)]);
+    let config = root.join(crate::config::FILE_NAME);
+    let content = root.join(crate::load::CONTENT_DIR);
+    let files = std::iter::once(config).chain(
+        walkdir::WalkDir::new(&content)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path()),
+    );
+    for path in files {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        eat(path.to_string_lossy().as_bytes());
+        eat(&meta.len().to_le_bytes());
+        eat(&modified.to_le_bytes());
+    }
+    hash
+}
+
+/// The lookups of the index under `root` if it was made from content with this stamp.
+pub fn current(root: &Path, language: &str, stamp: u64) -> Option<Lookups> {
+    let manifest = read_manifest(&root.join(INDEX_DIR))?;
+    (manifest.format == FORMAT && manifest.language == language && manifest.stamp == stamp)
+        .then_some(manifest.lookups)
 }
 
 /// What an index update did.
@@ -373,6 +454,8 @@ pub fn update(
     root: &Path,
     language: &str,
     docs: &BTreeMap<String, SearchDoc>,
+    stamp: u64,
+    lookups: &Lookups,
 ) -> Result<IndexReport, IndexError> {
     let dir = root.join(INDEX_DIR);
     let (index, fields, fresh) = open(root, language)?;
@@ -403,7 +486,20 @@ pub fn update(
     report.changed = to_write.iter().filter(|(_, changed)| *changed).count();
     report.added = to_write.len() - report.changed;
     report.unchanged = hashes.len() - to_write.len();
+    let manifest = Manifest {
+        format: FORMAT,
+        language: language.to_string(),
+        docs: hashes.clone(),
+        stamp,
+        lookups: lookups.clone(),
+    };
+    let write_manifest = |manifest: &Manifest| {
+        let text = serde_json::to_string(manifest).expect("the manifest serializes");
+        crate::fs::write(&dir.join(MANIFEST), text)
+    };
     if removed.is_empty() && to_write.is_empty() && !fresh {
+        // The documents are the same, but the stamp (a touched file) may not be.
+        write_manifest(&manifest)?;
         return Ok(report);
     }
 
@@ -428,12 +524,6 @@ pub fn update(
     writer.commit().map_err(tantivy_err)?;
     writer.wait_merging_threads().map_err(tantivy_err)?;
 
-    let manifest = Manifest {
-        format: FORMAT,
-        language: language.to_string(),
-        docs: hashes,
-    };
-    let text = serde_json::to_string(&manifest).expect("the manifest serializes");
-    crate::fs::write(&dir.join(MANIFEST), text)?;
+    write_manifest(&manifest)?;
     Ok(report)
 }

@@ -5,34 +5,42 @@ pub mod index;
 pub mod query;
 pub mod schema;
 
-use std::collections::BTreeMap;
-
 use crate::link::Graph;
 use query::{QueryError, SearchRequest, SearchResults, Searching};
 
-/// Brings the index under `root` up to date with `graph`, then runs `request` against it.
+/// Runs `request` against the index under `root`, made with these lookups.
 pub fn search(
     root: &std::path::Path,
-    graph: &Graph,
+    language: &str,
+    lookups: &index::Lookups,
     request: &SearchRequest,
 ) -> Result<SearchResults, SearchError> {
-    let docs = index::documents(graph);
-    index::update(root, &graph.config.language, &docs)?;
-    let (index, fields, _) = index::open(root, &graph.config.language)?;
-    let concept_paths = index::concept_paths(graph);
-    let mut aliases = BTreeMap::new();
-    for concept in graph.concepts.values() {
-        for alias in concept.file.iter().flat_map(|f| &f.aliases) {
-            aliases.insert(crate::slug::slugify(alias), concept.name.clone());
-        }
-    }
+    let (index, fields, _) = index::open(root, language)?;
     let searching = Searching {
         index: &index,
         fields,
-        concept_paths: &concept_paths,
-        aliases: &aliases,
+        concept_paths: &lookups.concept_paths,
+        aliases: &lookups.aliases,
     };
     Ok(searching.search(request)?)
+}
+
+/// Brings the index under `root` up to date with `graph`, which was loaded from content with
+/// this stamp.
+pub fn refresh(
+    root: &std::path::Path,
+    graph: &Graph,
+    stamp: u64,
+) -> Result<(index::IndexReport, index::Lookups), SearchError> {
+    let lookups = index::Lookups::of(graph);
+    let report = index::update(
+        root,
+        &graph.config.language,
+        &index::documents(graph),
+        stamp,
+        &lookups,
+    )?;
+    Ok((report, lookups))
 }
 
 #[derive(Debug, thiserror::Error)]
