@@ -120,10 +120,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     let output = write::checked_output_dir(&options.root, &options.output_dir())?;
     // Taken before loading, so an edit made during the build shows as a change next time.
     let stamp = search::index::content_stamp(&options.root, options.drafts);
-    let (graph, diagnostics) = load_and_link(options, &mut record)?;
+    let (mut graph, mut diagnostics) = load_and_link(options, &mut record)?;
     if diagnostic::count_errors(&diagnostics) > 0 {
         return Err(Error::Content { diagnostics });
     }
+    // The index comes before rendering: ```query blocks in notes are rendered from it. It is a
+    // cache, not part of the site, so updating it before the site is written loses nothing.
+    let (index, lookups) = search::refresh(&options.root, &graph, stamp)?;
+    diagnostics.extend(search::run_query_blocks(
+        &options.root,
+        &mut graph,
+        &lookups,
+    )?);
+    diagnostic::sort(&mut diagnostics);
+    if diagnostic::count_errors(&diagnostics) > 0 {
+        return Err(Error::Content { diagnostics });
+    }
+    record("index");
     let theme = render::Theme::load(&options.root, &graph.config)?;
     let progress = Progress::new(options.progress, started, render::page_count(&graph) as u64);
 
@@ -141,10 +154,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         render::RenderFailure::Emit(err) => Error::Write(err),
     })?;
     record("render+write");
-    // The index is brought up to date before the new site goes live, so a failure here also
-    // leaves the previous site in place.
-    let (index, _) = search::refresh(&options.root, &graph, stamp)?;
-    record("index");
     staging.commit()?;
     progress.finish();
     record("swap");
@@ -221,7 +230,9 @@ pub fn search(
 
 /// Runs every stage but the write and returns every diagnostic, sorted.
 pub fn check(options: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
-    let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
+    let (graph, mut diagnostics) = load_and_link(options, &mut |_| {})?;
+    diagnostics.extend(search::check_query_blocks(&graph));
+    diagnostic::sort(&mut diagnostics);
     let theme = render::Theme::load(&options.root, &graph.config)?;
     if diagnostic::count_errors(&diagnostics) == 0 {
         // Rendering finds template errors that only show with real content.

@@ -26,6 +26,10 @@ pub struct Graph {
     /// Every concept by canonical name, whether or not it has a file.
     pub concepts: BTreeMap<String, Concept>,
     pub assets: Vec<Asset>,
+    /// The quotes each ```` ```query ```` block found, by (note, byte offset of the block), as
+    /// (source, quote) indexes in reading order. Filled after indexing, by
+    /// `search::run_query_blocks`; empty until then.
+    pub queries: BTreeMap<(usize, usize), Vec<(usize, usize)>>,
 }
 
 /// A Markdown text's structure, with each link keyed by its byte offset.
@@ -262,6 +266,7 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
         sources: linked_sources,
         concepts: concept_map,
         assets,
+        queries: BTreeMap::new(),
     };
     (graph, diagnostics)
 }

@@ -1,7 +1,7 @@
 //! One pass over a Markdown text: its headings, block ids, links and a plain-text summary.
 //! The render stage parses the same text with the same options, so byte offsets agree.
 
-use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::slug;
 
@@ -24,6 +24,20 @@ pub struct Scan {
     /// The first paragraph as plain text.
     pub first_paragraph: String,
     pub words: usize,
+    /// Fenced ```` ```query ```` blocks: a living list of the quotes a search finds.
+    pub queries: Vec<QueryBlock>,
+}
+
+/// A ```` ```query ```` block: its byte offset (its key in later stages) and its query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryBlock {
+    pub offset: usize,
+    pub query: String,
+}
+
+/// Whether a fenced code block's info string makes it a query block.
+pub fn is_query_block(info: &str) -> bool {
+    info.split_whitespace().next() == Some("query")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +107,7 @@ pub fn scan(text: &str) -> Scan {
     let mut seen_ids = std::collections::HashMap::<String, usize>::new();
     let mut first_paragraph_done = false;
     let mut embed_depth = 0;
+    let mut query: Option<QueryBlock> = None;
 
     for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match event {
@@ -172,6 +187,25 @@ pub fn scan(text: &str) -> Scan {
             }
             Event::End(TagEnd::Image) => {
                 embed_depth = 0;
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
+                if is_query_block(info) =>
+            {
+                query = Some(QueryBlock {
+                    offset: range.start,
+                    query: String::new(),
+                });
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(mut block) = query.take() {
+                    block.query = block.query.split_whitespace().collect::<Vec<_>>().join(" ");
+                    scan.queries.push(block);
+                }
+            }
+            Event::Text(t) if query.is_some() => {
+                if let Some(block) = query.as_mut() {
+                    block.query.push_str(&t);
+                }
             }
             Event::Text(t) | Event::Code(t) => {
                 scan.words += t.split_whitespace().count();

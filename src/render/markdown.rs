@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{html, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 use super::urls::Urls;
 use crate::link::outline::{self, markdown_options};
@@ -21,16 +21,19 @@ pub struct MarkdownRenderer<'g> {
 struct Part<'a> {
     markdown: &'a Markdown,
     outline: &'a Outline,
+    /// The note the text belongs to, if it is a note's: its ```query blocks have results.
+    note: Option<usize>,
     range: Range<usize>,
     heading_ids: bool,
 }
 
 impl<'g> MarkdownRenderer<'g> {
     /// Renders a whole text as the main content of a page.
-    pub fn render(&self, markdown: &Markdown, outline: &Outline) -> String {
+    pub fn render(&self, markdown: &Markdown, outline: &Outline, note: Option<usize>) -> String {
         let part = Part {
             markdown,
             outline,
+            note,
             range: 0..markdown.text.len(),
             heading_ids: true,
         };
@@ -84,6 +87,28 @@ impl<'g> MarkdownRenderer<'g> {
                 Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
                     i = self.link(part, &events, i, stack, &mut out);
                     continue;
+                }
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                    if outline::is_query_block(info) =>
+                {
+                    let results = part
+                        .note
+                        .and_then(|n| self.graph.queries.get(&(n, range.start)));
+                    if let Some(quotes) = results {
+                        let end =
+                            find_end(&events, i, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                        let query = part
+                            .outline
+                            .scan
+                            .queries
+                            .iter()
+                            .find(|q| q.offset == range.start);
+                        let query = query.map_or("", |q| q.query.as_str());
+                        out.push(Event::Html(self.query_results(query, quotes).into()));
+                        i = end + 1;
+                        continue;
+                    }
+                    out.push(events[i].0.clone());
                 }
                 other => out.push(other.clone()),
             }
@@ -299,6 +324,35 @@ impl<'g> MarkdownRenderer<'g> {
         end + 1
     }
 
+    /// The quotes a ```query block found, as a list like a concept page's.
+    fn query_results(&self, query: &str, quotes: &[(usize, usize)]) -> String {
+        let mut html = format!(
+            "<div class=\"query-results\">\n<p class=\"query\"><code>{}</code> · {}</p>\n<ul class=\"quote-list\">\n",
+            escape(query),
+            crate::plural(quotes.len(), "quote")
+        );
+        for &(s, q) in quotes {
+            let source = &self.graph.sources[s];
+            let quote = &source.quotes[q].quote;
+            html.push_str(&format!(
+                "<li class=\"quote-item\">\n  <blockquote><a href=\"{}\">{}</a></blockquote>\n  <div class=\"meta\"><a href=\"{}\">{}</a>",
+                escape(&self.urls.quote(&source.source.id, &quote.id)),
+                escape(&quote.text),
+                escape(&self.urls.source(&source.source.id)),
+                escape(&source.source.title),
+            ));
+            if let Some(locator) = &quote.locator {
+                html.push_str(&format!(
+                    ", <span class=\"locator\">{}</span>",
+                    escape(locator)
+                ));
+            }
+            html.push_str("</div>\n</li>\n");
+        }
+        html.push_str("</ul>\n</div>\n");
+        html
+    }
+
     /// The page URL of a link target, or `None` for a broken link.
     pub fn target_url(&self, target: &Target) -> Option<String> {
         let g = self.graph;
@@ -380,6 +434,7 @@ impl<'g> MarkdownRenderer<'g> {
                         outline: &linked.outline,
                         range,
                         heading_ids: false,
+                        note: Some(*note),
                     },
                     stack,
                 );
@@ -536,6 +591,7 @@ pub fn render_alone(text: &str) -> String {
         sources: Vec::new(),
         concepts: Default::default(),
         assets: Vec::new(),
+        queries: Default::default(),
     };
     let urls = Urls {
         base: String::new(),
@@ -555,7 +611,7 @@ pub fn render_alone(text: &str) -> String {
         graph: &graph,
         urls: &urls,
     }
-    .render(&markdown, &outline)
+    .render(&markdown, &outline, None)
 }
 
 #[cfg(test)]

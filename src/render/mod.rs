@@ -491,7 +491,7 @@ impl<'g> Renderer<'g> {
                 .iter()
                 .map(|&s| self.source_link(s))
                 .collect(),
-            content: self.markdown().render(&note.body, &linked.outline),
+            content: self.markdown().render(&note.body, &linked.outline, Some(n)),
             toc: scan
                 .headings
                 .iter()
@@ -533,7 +533,7 @@ impl<'g> Renderer<'g> {
                 .map(|c| self.concept_link(c))
                 .collect(),
             annotation: match (&quote.note, &linked.annotation) {
-                (Some(note), Some(outline)) => Some(self.markdown().render(note, outline)),
+                (Some(note), Some(outline)) => Some(self.markdown().render(note, outline, None)),
                 _ => None,
             },
             cited_by: linked.cited_by.iter().map(|r| self.ref_link(r)).collect(),
@@ -571,7 +571,7 @@ impl<'g> Renderer<'g> {
             url: self.urls.concept(name),
             description: match (&concept.file, &concept.description) {
                 (Some(file), Some(outline)) if !file.body.text.trim().is_empty() => {
-                    Some(self.markdown().render(&file.body, outline))
+                    Some(self.markdown().render(&file.body, outline, None))
                 }
                 _ => None,
             },
@@ -763,7 +763,9 @@ impl<'g> Renderer<'g> {
                         linked.note.summary.as_deref(),
                         &linked.outline.scan.first_paragraph,
                     ),
-                    content: self.markdown().render(&linked.note.body, &linked.outline),
+                    content: self
+                        .markdown()
+                        .render(&linked.note.body, &linked.outline, Some(n)),
                 }
             })
             .collect();

@@ -43,6 +43,97 @@ pub fn refresh(
     Ok((report, lookups))
 }
 
+/// The most quotes one ```` ```query ```` block lists.
+pub const QUERY_BLOCK_LIMIT: usize = 500;
+
+/// Runs every ```` ```query ```` block of every note against the index under `root` and keeps
+/// the quotes found in `graph.queries`. A block that is not a valid query is an error at its
+/// line.
+pub fn run_query_blocks(
+    root: &std::path::Path,
+    graph: &mut Graph,
+    lookups: &index::Lookups,
+) -> Result<Vec<crate::diagnostic::Diagnostic>, SearchError> {
+    let blocks: Vec<(usize, usize, String)> = graph
+        .notes
+        .iter()
+        .enumerate()
+        .flat_map(|(n, note)| {
+            note.outline
+                .scan
+                .queries
+                .iter()
+                .map(move |q| (n, q.offset, q.query.clone()))
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    if blocks.is_empty() {
+        return Ok(diagnostics);
+    }
+    let (index, fields, _) = index::open(root, &graph.config.language)?;
+    let searching = Searching {
+        index: &index,
+        fields,
+        concept_paths: &lookups.concept_paths,
+        aliases: &lookups.aliases,
+    };
+    let position: std::collections::HashMap<String, (usize, usize)> =
+        graph
+            .sources
+            .iter()
+            .enumerate()
+            .flat_map(|(s, source)| {
+                source.quotes.iter().enumerate().map(move |(q, quote)| {
+                    (format!("{}/{}", source.source.id, quote.quote.id), (s, q))
+                })
+            })
+            .collect();
+    for (n, offset, query) in blocks {
+        match searching.collect(&query, QUERY_BLOCK_LIMIT) {
+            Ok(hits) => {
+                let quotes = hits
+                    .iter()
+                    .filter_map(|h| position.get(&h.id).copied())
+                    .collect();
+                graph.queries.insert((n, offset), quotes);
+            }
+            Err(QueryError::Tantivy(err)) => return Err(QueryError::Tantivy(err).into()),
+            Err(problem) => {
+                let body = &graph.notes[n].note.body;
+                diagnostics.push(crate::diagnostic::Diagnostic::error(
+                    &body.file,
+                    body.pos(offset),
+                    format!("in this query block: {problem}"),
+                ));
+            }
+        }
+    }
+    Ok(diagnostics)
+}
+
+/// Checks every ```` ```query ```` block's syntax and concepts without an index (for `check`).
+pub fn check_query_blocks(graph: &Graph) -> Vec<crate::diagnostic::Diagnostic> {
+    let lookups = index::Lookups::of(graph);
+    let syntax = query::Syntax {
+        concept_paths: &lookups.concept_paths,
+        aliases: &lookups.aliases,
+    };
+    let mut diagnostics = Vec::new();
+    for note in &graph.notes {
+        for block in &note.outline.scan.queries {
+            if let Err(problem) = syntax.parse(&block.query) {
+                let body = &note.note.body;
+                diagnostics.push(crate::diagnostic::Diagnostic::error(
+                    &body.file,
+                    body.pos(block.offset),
+                    format!("in this query block: {problem}"),
+                ));
+            }
+        }
+    }
+    diagnostics
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error(transparent)]

@@ -95,52 +95,16 @@ pub enum QueryError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
-/// Runs searches against one opened index. `concept_paths` maps a concept name (or alias) to
-/// its facet paths, from [`super::index::concept_paths`].
-pub struct Searching<'a> {
-    pub index: &'a Index,
-    pub fields: Fields,
+/// The query language without an index: parsing, and the meaning of `concept:`, `source:` and
+/// `kind:`. `check` uses it to report a bad ```` ```query ```` block without searching.
+pub struct Syntax<'a> {
     pub concept_paths: &'a BTreeMap<String, Vec<String>>,
     pub aliases: &'a BTreeMap<String, String>,
 }
 
-impl Searching<'_> {
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, QueryError> {
-        let reader = self.index.reader()?;
-        let searcher = reader.searcher();
-        let filters = self.filters(request)?;
-        let text = request.query.trim();
-
-        if text.is_empty() {
-            return self.listing(&searcher, request, filters);
-        }
-        let ast = self.parse(text)?;
-        let query = self.build(ast.clone(), &filters)?;
-        let mut results = self.run(&searcher, request, &*query)?;
-        if results.total == 0 {
-            if let Some(corrected) = self.correct(&searcher, text)? {
-                let query = self.build(self.parse(&corrected)?, &filters)?;
-                let retried = self.run(&searcher, request, &*query)?;
-                if retried.total > 0 {
-                    results = retried;
-                    results.corrected = Some(corrected);
-                }
-            }
-        }
-        results.query = request.query.clone();
-        Ok(results)
-    }
-
-    fn parser(&self) -> QueryParser {
-        let f = self.fields;
-        let mut parser = QueryParser::for_index(self.index, vec![f.title, f.body, f.author]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, 3.0);
-        parser
-    }
-
+impl Syntax<'_> {
     /// Parses the query text, turning `concept:`, `source:` and `kind:` into facet terms.
-    fn parse(&self, text: &str) -> Result<UserInputAst, QueryError> {
+    pub fn parse(&self, text: &str) -> Result<UserInputAst, QueryError> {
         let (ast, errors) = tantivy::query_grammar::parse_query_lenient(text);
         if let Some(error) = errors.first() {
             return Err(QueryError::Syntax {
@@ -211,7 +175,7 @@ impl Searching<'_> {
     }
 
     /// The facet paths of a concept, by name or alias.
-    fn concept_facets(&self, written: &str) -> Result<Vec<String>, QueryError> {
+    pub fn concept_facets(&self, written: &str) -> Result<Vec<String>, QueryError> {
         let key = crate::slug::slugify(written);
         let name = self.aliases.get(&key).cloned().unwrap_or(key);
         match self.concept_paths.get(&name) {
@@ -231,6 +195,78 @@ impl Searching<'_> {
             }
         }
     }
+}
+
+/// Runs searches against one opened index. `concept_paths` maps a concept name (or alias) to
+/// its facet paths, from [`super::index::concept_paths`].
+pub struct Searching<'a> {
+    pub index: &'a Index,
+    pub fields: Fields,
+    pub concept_paths: &'a BTreeMap<String, Vec<String>>,
+    pub aliases: &'a BTreeMap<String, String>,
+}
+
+impl Searching<'_> {
+    fn syntax(&self) -> Syntax<'_> {
+        Syntax {
+            concept_paths: self.concept_paths,
+            aliases: self.aliases,
+        }
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, QueryError> {
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        let filters = self.filters(request)?;
+        let text = request.query.trim();
+
+        if text.is_empty() {
+            return self.listing(&searcher, request, filters);
+        }
+        let ast = self.syntax().parse(text)?;
+        let query = self.build(ast.clone(), &filters)?;
+        let mut results = self.run(&searcher, request, &*query)?;
+        if results.total == 0 {
+            if let Some(corrected) = self.correct(&searcher, text)? {
+                let query = self.build(self.syntax().parse(&corrected)?, &filters)?;
+                let retried = self.run(&searcher, request, &*query)?;
+                if retried.total > 0 {
+                    results = retried;
+                    results.corrected = Some(corrected);
+                }
+            }
+        }
+        results.query = request.query.clone();
+        Ok(results)
+    }
+
+    /// Every quote a ```` ```query ```` block finds, in reading order (source by source,
+    /// locator by locator), up to `limit`.
+    pub fn collect(&self, query: &str, limit: usize) -> Result<Vec<Hit>, QueryError> {
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        let quotes = SearchRequest {
+            kind: Some("quote".to_string()),
+            ..SearchRequest::default()
+        };
+        let filters = self.filters(&quotes)?;
+        let query = self.build(self.syntax().parse(query)?, &filters)?;
+        let by_order = TopDocs::with_limit(limit.max(1))
+            .order_by_fast_field::<u64>("order", tantivy::Order::Asc);
+        searcher
+            .search(&*query, &by_order)?
+            .into_iter()
+            .map(|(_, address)| self.hit(&searcher, address, 0.0, None))
+            .collect()
+    }
+
+    fn parser(&self) -> QueryParser {
+        let f = self.fields;
+        let mut parser = QueryParser::for_index(self.index, vec![f.title, f.body, f.author]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, 3.0);
+        parser
+    }
 
     /// The `--concept`, `--source` and `--kind` options as queries every hit must match.
     fn filters(&self, request: &SearchRequest) -> Result<Vec<Box<dyn Query>>, QueryError> {
@@ -245,6 +281,7 @@ impl Searching<'_> {
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
         for concept in &request.concepts {
             let alternatives: Vec<(Occur, Box<dyn Query>)> = self
+                .syntax()
                 .concept_facets(concept)?
                 .iter()
                 .map(|p| (Occur::Should, facet_query(f.concept, p)))

@@ -78,6 +78,7 @@ macro_rules! bad_input_tests {
 
 bad_input_tests!(
     bad_date,
+    bad_query_block,
     bad_source_kind,
     broken_link_in_annotation,
     broken_markdown_link,

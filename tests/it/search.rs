@@ -326,3 +326,38 @@ fn bad_queries_are_one_line_errors() {
         assert_eq!(stderr(&output), expected, "{args:?}");
     }
 }
+
+#[test]
+fn a_query_block_renders_the_quotes_it_finds_and_stays_current() {
+    let site = fixture_copy("minimal");
+    std::fs::write(
+        site.path().join("content/notes/collection.md"),
+        "---\ntitle: Collection\n---\nEverything under other:\n\n```query\nconcept:other source:book\n```\n",
+    )
+    .unwrap();
+    assert!(run(&["build"], site.path()).status.success());
+    let page =
+        || std::fs::read_to_string(site.path().join("public/notes/collection/index.html")).unwrap();
+    let html = page();
+    assert!(
+        html.contains("<code>concept:other source:book</code> · 2 quotes"),
+        "{html}"
+    );
+    // In locator order: p. 9 before p. 80; `one` is on `topic`, narrower than `other`.
+    let one = html.find("/quotes/book/one/").unwrap();
+    let two = html.find("/quotes/book/two/").unwrap();
+    assert!(one < two);
+    assert!(html.contains("The second &lt;script&gt;alert(1)&lt;/script&gt; &amp; more."));
+
+    // A new quote on the concept joins the list at the next build.
+    let quotes = site.path().join("content/quotes/book.yaml");
+    let mut text = std::fs::read_to_string(&quotes).unwrap();
+    text.push_str("  - id: three\n    text: A third.\n    locator: p. 10\n    concepts: [other]\n");
+    std::fs::write(&quotes, text).unwrap();
+    assert!(run(&["build"], site.path()).status.success());
+    let html = page();
+    assert!(html.contains("· 3 quotes"));
+    let three = html.find("/quotes/book/three/").unwrap();
+    assert!(html.find("/quotes/book/one/").unwrap() < three);
+    assert!(three < html.find("/quotes/book/two/").unwrap());
+}
