@@ -137,6 +137,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         return Err(Error::Content { diagnostics });
     }
     record("index");
+    search::related::fill(&options.root, &mut graph)?;
+    record("related");
     let theme = render::Theme::load(&options.root, &graph.config)?;
     let progress = Progress::new(options.progress, started, render::page_count(&graph) as u64);
 

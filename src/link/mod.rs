@@ -57,6 +57,8 @@ pub struct LinkedNote {
     pub backlinks: Vec<Ref>,
     /// Notes that share concepts with this one, most shared first, with the count.
     pub related: Vec<(usize, usize)>,
+    /// Notes most like this one by their words (more-like-this), filled after indexing.
+    pub similar: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -77,6 +79,8 @@ pub struct LinkedQuote {
     pub annotation: Option<Outline>,
     /// Notes (and other texts) that link to or embed this quote.
     pub cited_by: Vec<Ref>,
+    /// Quotes most like this one by their words (more-like-this), filled after indexing.
+    pub related: Vec<(usize, usize)>,
 }
 
 #[derive(Debug)]
@@ -217,6 +221,7 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
             sources: source_ids,
             backlinks: Vec::new(),
             related: Vec::new(),
+            similar: Vec::new(),
         });
     }
 
@@ -243,6 +248,7 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
                     annotation: annotations.remove(&(s, q)),
                     quote,
                     cited_by: Vec::new(),
+                    related: Vec::new(),
                 })
                 .collect();
             LinkedSource {

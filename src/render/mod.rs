@@ -134,6 +134,8 @@ struct QuoteCtx {
     concepts: Vec<LinkCtx>,
     annotation: Option<String>,
     cited_by: Vec<LinkCtx>,
+    /// Quotes most like this one, by their words.
+    related: Vec<QuoteItem>,
 }
 
 #[derive(Serialize)]
@@ -505,10 +507,9 @@ impl<'g> Renderer<'g> {
             words: scan.words,
             reading_time: scan.words.div_ceil(200).max(1),
             backlinks: linked.backlinks.iter().map(|r| self.ref_link(r)).collect(),
-            related: linked
-                .related
-                .iter()
-                .map(|&(other, _)| self.note_link(other))
+            related: related_notes(linked)
+                .into_iter()
+                .map(|other| self.note_link(other))
                 .collect(),
             extra: note.extra.clone(),
         }
@@ -537,6 +538,11 @@ impl<'g> Renderer<'g> {
                 _ => None,
             },
             cited_by: linked.cited_by.iter().map(|r| self.ref_link(r)).collect(),
+            related: linked
+                .related
+                .iter()
+                .map(|&(s, q)| self.quote_item(s, q))
+                .collect(),
         }
     }
 
@@ -788,6 +794,21 @@ struct NoteSummary {
     link: LinkCtx,
     date: Option<String>,
     summary: String,
+}
+
+/// Notes most like this one by their words, then, to fill the list, notes that share its
+/// concepts.
+fn related_notes(note: &crate::link::LinkedNote) -> Vec<usize> {
+    let mut out: Vec<usize> = note.similar.clone();
+    for &(other, _) in &note.related {
+        if out.len() >= crate::search::related::RELATED {
+            break;
+        }
+        if !out.contains(&other) {
+            out.push(other);
+        }
+    }
+    out
 }
 
 fn use_count(concept: &crate::link::Concept) -> usize {

@@ -3,6 +3,7 @@
 
 pub mod index;
 pub mod query;
+pub mod related;
 pub mod schema;
 
 use crate::link::Graph;

@@ -346,10 +346,16 @@ impl Searching<'_> {
         let (concepts, sources) = FacetCollection::counts(concepts, sources, &mut fruits);
         let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
         snippets.set_max_num_chars(180);
-        let hits = top
+        let mut hits: Vec<Hit> = top
             .into_iter()
             .map(|(score, address)| self.hit(searcher, address, score, Some(&snippets)))
             .collect::<Result<_, _>>()?;
+        // Equal scores in a stable order, whatever segment each document sits in.
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| (&a.kind, &a.id).cmp(&(&b.kind, &b.id)))
+        });
         Ok(SearchResults {
             query: String::new(),
             corrected: None,

@@ -7,7 +7,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    StopWordFilter, TextAnalyzer,
 };
 
 /// The name the analyzer is registered under in every index.
@@ -83,6 +83,26 @@ pub fn analyzer(language: &str) -> Option<TextAnalyzer> {
     )
 }
 
+/// The same analyzer without the language's stop words ("the", "is"): for picking the words
+/// that characterize a text. Dropping tokens leaves every other term as the index has it.
+pub fn analyzer_without_stop_words(language: &str) -> Option<TextAnalyzer> {
+    let language = stemmer_language(language)?;
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .dynamic();
+    let builder = match StopWordFilter::new(language) {
+        Some(stop_words) => builder.filter_dynamic(stop_words),
+        None => builder,
+    };
+    Some(
+        builder
+            .filter_dynamic(AsciiFoldingFilter)
+            .filter_dynamic(Stemmer::new(language))
+            .build(),
+    )
+}
+
 /// The languages Tantivy stems, by ISO 639-1 code.
 pub const LANGUAGES: &[(&str, Language)] = &[
     ("ar", Language::Arabic),
@@ -134,6 +154,18 @@ mod tests {
     fn english_stems_and_folds() {
         assert_eq!(terms("Scaling scales"), ["scale", "scale"]);
         assert_eq!(terms("naïve café"), terms("naive cafe"));
+    }
+
+    #[test]
+    fn stop_words_drop_and_other_terms_match_the_index() {
+        let mut analyzer = analyzer_without_stop_words("en").unwrap();
+        let mut stream = analyzer.token_stream("The scaling of it");
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        assert_eq!(out, ["scale"]);
+        assert_eq!(terms("scaling"), ["scale"]);
     }
 
     #[test]

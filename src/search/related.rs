@@ -1,0 +1,241 @@
+//! Related notes and related quotes by more-like-this: the documents that share the most
+//! distinctive words with this one, not merely its concepts.
+//!
+//! Tantivy's `MoreLikeThisQuery` picks its terms from a `HashMap`, so among terms of equal
+//! weight it picks differently on every run, and two builds of the same site would differ. The
+//! same idea is written out here with a stable order: the words of the text weighted by
+//! tf × idf, ties broken by the word, the top ones OR-ed into a query scored by BM25.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use super::index::{self, plain_text};
+use super::schema::Fields;
+use super::SearchError;
+use crate::link::Graph;
+
+/// How many related items a page shows.
+pub const RELATED: usize = 5;
+
+/// Fills `related` of every note (notes) and every quote (quotes) of `graph` from the index
+/// under `root`.
+pub fn fill(root: &std::path::Path, graph: &mut Graph) -> Result<(), SearchError> {
+    let (index, fields, _) = index::open(root, &graph.config.language)?;
+    let reader = index.reader().map_err(index_error(root))?;
+    let searcher = reader.searcher();
+    let total_docs = searcher.num_docs();
+
+    let mut notes_by_slug = HashMap::new();
+    for (n, note) in graph.notes.iter().enumerate() {
+        notes_by_slug.insert(note.note.slug.clone(), n);
+    }
+    let mut quotes_by_id = HashMap::new();
+    for (s, source) in graph.sources.iter().enumerate() {
+        for (q, quote) in source.quotes.iter().enumerate() {
+            quotes_by_id.insert(format!("{}/{}", source.source.id, quote.quote.id), (s, q));
+        }
+    }
+    // Every document's id by address, read once: fetching stored fields for every hit of
+    // every page would cost far more.
+    let mut ids = HashMap::new();
+    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let store = segment
+            .get_store_reader(64)
+            .map_err(|e| index_error(root)(e.into()))?;
+        for doc_id in segment.doc_ids_alive() {
+            let doc: TantivyDocument = store.get(doc_id).map_err(index_error(root))?;
+            if let Some(id) = doc.get_first(fields.id).and_then(|v| v.as_str()) {
+                ids.insert(DocAddress::new(segment_ord as u32, doc_id), id.to_string());
+            }
+        }
+    }
+    // Document frequencies of every indexed word, read once from the term dictionaries.
+    let mut doc_freqs: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment
+            .inverted_index(fields.body)
+            .map_err(index_error(root))?;
+        let mut terms = inverted
+            .terms()
+            .stream()
+            .map_err(|e| index_error(root)(e.into()))?;
+        while terms.advance() {
+            if let Ok(term) = std::str::from_utf8(terms.key()) {
+                *doc_freqs.entry(term.to_string()).or_default() +=
+                    u64::from(terms.value().doc_freq);
+            }
+        }
+    }
+    let analyzer = super::schema::analyzer_without_stop_words(&graph.config.language)
+        .expect("the language was checked when the config was read");
+    let finder = Finder {
+        searcher: &searcher,
+        fields,
+        total_docs,
+        ids: &ids,
+        doc_freqs: &doc_freqs,
+    };
+
+    let note_related: Vec<Vec<usize>> = graph
+        .notes
+        .par_iter()
+        .map_init(
+            || analyzer.clone(),
+            |analyzer, note| {
+                let text = format!("{}\n{}", note.note.title, plain_text(&note.note.body.text));
+                let key = format!("note:{}", note.note.slug);
+                finder
+                    .similar(analyzer, &text, "note", &key)
+                    .into_iter()
+                    .filter_map(|id| notes_by_slug.get(&id).copied())
+                    .collect()
+            },
+        )
+        .collect();
+    let quote_related: Vec<Vec<Vec<(usize, usize)>>> = graph
+        .sources
+        .par_iter()
+        .map_init(
+            || analyzer.clone(),
+            |analyzer, source| {
+                source
+                    .quotes
+                    .iter()
+                    .map(|quote| {
+                        let mut text = quote.quote.text.clone();
+                        if let Some(note) = &quote.quote.note {
+                            text.push('\n');
+                            text.push_str(&plain_text(&note.text));
+                        }
+                        let key = format!("quote:{}/{}", source.source.id, quote.quote.id);
+                        finder
+                            .similar(analyzer, &text, "quote", &key)
+                            .into_iter()
+                            .filter_map(|id| quotes_by_id.get(&id).copied())
+                            .collect()
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+
+    for (note, related) in graph.notes.iter_mut().zip(note_related) {
+        note.similar = related;
+    }
+    for (source, related) in graph.sources.iter_mut().zip(quote_related) {
+        for (quote, related) in source.quotes.iter_mut().zip(related) {
+            quote.related = related;
+        }
+    }
+    Ok(())
+}
+
+fn index_error(root: &std::path::Path) -> impl Fn(tantivy::TantivyError) -> SearchError + '_ {
+    move |source| {
+        SearchError::Index(index::IndexError::Tantivy {
+            path: root.join(index::INDEX_DIR),
+            source,
+        })
+    }
+}
+
+struct Finder<'a> {
+    searcher: &'a Searcher,
+    fields: Fields,
+    total_docs: u64,
+    ids: &'a HashMap<DocAddress, String>,
+    doc_freqs: &'a HashMap<String, u64>,
+}
+
+/// How many of a text's most distinctive words make its query.
+const QUERY_TERMS: usize = 12;
+
+impl Finder<'_> {
+    /// The ids of the documents of `kind` most like `text`, leaving out the one keyed `key`.
+    fn similar(
+        &self,
+        analyzer: &mut TextAnalyzer,
+        text: &str,
+        kind: &str,
+        key: &str,
+    ) -> Vec<String> {
+        let f = self.fields;
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            if token.text.len() >= 3 {
+                *counts.entry(token.text.clone()).or_default() += 1;
+            }
+        }
+        // Words in more than a tenth of all documents say little about any one of them.
+        let common = (self.total_docs / 10).max(20);
+        let mut weighted: Vec<(f32, String)> = counts
+            .into_iter()
+            .filter_map(|(term, tf)| {
+                let df = *self.doc_freqs.get(&term)?;
+                (df <= common).then(|| {
+                    let idf = ((self.total_docs as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0;
+                    (tf as f32 * idf, term)
+                })
+            })
+            .collect();
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        weighted.truncate(QUERY_TERMS);
+        if weighted.is_empty() {
+            return Vec::new();
+        }
+        let like = BooleanQuery::new(
+            weighted
+                .into_iter()
+                .map(|(_, term)| {
+                    let query = TermQuery::new(
+                        Term::from_field_text(f.body, &term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (Occur::Should, Box::new(query) as Box<dyn Query>)
+                })
+                .collect(),
+        );
+        let kind = Facet::from_path([kind]);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(like) as Box<dyn Query>),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_facet(f.kind, &kind),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.key, key),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        // Twice as many as shown, so equal scores at the cut are settled by id below rather
+        // than by where documents happen to sit in the index: two builds must agree.
+        let top = match self
+            .searcher
+            .search(&query, &TopDocs::with_limit(2 * RELATED).order_by_score())
+        {
+            Ok(top) => top,
+            // A query that cannot run (a text with no usable words) has nothing related.
+            Err(_) => return Vec::new(),
+        };
+        let mut found: Vec<(f32, String)> = top
+            .into_iter()
+            .filter_map(|(score, address)| Some((score, self.ids.get(&address)?.clone())))
+            .collect();
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        found.truncate(RELATED);
+        found.into_iter().map(|(_, id)| id).collect()
+    }
+}
