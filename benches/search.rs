@@ -1,0 +1,180 @@
+//! `cargo bench --bench search`: on the generated 10,000-note / 50,000-quote site (shared with
+//! the build bench), in process: the time to index everything from scratch, the time to bring
+//! the index up to date after one note changed, and query latency over 1,000 varied queries.
+//!
+//! Environment: `COMMONPLACE_BENCH_NOTES` (default 10000), `COMMONPLACE_BENCH_QUERIES`
+//! (default 1000).
+
+#[path = "support/corpus.rs"]
+mod corpus;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use commonplace::search::{index, query};
+
+fn main() {
+    let notes: usize = env_number("COMMONPLACE_BENCH_NOTES", 10_000);
+    let queries: usize = env_number("COMMONPLACE_BENCH_QUERIES", 1_000);
+    let mut shape = corpus::Shape::default();
+    if notes != shape.notes {
+        shape.quotes_per_source = (notes / 10).max(1);
+        shape.notes = notes;
+    }
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-search");
+    let site = work.join(format!("site-{}-{}", shape.notes, shape.seed));
+    if !site.join("commonplace.yaml").is_file() {
+        let _ = std::fs::remove_dir_all(&site);
+        corpus::generate(&site, shape).expect("the corpus is written");
+    }
+    let _ = std::fs::remove_dir_all(site.join(index::INDEX_DIR));
+
+    let started = Instant::now();
+    let options = commonplace::load::LoadOptions::default();
+    let (corpus, _) = commonplace::load::load(&site, &options).expect("the site loads");
+    let (graph, diagnostics) = commonplace::link::link(corpus);
+    assert_eq!(commonplace::diagnostic::count_errors(&diagnostics), 0);
+    println!(
+        "site: {} notes, {} quotes; load + link {:.2} s",
+        shape.notes,
+        shape.sources * shape.quotes_per_source,
+        started.elapsed().as_secs_f64()
+    );
+
+    let language = graph.config.language.clone();
+    let lookups = index::Lookups::of(&graph);
+    let started = Instant::now();
+    let mut docs = index::documents(&graph);
+    let extraction = started.elapsed();
+    let started = Instant::now();
+    let report = index::update(&site, &language, &docs, 1, &lookups).expect("index");
+    let full = started.elapsed();
+    println!(
+        "full index: {} documents in {:.2} s (+ {:.2} s to extract their text)",
+        report.added,
+        full.as_secs_f64(),
+        extraction.as_secs_f64()
+    );
+
+    // One note edited: its document changes, every other stays.
+    let mut incremental = Vec::new();
+    for round in 0..5 {
+        let key = docs
+            .keys()
+            .find(|k| k.starts_with("note:"))
+            .unwrap()
+            .clone();
+        docs.get_mut(&key)
+            .unwrap()
+            .body
+            .push_str(&format!(" edited{round}"));
+        let started = Instant::now();
+        let report = index::update(&site, &language, &docs, 2 + round, &lookups).expect("index");
+        incremental.push(started.elapsed());
+        assert_eq!((report.changed, report.added, report.removed), (1, 0, 0));
+    }
+    incremental.sort();
+    println!(
+        "incremental update of one edited note: median {:.1} ms (of 5: {})",
+        ms(incremental[2]),
+        incremental
+            .iter()
+            .map(|d| format!("{:.1}", ms(*d)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    let (opened, fields, _) = index::open(&site, &language).expect("index opens");
+    let searching = query::Searching {
+        index: &opened,
+        fields,
+        concept_paths: &lookups.concept_paths,
+        aliases: &lookups.aliases,
+    };
+    let concepts: Vec<&String> = lookups.concept_paths.keys().collect();
+    let words = [
+        "replication",
+        "latency",
+        "fault",
+        "partition",
+        "leader",
+        "snapshot",
+        "consistency",
+        "timeline",
+        "tweet",
+        "cache",
+        "queue",
+        "schema",
+        "encoding",
+        "quorum",
+        "lease",
+        "heartbeat",
+        "checkpoint",
+        "compaction",
+        "scaling",
+        "naïve",
+    ];
+    let mut latencies = Vec::with_capacity(queries);
+    let mut total_hits = 0;
+    for i in 0..queries {
+        let a = words[i % words.len()];
+        let b = words[(i * 7 + 3) % words.len()];
+        let request = match i % 6 {
+            0 => query::SearchRequest {
+                query: a.to_string(),
+                ..Default::default()
+            },
+            1 => query::SearchRequest {
+                query: format!("{a} {b}"),
+                ..Default::default()
+            },
+            2 => query::SearchRequest {
+                query: format!("\"{a} {b}\""),
+                ..Default::default()
+            },
+            3 => query::SearchRequest {
+                query: a.to_string(),
+                concepts: vec![concepts[i % concepts.len()].clone()],
+                ..Default::default()
+            },
+            4 => query::SearchRequest {
+                query: format!("{a} -{b}"),
+                kind: Some("quote".to_string()),
+                ..Default::default()
+            },
+            _ => query::SearchRequest {
+                query: format!("{a}x"), // a typo: exercises the retry
+                ..Default::default()
+            },
+        };
+        let request = query::SearchRequest {
+            limit: 10,
+            ..request
+        };
+        let started = Instant::now();
+        let results = searching.search(&request).expect("the query runs");
+        latencies.push(started.elapsed());
+        total_hits += results.hits.len();
+    }
+    latencies.sort();
+    let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    println!(
+        "{} queries (words, pairs, phrases, concept filters, exclusions, typos): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} hits shown",
+        latencies.len(),
+        ms(at(0.50)),
+        ms(at(0.99)),
+        ms(*latencies.last().unwrap()),
+        total_hits
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
