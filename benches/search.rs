@@ -114,7 +114,20 @@ fn main() {
         "scaling",
         "naïve",
     ];
+    for facets in [false, true] {
+        run_queries(&searching, &concepts, &words, queries, facets);
+    }
+}
+
+fn run_queries(
+    searching: &query::Searching,
+    concepts: &[&String],
+    words: &[&str],
+    queries: usize,
+    facets: bool,
+) {
     let mut latencies = Vec::with_capacity(queries);
+    let mut by_shape: Vec<Vec<Duration>> = vec![Vec::new(); 6];
     let mut total_hits = 0;
     for i in 0..queries {
         let a = words[i % words.len()];
@@ -149,23 +162,44 @@ fn main() {
         };
         let request = query::SearchRequest {
             limit: 10,
+            facets,
             ..request
         };
         let started = Instant::now();
         let results = searching.search(&request).expect("the query runs");
         latencies.push(started.elapsed());
+        by_shape[i % 6].push(started.elapsed());
         total_hits += results.hits.len();
     }
     latencies.sort();
     let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
-        "{} queries (words, pairs, phrases, concept filters, exclusions, typos): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} hits shown",
+        "{} queries {} facet counts (words, pairs, phrases, concept filters, exclusions, typos): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} hits shown",
         latencies.len(),
+        if facets { "with" } else { "without" },
         ms(at(0.50)),
         ms(at(0.99)),
         ms(*latencies.last().unwrap()),
         total_hits
     );
+    let names = [
+        "word",
+        "two words",
+        "phrase",
+        "word + concept",
+        "exclusion",
+        "typo",
+    ];
+    let shapes: Vec<String> = by_shape
+        .iter_mut()
+        .zip(names)
+        .map(|(times, name)| {
+            times.sort();
+            let p99 = times[((times.len() as f64 * 0.99) as usize).min(times.len() - 1)];
+            format!("{name} {:.2}/{:.2}", ms(times[times.len() / 2]), ms(p99))
+        })
+        .collect();
+    println!("  p50/p99 ms by shape: {}", shapes.join(", "));
 }
 
 fn ms(d: Duration) -> f64 {

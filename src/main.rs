@@ -116,6 +116,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 source,
                 kind,
                 limit: limit.clamp(1, 1000),
+                facets: json || facets,
             };
             let outcome = commonplace::search(&options, &request)?;
             let errors = diagnostic::count_errors(&outcome.diagnostics);

@@ -27,6 +27,8 @@ pub struct SearchRequest {
     pub source: Option<String>,
     pub kind: Option<String>,
     pub limit: usize,
+    /// Count the matches by concept and source (costs time on broad queries).
+    pub facets: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -67,20 +69,21 @@ pub struct Facets {
 struct FacetCollection<'a> {
     collector: MultiCollector<'a>,
     concepts: Vec<(String, FruitHandle<FacetCounts>)>,
-    sources: FruitHandle<FacetCounts>,
+    /// `None` when facets were not asked for.
+    sources: Option<FruitHandle<FacetCounts>>,
 }
 
 impl FacetCollection<'_> {
     fn counts(
         concepts: Vec<(String, FruitHandle<FacetCounts>)>,
-        sources: FruitHandle<FacetCounts>,
+        sources: Option<FruitHandle<FacetCounts>>,
         fruits: &mut MultiFruit,
-    ) -> (Vec<(String, FacetCounts)>, FacetCounts) {
+    ) -> (Vec<(String, FacetCounts)>, Option<FacetCounts>) {
         let concepts = concepts
             .into_iter()
             .map(|(parent, handle)| (parent, handle.extract(fruits)))
             .collect();
-        (concepts, sources.extract(fruits))
+        (concepts, sources.map(|s| s.extract(fruits)))
     }
 }
 
@@ -334,7 +337,7 @@ impl Searching<'_> {
             collector,
             concepts,
             sources,
-        } = self.facet_collectors();
+        } = self.facet_collectors(request.facets);
         let (top, total, mut fruits) = searcher.search(
             query,
             &(
@@ -395,7 +398,7 @@ impl Searching<'_> {
             collector,
             concepts,
             sources,
-        } = self.facet_collectors();
+        } = self.facet_collectors(request.facets);
         let by_order =
             TopDocs::with_limit(limit).order_by_fast_field::<u64>("order", tantivy::Order::Asc);
         let (top, total, mut fruits) = searcher.search(&*query, &(by_order, Count, collector))?;
@@ -415,7 +418,14 @@ impl Searching<'_> {
 
     /// Tantivy counts only the children of a facet a collector names, and one collector may not
     /// name a facet and its descendant: so one collector per concept that has narrower ones.
-    fn facet_collectors(&self) -> FacetCollection<'_> {
+    fn facet_collectors(&self, wanted: bool) -> FacetCollection<'_> {
+        if !wanted {
+            return FacetCollection {
+                collector: MultiCollector::new(),
+                concepts: Vec::new(),
+                sources: None,
+            };
+        }
         let mut parents: Vec<String> = vec!["/".to_string()];
         for path in self.concept_paths.values().flatten() {
             for (i, _) in path.match_indices('/').skip(1) {
@@ -436,7 +446,7 @@ impl Searching<'_> {
             .collect();
         let mut sources = FacetCollector::for_field("source");
         sources.add_facet("/");
-        let sources = collector.add_collector(sources);
+        let sources = Some(collector.add_collector(sources));
         FacetCollection {
             collector,
             concepts,
@@ -444,7 +454,14 @@ impl Searching<'_> {
         }
     }
 
-    fn facet_counts(&self, concepts: Vec<(String, FacetCounts)>, sources: FacetCounts) -> Facets {
+    fn facet_counts(
+        &self,
+        concepts: Vec<(String, FacetCounts)>,
+        sources: Option<FacetCounts>,
+    ) -> Facets {
+        let Some(sources) = sources else {
+            return Facets::default();
+        };
         let mut by_path: BTreeMap<String, u64> = BTreeMap::new();
         for (parent, counts) in &concepts {
             for (facet, count) in counts.get(parent.as_str()) {
