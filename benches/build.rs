@@ -1,6 +1,7 @@
 //! `cargo bench --bench build`: generates the 10,000-note / 50,000-quote site (once, under
-//! cargo's target tmp folder), builds it several times with the release binary, and prints
-//! wall time, CPU time and peak memory (median of the runs).
+//! cargo's target tmp folder), builds it from scratch (site and search index) several times
+//! with the release binary, and prints wall time, CPU time and peak memory (median of the
+//! runs).
 //!
 //! It builds into two places: the target folder's disk, and tmpfs (`/dev/shm`) when present,
 //! which separates commonplace's own work from the cost of creating 60,000 files on the disk.
@@ -118,9 +119,10 @@ fn sync() {
     std::thread::sleep(Duration::from_millis(500));
 }
 
-/// One build into a new folder `output`, timed from spawn to exit, with the child's resource
-/// usage.
+/// One build from scratch (no search index either) into a new folder `output`, timed from
+/// spawn to exit, with the child's resource usage.
 fn build_once(site: &Path, output: &Path) -> Run {
+    let _ = std::fs::remove_dir_all(site.join(".commonplace"));
     sync();
     let started = Instant::now();
     // Reaped by `wait_with_usage`, which std's `wait` cannot replace: it also returns rusage.
