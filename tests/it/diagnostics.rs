@@ -104,6 +104,7 @@ bad_input_tests!(
     unknown_link_target,
     unknown_quote_and_concept,
     unknown_source_in_note,
+    unsupported_language,
     wrong_type,
 );
 
