@@ -41,7 +41,7 @@ pub fn fill(root: &std::path::Path, graph: &mut Graph) -> Result<(), SearchError
             quotes_by_id.insert(format!("{}/{}", source.source.id, quote.quote.id), (s, q));
         }
     }
-    // Every document's id by address, read once: fetching stored fields for every hit of
+    // Every document's key (`kind:id`) by address, read once: fetching stored fields for every hit of
     // every page would cost far more.
     let mut ids = HashMap::new();
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
@@ -50,8 +50,8 @@ pub fn fill(root: &std::path::Path, graph: &mut Graph) -> Result<(), SearchError
             .map_err(|e| index_error(root)(e.into()))?;
         for doc_id in segment.doc_ids_alive() {
             let doc: TantivyDocument = store.get(doc_id).map_err(index_error(root))?;
-            if let Some(id) = doc.get_first(fields.id).and_then(|v| v.as_str()) {
-                ids.insert(DocAddress::new(segment_ord as u32, doc_id), id.to_string());
+            if let Some(key) = doc.get_first(fields.key).and_then(|v| v.as_str()) {
+                ids.insert(DocAddress::new(segment_ord as u32, doc_id), key.to_string());
             }
         }
     }
@@ -154,7 +154,7 @@ struct Finder<'a> {
 }
 
 /// How many of a text's most distinctive words make its query.
-const QUERY_TERMS: usize = 12;
+const QUERY_TERMS: usize = 10;
 
 impl Finder<'_> {
     /// The ids of the documents of `kind` most like `text`, leaving out the one keyed `key`.
@@ -202,29 +202,32 @@ impl Finder<'_> {
                 })
                 .collect(),
         );
-        let kind = Facet::from_path([kind]);
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(like) as Box<dyn Query>),
-            (
+        // Quotes are most of an index, so for them the best matches are filtered afterwards,
+        // which is cheaper than intersecting with every quote; notes are too few for that.
+        let filter_in_query = kind != "quote";
+        let mut clauses = vec![(Occur::Must, Box::new(like) as Box<dyn Query>)];
+        if filter_in_query {
+            let facet = Facet::from_path([kind]);
+            clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(
-                    Term::from_facet(f.kind, &kind),
+                    Term::from_facet(f.kind, &facet),
                     IndexRecordOption::Basic,
                 )),
-            ),
-            (
-                Occur::MustNot,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.key, key),
-                    IndexRecordOption::Basic,
-                )),
-            ),
-        ]);
-        // Twice as many as shown, so equal scores at the cut are settled by id below rather
-        // than by where documents happen to sit in the index: two builds must agree.
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        // More than shown: the document itself and other kinds are dropped below, and equal
+        // scores at the cut are settled by id rather than by where documents happen to sit in
+        // the index, so two builds agree.
+        let wanted = if filter_in_query {
+            2 * RELATED + 1
+        } else {
+            4 * RELATED
+        };
         let top = match self
             .searcher
-            .search(&query, &TopDocs::with_limit(2 * RELATED).order_by_score())
+            .search(&query, &TopDocs::with_limit(wanted).order_by_score())
         {
             Ok(top) => top,
             // A query that cannot run (a text with no usable words) has nothing related.
@@ -232,7 +235,11 @@ impl Finder<'_> {
         };
         let mut found: Vec<(f32, String)> = top
             .into_iter()
-            .filter_map(|(score, address)| Some((score, self.ids.get(&address)?.clone())))
+            .filter_map(|(score, address)| {
+                let found_key = self.ids.get(&address)?;
+                let (found_kind, id) = found_key.split_once(':')?;
+                (found_kind == kind && found_key != key).then(|| (score, id.to_string()))
+            })
             .collect();
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         found.truncate(RELATED);
