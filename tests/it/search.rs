@@ -231,15 +231,15 @@ fn accents_fold_and_words_stem() {
     }
 }
 
-fn manifest(site: &Path) -> BTreeMap<String, u64> {
+/// The index's content hash of every document, by key (`note:second`).
+fn manifest(site: &Path) -> BTreeMap<String, String> {
     let text =
-        std::fs::read_to_string(site.join(".commonplace/index/commonplace-manifest.json")).unwrap();
-    let value: Value = serde_json::from_str(&text).unwrap();
-    value["docs"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        std::fs::read_to_string(site.join(".commonplace/index/commonplace-hashes.txt")).unwrap();
+    text.lines()
+        .map(|line| {
+            let (key, hash) = line.rsplit_once(' ').unwrap();
+            (key.to_string(), hash.to_string())
+        })
         .collect()
 }
 
