@@ -5,9 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use tantivy::collector::{
-    Count, FacetCollector, FacetCounts, FruitHandle, MultiCollector, MultiFruit, TopDocs,
-};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
@@ -63,28 +61,6 @@ pub struct Hit {
 pub struct Facets {
     pub concept: BTreeMap<String, u64>,
     pub source: BTreeMap<String, u64>,
-}
-
-/// The facet collectors of one search, and where to find their counts afterwards.
-struct FacetCollection<'a> {
-    collector: MultiCollector<'a>,
-    concepts: Vec<(String, FruitHandle<FacetCounts>)>,
-    /// `None` when facets were not asked for.
-    sources: Option<FruitHandle<FacetCounts>>,
-}
-
-impl FacetCollection<'_> {
-    fn counts(
-        concepts: Vec<(String, FruitHandle<FacetCounts>)>,
-        sources: Option<FruitHandle<FacetCounts>>,
-        fruits: &mut MultiFruit,
-    ) -> (Vec<(String, FacetCounts)>, Option<FacetCounts>) {
-        let concepts = concepts
-            .into_iter()
-            .map(|(parent, handle)| (parent, handle.extract(fruits)))
-            .collect();
-        (concepts, sources.map(|s| s.extract(fruits)))
-    }
 }
 
 /// A query the user should fix: the message names the position.
@@ -333,20 +309,14 @@ impl Searching<'_> {
         query: &dyn Query,
     ) -> Result<SearchResults, QueryError> {
         let limit = request.limit.max(1);
-        let FacetCollection {
-            collector,
-            concepts,
-            sources,
-        } = self.facet_collectors(request.facets);
-        let (top, total, mut fruits) = searcher.search(
+        let facets = request.facets.then_some((
+            PathCounts { field: "concept" },
+            PathCounts { field: "source" },
+        ));
+        let (top, total, facets) = searcher.search(
             query,
-            &(
-                TopDocs::with_limit(limit).order_by_score(),
-                Count,
-                collector,
-            ),
+            &(TopDocs::with_limit(limit).order_by_score(), Count, facets),
         )?;
-        let (concepts, sources) = FacetCollection::counts(concepts, sources, &mut fruits);
         let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
         snippets.set_max_num_chars(180);
         let mut hits: Vec<Hit> = top
@@ -364,7 +334,7 @@ impl Searching<'_> {
             corrected: None,
             total,
             hits,
-            facets: self.facet_counts(concepts, sources),
+            facets: facet_counts(facets),
         })
     }
 
@@ -394,15 +364,13 @@ impl Searching<'_> {
                 .collect(),
         ));
         let limit = request.limit.max(1);
-        let FacetCollection {
-            collector,
-            concepts,
-            sources,
-        } = self.facet_collectors(request.facets);
+        let facets = request.facets.then_some((
+            PathCounts { field: "concept" },
+            PathCounts { field: "source" },
+        ));
         let by_order =
             TopDocs::with_limit(limit).order_by_fast_field::<u64>("order", tantivy::Order::Asc);
-        let (top, total, mut fruits) = searcher.search(&*query, &(by_order, Count, collector))?;
-        let (concepts, sources) = FacetCollection::counts(concepts, sources, &mut fruits);
+        let (top, total, facets) = searcher.search(&*query, &(by_order, Count, facets))?;
         let hits = top
             .into_iter()
             .map(|(_, address)| self.hit(searcher, address, 0.0, None))
@@ -412,81 +380,8 @@ impl Searching<'_> {
             corrected: None,
             total,
             hits,
-            facets: self.facet_counts(concepts, sources),
+            facets: facet_counts(facets),
         })
-    }
-
-    /// Tantivy counts only the children of a facet a collector names, and one collector may not
-    /// name a facet and its descendant: so one collector per concept that has narrower ones.
-    fn facet_collectors(&self, wanted: bool) -> FacetCollection<'_> {
-        if !wanted {
-            return FacetCollection {
-                collector: MultiCollector::new(),
-                concepts: Vec::new(),
-                sources: None,
-            };
-        }
-        let mut parents: Vec<String> = vec!["/".to_string()];
-        for path in self.concept_paths.values().flatten() {
-            for (i, _) in path.match_indices('/').skip(1) {
-                parents.push(path[..i].to_string());
-            }
-        }
-        parents.sort_unstable();
-        parents.dedup();
-        let mut collector = MultiCollector::new();
-        let concepts = parents
-            .into_iter()
-            .map(|parent| {
-                let mut facets = FacetCollector::for_field("concept");
-                facets.add_facet(parent.as_str());
-                let handle = collector.add_collector(facets);
-                (parent, handle)
-            })
-            .collect();
-        let mut sources = FacetCollector::for_field("source");
-        sources.add_facet("/");
-        let sources = Some(collector.add_collector(sources));
-        FacetCollection {
-            collector,
-            concepts,
-            sources,
-        }
-    }
-
-    fn facet_counts(
-        &self,
-        concepts: Vec<(String, FacetCounts)>,
-        sources: Option<FacetCounts>,
-    ) -> Facets {
-        let Some(sources) = sources else {
-            return Facets::default();
-        };
-        let mut by_path: BTreeMap<String, u64> = BTreeMap::new();
-        for (parent, counts) in &concepts {
-            for (facet, count) in counts.get(parent.as_str()) {
-                by_path.insert(facet.to_path_string(), count);
-            }
-        }
-        let mut out = Facets::default();
-        for (name, paths) in self.concept_paths {
-            // A concept reached by two paths counts the same documents under each.
-            let count = paths
-                .iter()
-                .filter_map(|p| by_path.get(p))
-                .max()
-                .copied()
-                .unwrap_or(0);
-            if count > 0 {
-                out.concept.insert(name.clone(), count);
-            }
-        }
-        for (facet, count) in sources.get("/") {
-            let path = facet.to_path_string();
-            out.source
-                .insert(path.trim_start_matches('/').to_string(), count);
-        }
-        out
     }
 
     fn hit(
@@ -632,5 +527,108 @@ impl Searching<'_> {
             }
         }
         Ok(best.map(|(_, _, term)| term))
+    }
+}
+
+fn facet_counts(counts: Option<(BTreeMap<String, u64>, BTreeMap<String, u64>)>) -> Facets {
+    match counts {
+        Some((concept, source)) => Facets { concept, source },
+        None => Facets::default(),
+    }
+}
+
+/// Counts matching documents by every name on their facet paths, in one walk of the facet
+/// column: a document on `/reliability/fault-tolerance` counts once for `reliability` and once
+/// for `fault-tolerance`, however many of its paths pass through them.
+struct PathCounts {
+    field: &'static str,
+}
+
+struct PathCountsSegment {
+    reader: tantivy::fastfield::FacetReader,
+    /// For each facet ordinal of the segment, the local ids of the names on its path.
+    names_of_ord: Vec<Vec<u32>>,
+    names: Vec<String>,
+    counts: Vec<u64>,
+    seen: Vec<u32>,
+}
+
+impl tantivy::collector::Collector for PathCounts {
+    type Fruit = BTreeMap<String, u64>;
+    type Child = PathCountsSegment;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<PathCountsSegment> {
+        let reader = segment.facet_reader(self.field)?;
+        let dict = reader.facet_dict();
+        let mut names: Vec<String> = Vec::new();
+        let mut local: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut names_of_ord = Vec::with_capacity(dict.num_terms());
+        let mut bytes = Vec::new();
+        for ord in 0..dict.num_terms() as u64 {
+            bytes.clear();
+            dict.ord_to_term(ord, &mut bytes)?;
+            let ids = bytes
+                .split(|b| *b == 0)
+                .filter(|part| !part.is_empty())
+                .map(|part| {
+                    let name = String::from_utf8_lossy(part).into_owned();
+                    let next = names.len() as u32;
+                    *local.entry(name.clone()).or_insert_with(|| {
+                        names.push(name);
+                        next
+                    })
+                })
+                .collect();
+            names_of_ord.push(ids);
+        }
+        Ok(PathCountsSegment {
+            reader,
+            counts: vec![0; names.len()],
+            names_of_ord,
+            names,
+            seen: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<BTreeMap<String, u64>>) -> tantivy::Result<Self::Fruit> {
+        let mut total = BTreeMap::new();
+        for fruit in fruits {
+            for (name, count) in fruit {
+                *total.entry(name).or_insert(0) += count;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for PathCountsSegment {
+    type Fruit = BTreeMap<String, u64>;
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        self.seen.clear();
+        for ord in self.reader.facet_ords(doc) {
+            for &name in &self.names_of_ord[ord as usize] {
+                if !self.seen.contains(&name) {
+                    self.seen.push(name);
+                    self.counts[name as usize] += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.names
+            .into_iter()
+            .zip(self.counts)
+            .filter(|(_, count)| *count > 0)
+            .collect()
     }
 }
