@@ -222,6 +222,70 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
 mod tests {
     use super::*;
 
+    fn doc(kind: &'static str, id: &str, body: &str) -> SearchDoc {
+        SearchDoc {
+            kind,
+            id: id.to_string(),
+            title: id.to_string(),
+            body: body.to_string(),
+            text: None,
+            concepts: Vec::new(),
+            source: None,
+            author: None,
+            year: None,
+            date: None,
+            locator: None,
+            url: format!("/{id}/"),
+            order: 0,
+        }
+    }
+
+    #[test]
+    fn updates_add_change_and_remove_only_what_differs() {
+        let root = tempfile::tempdir().unwrap();
+        let lookups = Lookups::default();
+        let mut docs: BTreeMap<String, SearchDoc> = [
+            doc("note", "a", "alpha"),
+            doc("note", "b", "beta"),
+            doc("note", "c", "gamma"),
+        ]
+        .into_iter()
+        .map(|d| (d.key(), d))
+        .collect();
+        let first = update(root.path(), "en", &docs, 1, &lookups).unwrap();
+        assert_eq!((first.added, first.rebuilt), (3, true));
+
+        docs.remove("note:a");
+        docs.get_mut("note:b").unwrap().body = "beta, edited".to_string();
+        let d = doc("note", "d", "delta");
+        docs.insert(d.key(), d);
+        let second = update(root.path(), "en", &docs, 2, &lookups).unwrap();
+        assert_eq!(
+            second,
+            IndexReport {
+                added: 1,
+                changed: 1,
+                removed: 1,
+                unchanged: 1,
+                rebuilt: false,
+            }
+        );
+        let (index, fields, fresh) = open(root.path(), "en").unwrap();
+        assert!(!fresh);
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.num_docs(), 3);
+        // Deleted documents still count in doc_freq until a merge; a search skips them.
+        let count = |word: &str| {
+            let term = Term::from_field_text(fields.body, word);
+            let query =
+                tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+            searcher.search(&query, &tantivy::collector::Count).unwrap()
+        };
+        assert_eq!((count("alpha"), count("delta"), count("edit")), (0, 1, 1));
+        assert_eq!(current(root.path(), "en", 2), Some(Lookups::default()));
+        assert_eq!(current(root.path(), "en", 3), None);
+    }
+
     #[test]
     fn plain_text_leaves_out_embeds_and_block_markers() {
         let text =
@@ -511,19 +575,22 @@ pub fn update(
         rebuilt: fresh,
         ..IndexReport::default()
     };
-    let removed: Vec<String> = old
-        .keys()
-        .filter(|k| !hashes.contains_key(*k))
-        .cloned()
-        .collect();
-    let to_write: Vec<(String, bool)> = hashes
-        .iter()
-        .filter_map(|(key, hash)| match old.get(key) {
-            None => Some((key.clone(), false)),
-            Some(h) if h != hash => Some((key.clone(), true)),
-            Some(_) => None,
-        })
-        .collect();
+    // Both maps are sorted by key: one walk through them side by side finds what went, what
+    // came and what changed, without a lookup per document.
+    let mut removed: Vec<String> = Vec::new();
+    let mut to_write: Vec<(String, bool)> = Vec::new();
+    let mut old_entries = old.iter().peekable();
+    for (key, hash) in &hashes {
+        while let Some((gone, _)) = old_entries.next_if(|(k, _)| *k < key) {
+            removed.push(gone.clone());
+        }
+        match old_entries.next_if(|(k, _)| *k == key) {
+            Some((_, old_hash)) if old_hash == hash => {}
+            Some(_) => to_write.push((key.clone(), true)),
+            None => to_write.push((key.clone(), false)),
+        }
+    }
+    removed.extend(old_entries.map(|(k, _)| k.clone()));
     report.removed = removed.len();
     report.changed = to_write.iter().filter(|(_, changed)| *changed).count();
     report.added = to_write.len() - report.changed;
