@@ -39,7 +39,7 @@ pub enum Command {
     /// Search notes, quotes, concepts and sources (the index is brought up to date first).
     Search {
         /// Words (AND-ed), "phrases", OR, -word, and concept:, source:, author:, kind: prefixes
-        #[arg(value_name = "QUERY", default_value = "")]
+        #[arg(value_name = "QUERY", default_value = "", allow_hyphen_values = true)]
         query: String,
         #[command(flatten)]
         site: SiteArgs,

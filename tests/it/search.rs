@@ -160,6 +160,9 @@ fn phrases_exclusion_or_and_field_prefixes() {
     let found = ids(&without);
     assert!(found.contains(&"quote:ddia/faults-and-fault-tolerance".to_string()));
     assert!(!found.contains(&"quote:ddia/fault-not-failure".to_string()));
+    // A query may start with an exclusion: it is not taken for an option.
+    let leading = search(site.path(), &["-failure fault", "--kind", "quote"]);
+    assert_eq!(ids(&leading), ids(&without));
 
     // "abstraction" also finds "well-abstracted": both stem to "abstract".
     let either = search(site.path(), &["MTTF OR abstraction"]);
