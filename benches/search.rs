@@ -47,7 +47,15 @@ fn main() {
     let mut docs = index::documents(&graph);
     let extraction = started.elapsed();
     let started = Instant::now();
-    let report = index::update(&site, &language, &docs, 1, &lookups).expect("index");
+    let report = index::update(
+        &site,
+        &language,
+        &docs,
+        1,
+        &lookups,
+        index::Compaction::Never,
+    )
+    .expect("index");
     let full = started.elapsed();
     println!(
         "full index: {} documents in {:.2} s (+ {:.2} s to extract their text)",
@@ -69,7 +77,15 @@ fn main() {
             .body
             .push_str(&format!(" edited{round}"));
         let started = Instant::now();
-        let report = index::update(&site, &language, &docs, 2 + round, &lookups).expect("index");
+        let report = index::update(
+            &site,
+            &language,
+            &docs,
+            2 + round,
+            &lookups,
+            index::Compaction::Never,
+        )
+        .expect("index");
         incremental.push(started.elapsed());
         assert_eq!((report.changed, report.added, report.removed), (1, 0, 0));
     }

@@ -252,14 +252,22 @@ mod tests {
         .into_iter()
         .map(|d| (d.key(), d))
         .collect();
-        let first = update(root.path(), "en", &docs, 1, &lookups).unwrap();
+        let first = update(root.path(), "en", &docs, 1, &lookups, Compaction::Never).unwrap();
         assert_eq!((first.added, first.rebuilt), (3, true));
 
         docs.remove("note:a");
         docs.get_mut("note:b").unwrap().body = "beta, edited".to_string();
         let d = doc("note", "d", "delta");
         docs.insert(d.key(), d);
-        let second = update(root.path(), "en", &docs, 2, &lookups).unwrap();
+        let second = update(
+            root.path(),
+            "en",
+            &docs,
+            2,
+            &lookups,
+            Compaction::AfterDeletes,
+        )
+        .unwrap();
         assert_eq!(
             second,
             IndexReport {
@@ -274,6 +282,9 @@ mod tests {
         assert!(!fresh);
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.num_docs(), 3);
+        // Compacted: one segment, no deleted documents left to skew the statistics.
+        assert_eq!(searcher.segment_readers().len(), 1);
+        assert_eq!(searcher.segment_readers()[0].num_deleted_docs(), 0);
         // Deleted documents still count in doc_freq until a merge; a search skips them.
         let count = |word: &str| {
             let term = Term::from_field_text(fields.body, word);
@@ -548,6 +559,18 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), crate::fs::IoEr
     crate::fs::write(&dir.join(MANIFEST), text)
 }
 
+/// After an update that deleted documents, whether to merge the index into one segment.
+///
+/// Tantivy counts deleted documents in its term statistics until their segment is merged, so
+/// scores, and the related lists built from them, would differ from a clean build's. A build
+/// compacts (about a second on the 10,000-note site) so its pages never depend on the index's
+/// history; a live preview can skip it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compaction {
+    AfterDeletes,
+    Never,
+}
+
 /// Brings the index under `root` up to date with `docs`: adds new documents, replaces changed
 /// ones, removes those that are gone.
 pub fn update(
@@ -556,6 +579,7 @@ pub fn update(
     docs: &BTreeMap<String, SearchDoc>,
     stamp: u64,
     lookups: &Lookups,
+    compaction: Compaction,
 ) -> Result<IndexReport, IndexError> {
     let dir = root.join(INDEX_DIR);
     let (index, fields, manifest) = open_with_manifest(root, language)?;
@@ -618,6 +642,9 @@ pub fn update(
     let mut writer: IndexWriter = index
         .writer_with_num_threads(threads, budget)
         .map_err(tantivy_err)?;
+    // Segments are merged only when this function says so (see `Compaction`), never behind
+    // its back by the default policy.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     // New documents are deleted first too: if an earlier run died between its commit and its
     // manifest, they are already in the index, and must not be there twice.
     for key in removed.iter().chain(to_write.iter().map(|(k, _)| k)) {
@@ -629,6 +656,11 @@ pub fn update(
             .map_err(tantivy_err)?;
     }
     writer.commit().map_err(tantivy_err)?;
+    let deleted = report.changed + report.removed > 0;
+    if deleted && compaction == Compaction::AfterDeletes {
+        let segments = index.searchable_segment_ids().map_err(tantivy_err)?;
+        writer.merge(&segments).wait().map_err(tantivy_err)?;
+    }
     writer.wait_merging_threads().map_err(tantivy_err)?;
 
     write_manifest(&dir, &manifest)?;

@@ -40,6 +40,7 @@ pub fn refresh(
         &index::documents(graph),
         stamp,
         &lookups,
+        index::Compaction::AfterDeletes,
     )?;
     Ok((report, lookups))
 }

@@ -173,3 +173,41 @@ fn drafts_are_built_only_when_asked() {
         .success());
     assert!(site.path().join("public/notes/wip/index.html").is_file());
 }
+
+#[test]
+fn a_site_built_after_edits_equals_a_clean_build_of_the_same_content() {
+    let site = demo_copy();
+    let root = site.path().to_str().unwrap();
+    let note = site
+        .path()
+        .join("content/notes/scalability/describing-load.md");
+    let original = std::fs::read_to_string(&note).unwrap();
+    assert!(run(&["build", "--root", root], site.path())
+        .status
+        .success());
+    // Edit, build, and edit back: the index has seen documents deleted and added again.
+    std::fs::write(
+        &note,
+        format!("{original}\nA paragraph about queues and backpressure.\n"),
+    )
+    .unwrap();
+    assert!(run(&["build", "--root", root], site.path())
+        .status
+        .success());
+    std::fs::write(&note, &original).unwrap();
+    assert!(run(&["build", "--root", root], site.path())
+        .status
+        .success());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let clean = tmp.path().join("clean");
+    assert!(build_demo(&clean, &[]).0.status.success());
+    let (edited, fresh) = (read_tree(&site.path().join("public")), read_tree(&clean));
+    assert_eq!(
+        edited.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &edited {
+        assert!(bytes == &fresh[path], "{path} differs from a clean build");
+    }
+}
