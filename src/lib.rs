@@ -126,7 +126,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     }
     // The index comes before rendering: ```query blocks in notes are rendered from it. It is a
     // cache, not part of the site, so updating it before the site is written loses nothing.
-    let (index, lookups) = search::refresh(&options.root, &graph, stamp)?;
+    let search::Refreshed {
+        report: index,
+        lookups,
+        docs,
+    } = search::refresh(&options.root, &graph, stamp)?;
     diagnostics.extend(search::run_query_blocks(
         &options.root,
         &mut graph,
@@ -137,7 +141,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         return Err(Error::Content { diagnostics });
     }
     record("index");
-    search::related::fill(&options.root, &mut graph)?;
+    search::related::fill(&options.root, &mut graph, &docs)?;
+    drop(docs);
     record("related");
     let theme = render::Theme::load(&options.root, &graph.config)?;
     let progress = Progress::new(options.progress, started, render::page_count(&graph) as u64);
@@ -221,7 +226,7 @@ pub fn search(
         });
     }
     let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
-    let (_, lookups) = search::refresh(&options.root, &graph, stamp)?;
+    let lookups = search::refresh(&options.root, &graph, stamp)?.lookups;
     let results = search::search(&options.root, &graph.config.language, &lookups, request)?;
     Ok(SearchOutcome {
         results,

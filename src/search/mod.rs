@@ -32,17 +32,30 @@ pub fn refresh(
     root: &std::path::Path,
     graph: &Graph,
     stamp: u64,
-) -> Result<(index::IndexReport, index::Lookups), SearchError> {
+) -> Result<Refreshed, SearchError> {
     let lookups = index::Lookups::of(graph);
+    let docs = index::documents(graph);
     let report = index::update(
         root,
         &graph.config.language,
-        &index::documents(graph),
+        &docs,
         stamp,
         &lookups,
         index::Compaction::AfterDeletes,
     )?;
-    Ok((report, lookups))
+    Ok(Refreshed {
+        report,
+        lookups,
+        docs,
+    })
+}
+
+/// What [`refresh`] did and made: the documents keep their plain text, which the related
+/// lists reuse rather than parse every note again.
+pub struct Refreshed {
+    pub report: index::IndexReport,
+    pub lookups: index::Lookups,
+    pub docs: std::collections::BTreeMap<String, index::SearchDoc>,
 }
 
 /// The most quotes one ```` ```query ```` block lists.

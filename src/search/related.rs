@@ -15,7 +15,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use super::index::{self, plain_text};
+use super::index;
 use super::schema::Fields;
 use super::SearchError;
 use crate::link::Graph;
@@ -25,7 +25,13 @@ pub const RELATED: usize = 5;
 
 /// Fills `related` of every note (notes) and every quote (quotes) of `graph` from the index
 /// under `root`.
-pub fn fill(root: &std::path::Path, graph: &mut Graph) -> Result<(), SearchError> {
+/// `docs` are the site's search documents (from [`super::refresh`]): their plain text is what
+/// the words are taken from.
+pub fn fill(
+    root: &std::path::Path,
+    graph: &mut Graph,
+    docs: &BTreeMap<String, index::SearchDoc>,
+) -> Result<(), SearchError> {
     let (index, fields, _) = index::open(root, &graph.config.language)?;
     let reader = index.reader().map_err(index_error(root))?;
     let searcher = reader.searcher();
@@ -88,8 +94,11 @@ pub fn fill(root: &std::path::Path, graph: &mut Graph) -> Result<(), SearchError
         .map_init(
             || analyzer.clone(),
             |analyzer, note| {
-                let text = format!("{}\n{}", note.note.title, plain_text(&note.note.body.text));
                 let key = format!("note:{}", note.note.slug);
+                let text = docs
+                    .get(&key)
+                    .map(|d| format!("{}\n{}", d.title, d.body))
+                    .unwrap_or_default();
                 finder
                     .similar(analyzer, &text, "note", &key)
                     .into_iter()
@@ -108,14 +117,10 @@ pub fn fill(root: &std::path::Path, graph: &mut Graph) -> Result<(), SearchError
                     .quotes
                     .iter()
                     .map(|quote| {
-                        let mut text = quote.quote.text.clone();
-                        if let Some(note) = &quote.quote.note {
-                            text.push('\n');
-                            text.push_str(&plain_text(&note.text));
-                        }
                         let key = format!("quote:{}/{}", source.source.id, quote.quote.id);
+                        let text = docs.get(&key).map_or("", |d| d.body.as_str());
                         finder
-                            .similar(analyzer, &text, "quote", &key)
+                            .similar(analyzer, text, "quote", &key)
                             .into_iter()
                             .filter_map(|id| quotes_by_id.get(&id).copied())
                             .collect()
