@@ -12,7 +12,6 @@ use rayon::prelude::*;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::index;
@@ -78,7 +77,7 @@ pub fn fill(
             }
         }
     }
-    let analyzer = super::schema::analyzer_without_stop_words(&graph.config.language)
+    let analyzer = super::schema::WordsForSimilarity::new(&graph.config.language)
         .expect("the language was checked when the config was read");
     let finder = Finder {
         searcher: &searcher,
@@ -165,19 +164,18 @@ impl Finder<'_> {
     /// The ids of the documents of `kind` most like `text`, leaving out the one keyed `key`.
     fn similar(
         &self,
-        analyzer: &mut TextAnalyzer,
+        analyzer: &mut super::schema::WordsForSimilarity,
         text: &str,
         kind: &str,
         key: &str,
     ) -> Vec<String> {
         let f = self.fields;
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        let mut stream = analyzer.token_stream(text);
-        while let Some(token) = stream.next() {
-            if token.text.len() >= 3 {
-                *counts.entry(token.text.clone()).or_default() += 1;
+        analyzer.for_each_term(text, |term| {
+            if term.len() >= 3 {
+                *counts.entry(term.to_string()).or_default() += 1;
             }
-        }
+        });
         // Words in more than a tenth of all documents say little about any one of them.
         let common = (self.total_docs / 10).max(20);
         let mut weighted: Vec<(f32, String)> = counts

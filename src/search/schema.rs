@@ -6,8 +6,8 @@ use tantivy::schema::{
     STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, StopWordFilter, TextAnalyzer, TokenStream,
 };
 
 /// The name the analyzer is registered under in every index.
@@ -83,24 +83,63 @@ pub fn analyzer(language: &str) -> Option<TextAnalyzer> {
     )
 }
 
-/// The same analyzer without the language's stop words ("the", "is"): for picking the words
-/// that characterize a text. Dropping tokens leaves every other term as the index has it.
-pub fn analyzer_without_stop_words(language: &str) -> Option<TextAnalyzer> {
-    let language = stemmer_language(language)?;
-    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .dynamic();
-    let builder = match StopWordFilter::new(language) {
-        Some(stop_words) => builder.filter_dynamic(stop_words),
-        None => builder,
-    };
-    Some(
-        builder
-            .filter_dynamic(AsciiFoldingFilter)
-            .filter_dynamic(Stemmer::new(language))
-            .build(),
-    )
+/// The words of a text as the index has them, less the language's stop words ("the", "is"):
+/// for picking the words that characterize a text. Stemming is split off into [`StemCache`],
+/// because stemming every word of every note again costs more than anything else here, while
+/// a text repeats the same few thousand words.
+pub struct WordsForSimilarity {
+    unstemmed: TextAnalyzer,
+    stemmer: TextAnalyzer,
+    cache: std::collections::HashMap<String, String>,
+}
+
+impl Clone for WordsForSimilarity {
+    fn clone(&self) -> Self {
+        WordsForSimilarity {
+            unstemmed: self.unstemmed.clone(),
+            stemmer: self.stemmer.clone(),
+            cache: std::collections::HashMap::new(),
+        }
+    }
+}
+
+impl WordsForSimilarity {
+    pub fn new(language: &str) -> Option<Self> {
+        let language = stemmer_language(language)?;
+        let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .dynamic();
+        let builder = match StopWordFilter::new(language) {
+            Some(stop_words) => builder.filter_dynamic(stop_words),
+            None => builder,
+        };
+        Some(WordsForSimilarity {
+            unstemmed: builder.filter_dynamic(AsciiFoldingFilter).build(),
+            stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(language))
+                .build(),
+            cache: std::collections::HashMap::new(),
+        })
+    }
+
+    /// Calls `each` with every term of `text`, stemmed exactly as the index stems it.
+    pub fn for_each_term(&mut self, text: &str, mut each: impl FnMut(&str)) {
+        let mut stream = self.unstemmed.token_stream(text);
+        while let Some(token) = stream.next() {
+            let term = match self.cache.get(&token.text) {
+                Some(term) => term,
+                None => {
+                    let mut stemmed = self.stemmer.token_stream(&token.text);
+                    let term = stemmed
+                        .next()
+                        .map_or_else(|| token.text.clone(), |t| t.text.clone());
+                    self.cache.entry(token.text.clone()).or_insert(term)
+                }
+            };
+            each(term);
+        }
+    }
 }
 
 /// The languages Tantivy stems, by ISO 639-1 code.
@@ -138,7 +177,6 @@ pub fn stemmer_language(language: &str) -> Option<Language> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::tokenizer::TokenStream;
 
     fn terms(text: &str) -> Vec<String> {
         let mut analyzer = analyzer("en").unwrap();
@@ -157,15 +195,14 @@ mod tests {
     }
 
     #[test]
-    fn stop_words_drop_and_other_terms_match_the_index() {
-        let mut analyzer = analyzer_without_stop_words("en").unwrap();
-        let mut stream = analyzer.token_stream("The scaling of it");
+    fn words_for_similarity_drop_stop_words_and_stem_as_the_index() {
+        let mut words = WordsForSimilarity::new("en").unwrap();
         let mut out = Vec::new();
-        while let Some(token) = stream.next() {
-            out.push(token.text.clone());
-        }
-        assert_eq!(out, ["scale"]);
-        assert_eq!(terms("scaling"), ["scale"]);
+        words.for_each_term("The scaling of it, naïve scaling", |t| {
+            out.push(t.to_string())
+        });
+        assert_eq!(out, ["scale", "naiv", "scale"]);
+        assert_eq!(terms("scaling naïve"), ["scale", "naiv"]);
     }
 
     #[test]
