@@ -26,27 +26,10 @@ struct Run {
 }
 
 fn main() {
-    let runs: usize = env_number("COMMONPLACE_BENCH_RUNS", 3);
-    let notes: usize = env_number("COMMONPLACE_BENCH_NOTES", 10_000);
-    let mut shape = corpus::Shape::default();
-    if notes != shape.notes {
-        shape.quotes_per_source = (notes / 10).max(1);
-        shape.notes = notes;
-    }
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-build");
-    let site = work.join(format!("site-{}-{}", shape.notes, shape.seed));
-    if !site.join("commonplace.yaml").is_file() {
-        let _ = std::fs::remove_dir_all(&site);
-        let started = Instant::now();
-        corpus::generate(&site, shape).expect("the corpus is written");
-        println!(
-            "generated {} notes and {} quotes in {:.1} s: {}",
-            shape.notes,
-            shape.sources * shape.quotes_per_source,
-            started.elapsed().as_secs_f64(),
-            site.display()
-        );
-    }
+    let runs = corpus::env_number("COMMONPLACE_BENCH_RUNS", 3);
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let (site, shape) = corpus::bench_site(tmp);
+    let work = tmp.join("bench-build");
 
     // Each run builds into a fresh folder, and all are removed only at the end: removing 60,000
     // files leaves the file system work to do (journal, discard) that would land in the next
@@ -105,13 +88,6 @@ fn main() {
     for (_, runs_dir) in &targets {
         let _ = std::fs::remove_dir_all(runs_dir);
     }
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn sync() {

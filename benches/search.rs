@@ -14,19 +14,8 @@ use std::time::{Duration, Instant};
 use commonplace::search::{index, query};
 
 fn main() {
-    let notes: usize = env_number("COMMONPLACE_BENCH_NOTES", 10_000);
-    let queries: usize = env_number("COMMONPLACE_BENCH_QUERIES", 1_000);
-    let mut shape = corpus::Shape::default();
-    if notes != shape.notes {
-        shape.quotes_per_source = (notes / 10).max(1);
-        shape.notes = notes;
-    }
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-search");
-    let site = work.join(format!("site-{}-{}", shape.notes, shape.seed));
-    if !site.join("commonplace.yaml").is_file() {
-        let _ = std::fs::remove_dir_all(&site);
-        corpus::generate(&site, shape).expect("the corpus is written");
-    }
+    let queries = corpus::env_number("COMMONPLACE_BENCH_QUERIES", 1_000);
+    let (site, shape) = corpus::bench_site(Path::new(env!("CARGO_TARGET_TMPDIR")));
     let _ = std::fs::remove_dir_all(site.join(index::INDEX_DIR));
 
     let started = Instant::now();
@@ -220,11 +209,4 @@ fn run_queries(
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }

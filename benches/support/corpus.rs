@@ -34,6 +34,41 @@ impl Default for Shape {
     }
 }
 
+/// A number from the environment, or the default.
+pub fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The benchmark site shared by the benches, under cargo's target tmp folder: the default shape,
+/// or `COMMONPLACE_BENCH_NOTES` notes (quotes scale along). Generated the first time only.
+pub fn bench_site(tmp: &Path) -> (std::path::PathBuf, Shape) {
+    let notes = env_number("COMMONPLACE_BENCH_NOTES", 10_000);
+    let mut shape = Shape::default();
+    if notes != shape.notes {
+        shape.quotes_per_source = (notes / 10).max(1);
+        shape.notes = notes;
+    }
+    let site = tmp
+        .join("bench-site")
+        .join(format!("site-{}-{}", shape.notes, shape.seed));
+    if !site.join("commonplace.yaml").is_file() {
+        let _ = std::fs::remove_dir_all(&site);
+        let started = std::time::Instant::now();
+        generate(&site, shape).expect("the corpus is written");
+        println!(
+            "generated {} notes and {} quotes in {:.1} s: {}",
+            shape.notes,
+            shape.sources * shape.quotes_per_source,
+            started.elapsed().as_secs_f64(),
+            site.display()
+        );
+    }
+    (site, shape)
+}
+
 /// SplitMix64: small, fast, and stable forever.
 struct Rng(u64);
 
