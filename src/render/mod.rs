@@ -252,28 +252,6 @@ pub fn page_count(graph: &Graph) -> usize {
     jobs(graph).len() + 1
 }
 
-/// Renders every page into memory, sorted by path: for tests and small sites.
-pub fn render_all(graph: &Graph, theme: &Theme) -> Result<Vec<Page>, RenderError> {
-    let pages = std::sync::Mutex::new(Vec::new());
-    let result = render(graph, theme, &|page| {
-        pages
-            .lock()
-            .expect("no panics while holding the lock")
-            .push(page);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    match result {
-        Ok(_) => {}
-        Err(RenderFailure::Render(err)) => return Err(err),
-        Err(RenderFailure::Emit(never)) => match never {},
-    }
-    let mut pages = pages
-        .into_inner()
-        .expect("no panics while holding the lock");
-    pages.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(pages)
-}
-
 impl<'g> Renderer<'g> {
     fn markdown(&self) -> MarkdownRenderer<'_> {
         MarkdownRenderer {
