@@ -4,14 +4,16 @@
 //! The pipeline, one stage per module, each a plain function of the previous stage's output:
 //!
 //! ```text
-//! load    content/ + commonplace.yaml -> Corpus     (load)
-//! link    Corpus                      -> Graph      (link)
-//! render  Graph + Theme               -> Vec<Page>  (render)
-//! write   Vec<Page> + assets          -> public/    (write)
-//! index   Graph                       -> .commonplace/index/ (search::index)
+//! load    content/ + commonplace.yaml -> Corpus              (load)
+//! link    Corpus                      -> Graph               (link)
+//! index   Graph                       -> .commonplace/index/ (search), and back into the
+//!                                        Graph: ```query results, related notes and quotes
+//! render  Graph + Theme               -> pages, streamed     (render)
+//! write   pages + assets              -> public/             (write)
 //! ```
 //!
-//! [`build`] runs them all; [`check`] runs them without writing.
+//! [`build`] runs them all; [`check`] runs load, link and render without writing anything;
+//! [`search`] reads the index, updating it first when the content changed.
 
 pub mod config;
 pub mod diagnostic;
