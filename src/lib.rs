@@ -13,7 +13,7 @@
 //! ```
 //!
 //! [`build`] runs them all; [`check`] runs load, link and render without writing anything;
-//! [`search`] reads the index, updating it first when the content changed.
+//! [`search()`] reads the index, updating it first when the content changed.
 
 pub mod config;
 pub mod diagnostic;

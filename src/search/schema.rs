@@ -171,7 +171,7 @@ impl<S: TokenStream> TokenStream for CachedStemStream<'_, S> {
 }
 
 /// The words of a text as the index has them, less the language's stop words ("the", "is"):
-/// for picking the words that characterize a text. Stemming is split off into [`StemCache`],
+/// for picking the words that characterize a text. Stemming is split off and cached per word,
 /// because stemming every word of every note again costs more than anything else here, while
 /// a text repeats the same few thousand words.
 pub struct WordsForSimilarity {
