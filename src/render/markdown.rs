@@ -485,7 +485,7 @@ fn find_end(
 }
 
 /// The visible text of a wikilink without a `|`: what was written, minus a kind prefix.
-fn display_text(written: &str) -> String {
+pub fn display_text(written: &str) -> String {
     let (_, name) = crate::link::resolve::split_prefix(written.trim());
     name.replace('#', " › ").trim().to_string()
 }

@@ -16,6 +16,9 @@ const PATH: &AsciiSet = &CONTROLS
     .add(b'}')
     .add(b'\'');
 
+/// Characters escaped in absolute URLs: besides every non-ASCII byte, which is always encoded.
+const ABSOLUTE: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`');
+
 #[derive(Debug, Clone)]
 pub struct Urls {
     /// `""` or `/kb`: the path part of `base_url`, without a trailing `/`.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{Facet, Term};
 use tantivy::{Index, IndexWriter, TantivyDocument};
@@ -353,10 +353,20 @@ pub fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut in_embed = 0usize;
     let mut paragraph_start = None;
+    // A `[[target]]` without `|text` reads as its page shows it, not as the raw target.
+    let mut bare_wikilink = false;
     for event in Parser::new_ext(markdown, markdown_options()) {
         match event {
             Event::Start(Tag::Image { .. }) => in_embed += 1,
             Event::End(TagEnd::Image) => in_embed = in_embed.saturating_sub(1),
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { has_pothole: false },
+                ..
+            }) => bare_wikilink = true,
+            Event::End(TagEnd::Link) => bare_wikilink = false,
+            Event::Text(t) if in_embed == 0 && bare_wikilink => {
+                out.push_str(&crate::render::markdown::display_text(&t))
+            }
             Event::Text(t) | Event::Code(t) if in_embed == 0 => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::Start(Tag::Paragraph) => paragraph_start = Some(out.len()),
