@@ -70,10 +70,15 @@ impl Urls {
             .then(|| format!("{}{dest}", self.base))
     }
 
-    /// The absolute form of a URL made by the methods above.
+    /// The absolute form of a URL made by the methods above, with non-ASCII characters
+    /// percent-encoded: feeds and sitemaps are read by programs stricter than browsers.
     pub fn absolute(&self, url: &str) -> String {
         let path = url.strip_prefix(&self.base).unwrap_or(url);
-        format!("{}{}", self.absolute_base.trim_end_matches('/'), path)
+        format!(
+            "{}{}",
+            self.absolute_base.trim_end_matches('/'),
+            utf8_percent_encode(path, ABSOLUTE)
+        )
     }
 }
 
@@ -102,6 +107,10 @@ mod tests {
         };
         assert_eq!(urls.note("ch1/a"), "/kb/notes/ch1/a/");
         assert_eq!(urls.asset("img/a b.png"), "/kb/img/a%20b.png");
+        assert_eq!(
+            urls.absolute("/kb/notes/日本/#x"),
+            "https://u.github.io/kb/notes/%E6%97%A5%E6%9C%AC/#x"
+        );
         assert_eq!(
             urls.absolute("/kb/notes/a/"),
             "https://u.github.io/kb/notes/a/"
