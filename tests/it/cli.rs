@@ -116,11 +116,11 @@ fn a_rebuild_replaces_stale_pages() {
 #[test]
 fn a_failed_first_build_writes_nothing() {
     let site = fixture_copy("minimal");
-    std::fs::write(
-        site.path().join("content/notes/bad.md"),
+    write_file(
+        site.path(),
+        "content/notes/bad.md",
         "---\ntitle: Bad\n---\n[[nowhere]]\n",
-    )
-    .unwrap();
+    );
     let build = run(&["build"], site.path());
     assert_eq!(build.status.code(), Some(1));
     assert_eq!(

@@ -67,6 +67,13 @@ pub fn demo_copy() -> tempfile::TempDir {
     dir
 }
 
+/// Writes a file of a test site, creating its folders: `write_file(site, "content/notes/a.md", ..)`.
+pub fn write_file(site: &Path, relative: &str, contents: impl AsRef<[u8]>) {
+    let path = site.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, contents).unwrap();
+}
+
 /// Every file under `dir`, by relative path, with its bytes.
 pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();

@@ -111,16 +111,16 @@ bad_input_tests!(
 #[test]
 fn broken_links_can_be_warnings_for_a_growing_site() {
     let site = fixture_copy("minimal");
-    std::fs::write(
-        site.path().join("commonplace.yaml"),
+    write_file(
+        site.path(),
+        "commonplace.yaml",
         "title: Fixture site\nbase_url: https://example.org/\nbroken_links: warn\n",
-    )
-    .unwrap();
-    std::fs::write(
-        site.path().join("content/notes/bad.md"),
+    );
+    write_file(
+        site.path(),
+        "content/notes/bad.md",
         "---\ntitle: Bad\n---\nSee [[missing note]].\n",
-    )
-    .unwrap();
+    );
     let root = site.path().to_str().unwrap();
     let build = run(&["build", "--root", root], site.path());
     assert!(build.status.success(), "{}", stderr(&build));

@@ -136,11 +136,11 @@ fn sub_path_base_url_prefixes_every_link() {
 #[test]
 fn an_authors_root_relative_links_get_the_base_path() {
     let site = fixture_copy("minimal");
-    std::fs::write(
-        site.path().join("content/notes/rooted.md"),
+    write_file(
+        site.path(),
+        "content/notes/rooted.md",
         "# Rooted\n\n[all sources](/sources/) and [already](/kb/concepts/) and [far](https://example.org/x)\n",
-    )
-    .unwrap();
+    );
     let build = run(
         &["build", "--base-url", "https://user.github.io/kb/"],
         site.path(),
@@ -158,11 +158,11 @@ fn an_authors_root_relative_links_get_the_base_path() {
 #[test]
 fn drafts_are_built_only_when_asked() {
     let site = fixture_copy("minimal");
-    std::fs::write(
-        site.path().join("content/notes/wip.md"),
+    write_file(
+        site.path(),
+        "content/notes/wip.md",
         "---\ntitle: Work in progress\ndraft: true\n---\nNot yet.\n",
-    )
-    .unwrap();
+    );
     let root = site.path().to_str().unwrap();
     assert!(run(&["build", "--root", root], site.path())
         .status

@@ -219,11 +219,11 @@ fn a_query_with_a_typo_is_retried_and_says_so() {
 #[test]
 fn accents_fold_and_words_stem() {
     let site = fixture_copy("minimal");
-    std::fs::write(
-        site.path().join("content/notes/naive.md"),
+    write_file(
+        site.path(),
+        "content/notes/naive.md",
         "# Naive scaling\n\nA naive design scales badly.\n",
-    )
-    .unwrap();
+    );
     for query in ["naïve", "NAIVE", "scaling", "scaled"] {
         let results = search(site.path(), &[query]);
         assert_eq!(
@@ -253,11 +253,11 @@ fn an_edit_changes_one_document_and_a_removal_leaves_the_index() {
     let before = manifest(site.path());
     assert_eq!(search(site.path(), &["zeppelin"])["total"], 0);
 
-    std::fs::write(
-        site.path().join("content/notes/second.md"),
+    write_file(
+        site.path(),
+        "content/notes/second.md",
         "---\ntitle: Second note\nconcepts: [topic, other]\n---\nA zeppelin now. ^blk\n",
-    )
-    .unwrap();
+    );
     assert!(run(&["build"], site.path()).status.success());
     let after = manifest(site.path());
     let changed: Vec<&String> = after
@@ -333,11 +333,11 @@ fn bad_queries_are_one_line_errors() {
 #[test]
 fn a_query_block_renders_the_quotes_it_finds_and_stays_current() {
     let site = fixture_copy("minimal");
-    std::fs::write(
-        site.path().join("content/notes/collection.md"),
+    write_file(
+        site.path(),
+        "content/notes/collection.md",
         "---\ntitle: Collection\n---\nEverything under other:\n\n```query\nconcept:other source:book\n```\n",
-    )
-    .unwrap();
+    );
     assert!(run(&["build"], site.path()).status.success());
     let page =
         || std::fs::read_to_string(site.path().join("public/notes/collection/index.html")).unwrap();

@@ -14,22 +14,22 @@ fn a_site_overrides_one_template_and_keeps_the_rest() {
         "{% extends \"base.html\" %}{% block content %}<p class=\"rating\">{{ note.title }}: {{ note.extra.rating | default(value=\"-\") }} / {{ note.extra.status | default(value=\"-\") }}</p>{% endblock content %}",
     )
     .unwrap();
-    std::fs::write(
-        site.path().join("content/notes/rated.md"),
+    write_file(
+        site.path(),
+        "content/notes/rated.md",
         "---\ntitle: Rated\nrating: 4\nstatus: evergreen\n---\nBody\n",
-    )
-    .unwrap();
+    );
     std::fs::write(
         templates.join("quote.html"),
         "{% extends \"base.html\" %}{% block content %}<p class=\"custom\">{{ quote.text }} [{{ quote.global_id }}]</p>{% endblock content %}",
     )
     .unwrap();
     std::fs::create_dir_all(site.path().join("themes/default/static/js")).unwrap();
-    std::fs::write(
-        site.path().join("themes/default/static/js/extra.js"),
+    write_file(
+        site.path(),
+        "themes/default/static/js/extra.js",
         "// mine\n",
-    )
-    .unwrap();
+    );
 
     let build = run(&["build"], site.path());
     assert!(build.status.success(), "{}", stderr(&build));
@@ -109,11 +109,11 @@ fn a_missing_theme_is_an_error_and_a_broken_template_names_itself() {
 #[test]
 fn raw_html_in_a_note_passes_through() {
     let site = fixture_copy("minimal");
-    std::fs::write(
-        site.path().join("content/notes/html.md"),
+    write_file(
+        site.path(),
+        "content/notes/html.md",
         "---\ntitle: HTML\n---\n<details><summary>More</summary>\n\nHidden *text*.\n\n</details>\n\nInline <kbd>Ctrl</kbd>.\n",
-    )
-    .unwrap();
+    );
     let build = run(&["build"], site.path());
     assert!(build.status.success(), "{}", stderr(&build));
     let page = std::fs::read_to_string(site.path().join("public/notes/html/index.html")).unwrap();
