@@ -21,6 +21,15 @@ fn wrap<T>(action: &'static str, path: &Path, result: io::Result<T>) -> Result<T
     })
 }
 
+/// A folder that could not be listed.
+#[derive(Debug, thiserror::Error)]
+#[error("couldn't list the files under `{}`", path.display())]
+pub struct WalkError {
+    pub path: PathBuf,
+    #[source]
+    pub source: walkdir::Error,
+}
+
 pub fn read(path: &Path) -> Result<Vec<u8>, IoError> {
     wrap("read", path, std::fs::read(path))
 }

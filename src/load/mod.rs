@@ -81,12 +81,8 @@ pub enum LoadError {
     NoConfig(PathBuf),
     #[error(transparent)]
     Io(#[from] fs::IoError),
-    #[error("couldn't list the files under `{}`", path.display())]
-    Walk {
-        path: PathBuf,
-        #[source]
-        source: walkdir::Error,
-    },
+    #[error(transparent)]
+    Walk(#[from] fs::WalkError),
 }
 
 enum FileKind {
@@ -143,7 +139,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
         {
-            let entry = entry.map_err(|source| LoadError::Walk {
+            let entry = entry.map_err(|source| fs::WalkError {
                 path: content.clone(),
                 source,
             })?;

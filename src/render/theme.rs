@@ -94,12 +94,8 @@ pub enum ThemeError {
     },
     #[error(transparent)]
     Io(#[from] fs::IoError),
-    #[error("couldn't list the files under `{}`", path.display())]
-    Walk {
-        path: PathBuf,
-        #[source]
-        source: walkdir::Error,
-    },
+    #[error(transparent)]
+    Walk(#[from] fs::WalkError),
 }
 
 impl Theme {
@@ -151,7 +147,7 @@ fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, ThemeError> {
     }
     let mut files = Vec::new();
     for entry in WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|source| ThemeError::Walk {
+        let entry = entry.map_err(|source| fs::WalkError {
             path: dir.to_path_buf(),
             source,
         })?;
