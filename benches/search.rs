@@ -91,6 +91,7 @@ fn main() {
 
     let (opened, fields, _) = index::open(&site, &language).expect("index opens");
     let searching = query::Searching {
+        searcher: opened.reader().expect("reader opens").searcher(),
         index: &opened,
         fields,
         concept_paths: &lookups.concept_paths,

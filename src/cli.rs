@@ -1,4 +1,4 @@
-//! The command line, parsed by clap: `build`, `check` and `init`.
+//! The command line, parsed by clap: `build`, `check`, `search`, `serve` and `init`.
 
 use std::path::PathBuf;
 
@@ -61,6 +61,20 @@ pub enum Command {
         /// Also print result counts by concept and by source
         #[arg(long)]
         facets: bool,
+    },
+    /// Serve the site on localhost, rebuilding and reloading open pages as files change.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// The port to listen on (0 picks a free one)
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; the default keeps the preview to this machine
+        #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
     },
     /// Create a new knowledge base in DIR (which must be missing or empty).
     Init {

@@ -23,6 +23,7 @@ pub mod link;
 pub mod load;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod slug;
 pub mod write;
 pub mod yaml;
@@ -132,7 +133,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         report: index,
         lookups,
         docs,
-    } = search::refresh(&options.root, &graph, stamp)?;
+    } = search::refresh(
+        &options.root,
+        &graph,
+        stamp,
+        search::index::Compaction::AfterDeletes,
+    )?;
     diagnostics.extend(search::run_query_blocks(
         &options.root,
         &mut graph,
@@ -228,7 +234,13 @@ pub fn search(
         });
     }
     let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
-    let lookups = search::refresh(&options.root, &graph, stamp)?.lookups;
+    let lookups = search::refresh(
+        &options.root,
+        &graph,
+        stamp,
+        search::index::Compaction::AfterDeletes,
+    )?
+    .lookups;
     let results = search::search(&options.root, &graph.config.language, &lookups, request)?;
     Ok(SearchOutcome {
         results,

@@ -141,6 +141,22 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => {
+            let options = commonplace::serve::ServeOptions {
+                root: site.root,
+                bind,
+                port,
+                open,
+                drafts: site.drafts,
+            };
+            commonplace::serve::serve(options, TerminalReporter::default())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { dir } => {
             let written = commonplace::init::init(&dir)?;
             for path in &written {
@@ -148,6 +164,36 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             println!("Now run: commonplace build --root {}", shown_path(&dir));
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints each rebuild of `serve` as one line, and its problems when they differ from the last
+/// rebuild's, so a long session does not repeat the same warnings after every save.
+#[derive(Default)]
+struct TerminalReporter {
+    shown: std::sync::Mutex<Vec<Diagnostic>>,
+}
+
+impl commonplace::serve::Reporter for TerminalReporter {
+    fn listening(&self, url: &str) {
+        println!("Serving {url} (Ctrl-C stops)");
+    }
+
+    fn rebuilt(&self, rebuilt: &commonplace::serve::preview::Rebuilt) {
+        let mut shown = self.shown.lock().expect("not poisoned");
+        if *shown != rebuilt.diagnostics {
+            print_diagnostics(&rebuilt.diagnostics);
+            *shown = rebuilt.diagnostics.clone();
+        }
+        if let Some(failure) = &rebuilt.failure {
+            eprintln!("error: {failure}");
+        }
+        let line = commonplace::serve::describe(rebuilt);
+        if rebuilt.has_errors() {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
         }
     }
 }

@@ -184,6 +184,117 @@ impl Drop for Staging {
     }
 }
 
+/// The output of a live preview (`serve`): a folder of our own, updated in place after each
+/// edit, file by file. Each file is replaced by a rename, so the server never reads a page half
+/// written; a file whose content did not change is not written at all, so the browser and
+/// the disk only see what an edit changed.
+pub struct LiveOutput {
+    dir: PathBuf,
+    /// A content hash of every file written, by its path in the folder.
+    written: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+}
+
+impl LiveOutput {
+    /// Starts an empty live output in `dir`, removing what an earlier preview left there.
+    pub fn create(dir: &Path) -> Result<LiveOutput, WriteError> {
+        if dir.exists() {
+            remove_tree(dir)?;
+        }
+        fs::create_dir_all(dir)?;
+        Ok(LiveOutput {
+            dir: dir.to_path_buf(),
+            written: Default::default(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes one file unless it already holds `contents`; says whether it wrote. Safe to call
+    /// from many threads at once.
+    pub fn write(&self, path: &str, contents: &[u8]) -> Result<bool, WriteError> {
+        let hash = xxhash_rust::xxh3::xxh3_64(contents);
+        let unchanged = self.written.lock().expect("not poisoned").get(path) == Some(&hash);
+        if unchanged {
+            return Ok(false);
+        }
+        let target = self.dir.join(path);
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temporary = target.with_file_name(format!(".{name}.commonplace-tmp"));
+        fs::write_with_parents(&temporary, contents)?;
+        fs::rename(&temporary, &target)?;
+        self.written
+            .lock()
+            .expect("not poisoned")
+            .insert(path.to_string(), hash);
+        Ok(true)
+    }
+
+    pub fn write_page(&self, page: &Page) -> Result<bool, WriteError> {
+        self.write(&page.path, page.content.as_bytes())
+    }
+
+    /// Copies the theme's static files and the site's assets, returning the paths that
+    /// changed.
+    pub fn copy_files(
+        &self,
+        static_files: &BTreeMap<String, StaticFile>,
+        assets: &[Asset],
+    ) -> Result<Vec<String>, WriteError> {
+        let mut changed = Vec::new();
+        for (path, file) in static_files {
+            let wrote = match file {
+                StaticFile::Embedded(bytes) => self.write(path, bytes)?,
+                StaticFile::OnDisk(source) => self.write(path, &fs::read(source)?)?,
+            };
+            if wrote {
+                changed.push(path.clone());
+            }
+        }
+        for asset in assets {
+            if self.write(&asset.path, &fs::read(&asset.source)?)? {
+                changed.push(asset.path.clone());
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Removes every file written earlier whose path is not in `keep`: pages and assets that
+    /// a rebuild no longer makes. Returns their paths.
+    pub fn remove_others(
+        &self,
+        keep: &std::collections::HashSet<String>,
+    ) -> Result<Vec<String>, WriteError> {
+        let mut written = self.written.lock().expect("not poisoned");
+        let gone: Vec<String> = written
+            .keys()
+            .filter(|path| !keep.contains(*path))
+            .cloned()
+            .collect();
+        for path in &gone {
+            let file = self.dir.join(path);
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(IoError {
+                        action: "remove",
+                        path: file,
+                        source,
+                    }
+                    .into())
+                }
+            }
+            written.remove(path);
+        }
+        Ok(gone)
+    }
+}
+
 fn copy_with_parents(source: &Path, target: &Path) -> Result<(), IoError> {
     if let Some(parent) = target.parent() {
         fs::create_dir_all(parent)?;

@@ -4,6 +4,7 @@
 
 mod concepts;
 pub mod outline;
+pub mod relink;
 pub mod resolve;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,6 +116,19 @@ impl<'a> Doc<'a> {
 }
 
 pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
+    let (graph, diagnostics, _) = link_keeping_names(corpus);
+    (graph, diagnostics)
+}
+
+/// What linking learned about names, kept by a live preview so that one edited note can be
+/// linked again on its own ([`relink::relink_note`]).
+pub struct Linker {
+    index: Index,
+    severity: Severity,
+}
+
+/// [`link`], also returning the name lookup it built.
+pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
     let mut diagnostics = Vec::new();
     let mut concept_table = concepts::ConceptTable::new(&corpus, &mut diagnostics);
 
@@ -131,8 +145,10 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
     };
     let resolver = Resolver {
         index: &index,
-        note_scans: &note_scans,
-        notes: &corpus.notes,
+        notes: Notes::Scanned {
+            notes: &corpus.notes,
+            scans: &note_scans,
+        },
         severity,
     };
 
@@ -183,7 +199,11 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
         concept_outlines.insert(file.name.clone(), outline);
     }
 
-    report_embed_cycles(&corpus.notes, &note_outlines, &mut diagnostics);
+    report_embed_cycles(
+        corpus.notes.len(),
+        &|n| (&corpus.notes[n], &note_outlines[n]),
+        &mut diagnostics,
+    );
 
     let Corpus {
         config,
@@ -198,22 +218,7 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
     let mut linked_notes: Vec<LinkedNote> = Vec::with_capacity(notes.len());
     for (note, outline) in notes.into_iter().zip(note_outlines) {
         let concepts = concept_table.canonical_list(&note.concepts);
-        let mut source_ids = Vec::new();
-        for id in &note.sources {
-            match index.source(&slug::slugify(id)) {
-                Some(s) => source_ids.push(s),
-                None => diagnostics.push(Diagnostic::error(
-                    &note.file,
-                    note.sources_pos,
-                    format!(
-                        "unknown source `{id}` in `sources`{}",
-                        index.suggest_source(id)
-                    ),
-                )),
-            }
-        }
-        source_ids.sort_unstable();
-        source_ids.dedup();
+        let source_ids = note_sources(&note, &index, &mut diagnostics);
         linked_notes.push(LinkedNote {
             note,
             outline,
@@ -274,14 +279,66 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
         assets,
         queries: BTreeMap::new(),
     };
-    (graph, diagnostics)
+    (graph, diagnostics, Linker { index, severity })
+}
+
+/// A note's `sources`, as source indexes; an unknown one is an error at the list.
+fn note_sources(note: &Note, index: &Index, diagnostics: &mut Vec<Diagnostic>) -> Vec<usize> {
+    let mut source_ids = Vec::new();
+    for id in &note.sources {
+        match index.source(&slug::slugify(id)) {
+            Some(s) => source_ids.push(s),
+            None => diagnostics.push(Diagnostic::error(
+                &note.file,
+                note.sources_pos,
+                format!(
+                    "unknown source `{id}` in `sources`{}",
+                    index.suggest_source(id)
+                ),
+            )),
+        }
+    }
+    source_ids.sort_unstable();
+    source_ids.dedup();
+    source_ids
 }
 
 struct Resolver<'a> {
     index: &'a Index,
-    note_scans: &'a [Scan],
-    notes: &'a [Note],
+    notes: Notes<'a>,
     severity: Severity,
+}
+
+/// The notes whose headings and blocks anchored links are checked against: the corpus's, with
+/// their scans beside them, while a whole site is linked; the graph's, with one note's new scan
+/// in place, when one edited note is linked again.
+#[derive(Clone, Copy)]
+enum Notes<'a> {
+    Scanned {
+        notes: &'a [Note],
+        scans: &'a [Scan],
+    },
+    Linked {
+        notes: &'a [LinkedNote],
+        edited: (usize, &'a Scan),
+    },
+}
+
+impl<'a> Notes<'a> {
+    fn scan(&self, n: usize) -> &'a Scan {
+        match *self {
+            Notes::Scanned { scans, .. } => &scans[n],
+            Notes::Linked { edited, .. } if edited.0 == n => edited.1,
+            Notes::Linked { notes, .. } => &notes[n].outline.scan,
+        }
+    }
+
+    fn slug(&self, n: usize) -> &'a str {
+        match *self {
+            Notes::Scanned { notes, .. } => &notes[n].slug,
+            Notes::Linked { notes, .. } => &notes[n].note.slug,
+        }
+    }
 }
 
 impl Resolver<'_> {
@@ -379,8 +436,8 @@ impl Resolver<'_> {
     }
 
     fn anchor(&self, note: usize, anchor: &str) -> Result<Anchor, String> {
-        let scan = &self.note_scans[note];
-        let slug = &self.notes[note].slug;
+        let scan = self.notes.scan(note);
+        let slug = self.notes.slug(note);
         if let Some(block) = anchor.strip_prefix('^') {
             if scan.blocks.iter().any(|b| b.id == block) {
                 return Ok(Anchor::Block(block.to_string()));
@@ -403,23 +460,29 @@ impl Resolver<'_> {
     }
 }
 
+/// The notes a text embeds (whole, or a section or block of them), with the embed's offset.
+fn note_embeds(outline: &Outline) -> Vec<(usize, usize)> {
+    outline
+        .scan
+        .links
+        .iter()
+        .filter(|l| l.kind == RawLinkKind::Wiki { embed: true })
+        .filter_map(|l| match outline.links.get(&l.offset) {
+            Some(Target::Note { note, .. }) => Some((*note, l.offset)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An embed cycle (a embeds b embeds a) would render forever: it is an error, reported at the
 /// embed in the first note of the cycle.
-fn report_embed_cycles(notes: &[Note], outlines: &[Outline], diagnostics: &mut Vec<Diagnostic>) {
-    let embeds: Vec<Vec<(usize, usize)>> = outlines
-        .iter()
-        .map(|o| {
-            o.scan
-                .links
-                .iter()
-                .filter(|l| l.kind == RawLinkKind::Wiki { embed: true })
-                .filter_map(|l| match o.links.get(&l.offset) {
-                    Some(Target::Note { note, .. }) => Some((*note, l.offset)),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
+fn report_embed_cycles<'a>(
+    count: usize,
+    note: &dyn Fn(usize) -> (&'a Note, &'a Outline),
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let embeds: Vec<Vec<(usize, usize)>> = (0..count).map(|n| note_embeds(note(n).1)).collect();
+    let notes: Vec<&Note> = (0..count).map(|n| note(n).0).collect();
     let mut reported: BTreeSet<Vec<usize>> = BTreeSet::new();
     for start in 0..notes.len() {
         // Depth-first search for a path back to `start` through notes after it, so each cycle

@@ -7,7 +7,7 @@ use crate::load::Corpus;
 use crate::slug;
 
 /// What a link points at, once resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     Note {
         note: usize,
@@ -26,7 +26,7 @@ pub enum Target {
     Broken,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Anchor {
     /// A heading's id.
     Heading(String),

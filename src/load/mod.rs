@@ -188,6 +188,19 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
     Ok((corpus, diagnostics))
 }
 
+/// Reads and parses one note, given its path under `content/` (`notes/a.md`): a live preview
+/// reloads only the note that changed. `None` when the note has an error (in the diagnostics).
+pub fn load_note(
+    root: &Path,
+    relative: &str,
+) -> Result<(Option<Note>, Vec<Diagnostic>), LoadError> {
+    let file = content_file(relative);
+    Ok(match read_text(root, &file)? {
+        Ok(text) => note::parse(&text, &file, relative),
+        Err(problem) => (None, vec![problem]),
+    })
+}
+
 /// What parses one file: its text, its path from the root, and its path under `content/`.
 type Parser<T> = fn(&str, &Path, &str) -> (Option<T>, Vec<Diagnostic>);
 

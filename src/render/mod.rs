@@ -234,6 +234,68 @@ pub fn render<E: Send>(
     Ok(jobs.len() + 1)
 }
 
+/// A page of the site, for rendering some pages again ([`render_pages`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageKey {
+    Home,
+    Note(usize),
+    Quote(usize, usize),
+    Concept(String),
+    Concepts,
+    Source(usize),
+    Sources,
+    NotFound,
+    Atom,
+}
+
+impl PageKey {
+    fn job(&self) -> Job<'_> {
+        match self {
+            PageKey::Home => Job::Home,
+            PageKey::Note(n) => Job::Note(*n),
+            PageKey::Quote(s, q) => Job::Quote(*s, *q),
+            PageKey::Concept(name) => Job::Concept(name),
+            PageKey::Concepts => Job::Concepts,
+            PageKey::Source(s) => Job::Source(*s),
+            PageKey::Sources => Job::Sources,
+            PageKey::NotFound => Job::NotFound,
+            PageKey::Atom => Job::Atom,
+        }
+    }
+}
+
+/// Renders only the given pages (not the sitemap), in parallel, handing each to `emit`: a
+/// live preview re-renders what an edit can change. Pages that no longer exist are skipped.
+pub fn render_pages<E: Send>(
+    graph: &Graph,
+    theme: &Theme,
+    pages: &[PageKey],
+    emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
+) -> Result<usize, RenderFailure<E>> {
+    let urls = Urls {
+        base: graph.config.base_path(),
+        absolute_base: graph.config.absolute_base(),
+    };
+    let renderer = Renderer { graph, theme, urls };
+    let exists = |key: &PageKey| match key {
+        PageKey::Note(n) => *n < graph.notes.len(),
+        PageKey::Quote(s, q) => graph.sources.get(*s).is_some_and(|x| *q < x.quotes.len()),
+        PageKey::Source(s) => *s < graph.sources.len(),
+        PageKey::Concept(name) => graph.concepts.contains_key(name),
+        _ => true,
+    };
+    let jobs: Vec<Job> = pages
+        .iter()
+        .filter(|k| exists(k))
+        .map(PageKey::job)
+        .collect();
+    jobs.par_iter().try_for_each(|job| {
+        let page = renderer.page(job).map_err(RenderFailure::Render)?;
+        emit(page).map_err(RenderFailure::Emit)
+    })?;
+    Ok(jobs.len())
+}
+
 /// Every page but the sitemap, as work to do.
 fn jobs(graph: &Graph) -> Vec<Job<'_>> {
     let mut jobs = vec![Job::Home, Job::Concepts, Job::Sources, Job::NotFound];

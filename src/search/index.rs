@@ -112,6 +112,54 @@ impl SearchDoc {
     }
 }
 
+/// The search document of note `n`, as [`documents`] makes it.
+pub fn note_document(graph: &Graph, n: usize) -> SearchDoc {
+    let urls = Urls {
+        base: graph.config.base_path(),
+        absolute_base: graph.config.absolute_base(),
+    };
+    let paths = concept_paths(graph);
+    let facets_of = |concepts: &[String]| facets(&paths, concepts);
+    note_doc(graph, &urls, &graph.notes[n], &facets_of)
+}
+
+fn facets(paths: &BTreeMap<String, Vec<String>>, concepts: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = concepts
+        .iter()
+        .flat_map(|c| paths.get(c).cloned().unwrap_or_default())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn note_doc(
+    graph: &Graph,
+    urls: &Urls,
+    linked: &crate::link::LinkedNote,
+    facets_of: &dyn Fn(&[String]) -> Vec<String>,
+) -> SearchDoc {
+    let note = &linked.note;
+    SearchDoc {
+        kind: "note",
+        id: note.slug.clone(),
+        title: note.title.clone(),
+        body: plain_text(&note.body.text),
+        text: None,
+        concepts: facets_of(&linked.concepts),
+        source: linked
+            .sources
+            .first()
+            .map(|&s| graph.sources[s].source.id.clone()),
+        author: None,
+        year: None,
+        date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
+        locator: None,
+        url: urls.note(&note.slug),
+        order: 0,
+    }
+}
+
 /// The documents of a site, keyed by `kind:id`.
 pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
     let urls = Urls {
@@ -119,36 +167,10 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
         absolute_base: graph.config.absolute_base(),
     };
     let paths = concept_paths(graph);
-    let facets_of = |concepts: &[String]| -> Vec<String> {
-        let mut out: Vec<String> = concepts
-            .iter()
-            .flat_map(|c| paths.get(c).cloned().unwrap_or_default())
-            .collect();
-        out.sort();
-        out.dedup();
-        out
-    };
+    let facets_of = |concepts: &[String]| facets(&paths, concepts);
     let mut docs = Vec::new();
     for linked in &graph.notes {
-        let note = &linked.note;
-        docs.push(SearchDoc {
-            kind: "note",
-            id: note.slug.clone(),
-            title: note.title.clone(),
-            body: plain_text(&note.body.text),
-            text: None,
-            concepts: facets_of(&linked.concepts),
-            source: linked
-                .sources
-                .first()
-                .map(|&s| graph.sources[s].source.id.clone()),
-            author: None,
-            year: None,
-            date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
-            locator: None,
-            url: urls.note(&note.slug),
-            order: 0,
-        });
+        docs.push(note_doc(graph, &urls, linked, &facets_of));
     }
     for (s, linked) in graph.sources.iter().enumerate() {
         let source = &linked.source;
@@ -397,6 +419,8 @@ pub enum IndexError {
     },
     #[error(transparent)]
     Io(#[from] crate::fs::IoError),
+    #[error("the search index in `{}` is missing; run `commonplace build`", .0.display())]
+    Missing(PathBuf),
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -594,10 +618,6 @@ pub fn update(
     let dir = root.join(INDEX_DIR);
     let (index, fields, manifest) = open_with_manifest(root, language)?;
     let fresh = manifest.is_none();
-    let tantivy_err = |source| IndexError::Tantivy {
-        path: dir.clone(),
-        source,
-    };
     let old = manifest.map(|m| m.docs).unwrap_or_default();
     let hashes: BTreeMap<String, u64> = docs
         .par_iter()
@@ -636,12 +656,113 @@ pub fn update(
         stamp,
         lookups: lookups.clone(),
     };
+    // A live preview never compacts: an index it left with deleted documents is compacted by
+    // the next build, even one that changes nothing, so that build's pages are a clean build's.
+    let tantivy_err = |source| IndexError::Tantivy {
+        path: dir.clone(),
+        source,
+    };
+    let leftover_deletes = compaction == Compaction::AfterDeletes
+        && index
+            .searchable_segment_metas()
+            .map_err(tantivy_err)?
+            .iter()
+            .any(|segment| segment.has_deletes());
+    if leftover_deletes {
+        let mut writer = open_writer(&index, 1, 50_000_000).map_err(tantivy_err)?;
+        let segments = index.searchable_segment_ids().map_err(tantivy_err)?;
+        writer.merge(&segments).wait().map_err(tantivy_err)?;
+        writer.wait_merging_threads().map_err(tantivy_err)?;
+    }
     if removed.is_empty() && to_write.is_empty() && !fresh {
         // The documents are the same, but the stamp (a touched file) may not be.
         write_manifest(&dir, &manifest)?;
         return Ok(report);
     }
 
+    let to_write: Vec<(&SearchDoc, bool)> = to_write
+        .iter()
+        .map(|(key, changed)| (&docs[key], *changed))
+        .collect();
+    write_changes(&dir, &index, &fields, &removed, &to_write, compaction)?;
+    write_manifest(&dir, &manifest)?;
+    Ok(report)
+}
+
+/// Replaces the given documents in the index under `root` and leaves every other one alone,
+/// without compacting: a live preview's update after an edit, which need not build every
+/// document of the site to compare them. Falls back to nothing clever: an index that does not
+/// exist yet is an error here, since a preview always starts with a full [`update`].
+pub fn update_some(
+    root: &Path,
+    language: &str,
+    docs: &[SearchDoc],
+    stamp: u64,
+    lookups: &Lookups,
+) -> Result<IndexReport, IndexError> {
+    let dir = root.join(INDEX_DIR);
+    let (index, fields, manifest) = open_with_manifest(root, language)?;
+    let Some(mut manifest) = manifest else {
+        return Err(IndexError::Missing(dir));
+    };
+    let mut report = IndexReport::default();
+    let mut to_write = Vec::new();
+    for doc in docs {
+        let hash = doc.hash();
+        match manifest.docs.insert(doc.key(), hash) {
+            Some(old) if old == hash => report.unchanged += 1,
+            Some(_) => {
+                report.changed += 1;
+                to_write.push((doc, true));
+            }
+            None => {
+                report.added += 1;
+                to_write.push((doc, false));
+            }
+        }
+    }
+    manifest.stamp = stamp;
+    manifest.lookups = lookups.clone();
+    if !to_write.is_empty() {
+        write_changes(&dir, &index, &fields, &[], &to_write, Compaction::Never)?;
+    }
+    write_manifest(&dir, &manifest)?;
+    Ok(report)
+}
+
+/// A writer for the index, waiting up to five seconds for another process's writer to finish
+/// (a `build` while `serve` runs, or the other way round) rather than failing at once.
+fn open_writer(
+    index: &Index,
+    threads: usize,
+    budget: usize,
+) -> Result<IndexWriter, tantivy::TantivyError> {
+    let mut attempts = 0;
+    loop {
+        match index.writer_with_num_threads(threads, budget) {
+            Err(tantivy::TantivyError::LockFailure(..)) if attempts < 100 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Deletes `removed` and writes `to_write` (each flagged when it replaces an older version) in
+/// one commit.
+fn write_changes(
+    dir: &Path,
+    index: &Index,
+    fields: &Fields,
+    removed: &[String],
+    to_write: &[(&SearchDoc, bool)],
+    compaction: Compaction,
+) -> Result<(), IndexError> {
+    let tantivy_err = |source| IndexError::Tantivy {
+        path: dir.to_path_buf(),
+        source,
+    };
     // Two indexing threads on a two-core machine for a big update; one small one for the usual
     // few edited notes, where setting up a large writer costs more than the writing.
     let (threads, budget) = if to_write.len() > 1_000 {
@@ -649,30 +770,29 @@ pub fn update(
     } else {
         (1, 20_000_000)
     };
-    let mut writer: IndexWriter = index
-        .writer_with_num_threads(threads, budget)
-        .map_err(tantivy_err)?;
+    let mut writer = open_writer(index, threads, budget).map_err(tantivy_err)?;
     // Segments are merged only when this function says so (see `Compaction`), never behind
     // its back by the default policy.
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     // New documents are deleted first too: if an earlier run died between its commit and its
     // manifest, they are already in the index, and must not be there twice.
-    for key in removed.iter().chain(to_write.iter().map(|(k, _)| k)) {
+    for key in removed {
         writer.delete_term(Term::from_field_text(fields.key, key));
     }
-    for (key, _) in &to_write {
+    for (doc, _) in to_write {
+        writer.delete_term(Term::from_field_text(fields.key, &doc.key()));
+    }
+    for (doc, _) in to_write {
         writer
-            .add_document(docs[key].to_tantivy(&fields))
+            .add_document(doc.to_tantivy(fields))
             .map_err(tantivy_err)?;
     }
     writer.commit().map_err(tantivy_err)?;
-    let deleted = report.changed + report.removed > 0;
+    let deleted = !removed.is_empty() || to_write.iter().any(|(_, replaced)| *replaced);
     if deleted && compaction == Compaction::AfterDeletes {
         let segments = index.searchable_segment_ids().map_err(tantivy_err)?;
         writer.merge(&segments).wait().map_err(tantivy_err)?;
     }
     writer.wait_merging_threads().map_err(tantivy_err)?;
-
-    write_manifest(&dir, &manifest)?;
-    Ok(report)
+    Ok(())
 }

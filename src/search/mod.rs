@@ -18,6 +18,7 @@ pub fn search(
 ) -> Result<SearchResults, SearchError> {
     let (index, fields, _) = index::open(root, language)?;
     let searching = Searching {
+        searcher: index.reader().map_err(QueryError::from)?.searcher(),
         index: &index,
         fields,
         concept_paths: &lookups.concept_paths,
@@ -32,6 +33,7 @@ pub fn refresh(
     root: &std::path::Path,
     graph: &Graph,
     stamp: u64,
+    compaction: index::Compaction,
 ) -> Result<Refreshed, SearchError> {
     let lookups = index::Lookups::of(graph);
     let docs = index::documents(graph);
@@ -41,7 +43,7 @@ pub fn refresh(
         &docs,
         stamp,
         &lookups,
-        index::Compaction::AfterDeletes,
+        compaction,
     )?;
     Ok(Refreshed {
         report,
@@ -69,24 +71,38 @@ pub fn run_query_blocks(
     graph: &mut Graph,
     lookups: &index::Lookups,
 ) -> Result<Vec<crate::diagnostic::Diagnostic>, SearchError> {
-    let blocks: Vec<(usize, usize, String)> = graph
-        .notes
+    let notes: Vec<usize> = (0..graph.notes.len()).collect();
+    run_query_blocks_of(root, graph, lookups, &notes)
+}
+
+/// [`run_query_blocks`] for the blocks of some notes only, replacing what they found before.
+pub fn run_query_blocks_of(
+    root: &std::path::Path,
+    graph: &mut Graph,
+    lookups: &index::Lookups,
+    notes: &[usize],
+) -> Result<Vec<crate::diagnostic::Diagnostic>, SearchError> {
+    let blocks: Vec<(usize, usize, String)> = notes
         .iter()
-        .enumerate()
-        .flat_map(|(n, note)| {
-            note.outline
+        .flat_map(|&n| {
+            graph.notes[n]
+                .outline
                 .scan
                 .queries
                 .iter()
                 .map(move |q| (n, q.offset, q.query.clone()))
         })
         .collect();
+    graph
+        .queries
+        .retain(|(n, _), _| notes.binary_search(n).is_err());
     let mut diagnostics = Vec::new();
     if blocks.is_empty() {
         return Ok(diagnostics);
     }
     let (index, fields, _) = index::open(root, &graph.config.language)?;
     let searching = Searching {
+        searcher: index.reader().map_err(QueryError::from)?.searcher(),
         index: &index,
         fields,
         concept_paths: &lookups.concept_paths,

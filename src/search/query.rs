@@ -180,6 +180,9 @@ impl Syntax<'_> {
 /// its facet paths, from [`super::index::concept_paths`].
 pub struct Searching<'a> {
     pub index: &'a Index,
+    /// A point-in-time view of the index; a long-lived reader hands out a new one after each
+    /// change, so one server answers many searches without opening the index each time.
+    pub searcher: tantivy::Searcher,
     pub fields: Fields,
     pub concept_paths: &'a BTreeMap<String, Vec<String>>,
     pub aliases: &'a BTreeMap<String, String>,
@@ -194,21 +197,20 @@ impl Searching<'_> {
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, QueryError> {
-        let reader = self.index.reader()?;
-        let searcher = reader.searcher();
+        let searcher = &self.searcher;
         let filters = self.filters(request)?;
         let text = request.query.trim();
 
         if text.is_empty() {
-            return self.listing(&searcher, request, filters);
+            return self.listing(searcher, request, filters);
         }
         let ast = self.syntax().parse(text)?;
         let query = self.build(ast.clone(), &filters)?;
-        let mut results = self.run(&searcher, request, &*query)?;
+        let mut results = self.run(searcher, request, &*query)?;
         if results.total == 0 {
-            if let Some(corrected) = self.correct(&searcher, text)? {
+            if let Some(corrected) = self.correct(searcher, text)? {
                 let query = self.build(self.syntax().parse(&corrected)?, &filters)?;
-                let retried = self.run(&searcher, request, &*query)?;
+                let retried = self.run(searcher, request, &*query)?;
                 if retried.total > 0 {
                     results = retried;
                     results.corrected = Some(corrected);
@@ -222,8 +224,7 @@ impl Searching<'_> {
     /// Every quote a ```` ```query ```` block finds, in reading order (source by source,
     /// locator by locator), up to `limit`.
     pub fn collect(&self, query: &str, limit: usize) -> Result<Vec<Hit>, QueryError> {
-        let reader = self.index.reader()?;
-        let searcher = reader.searcher();
+        let searcher = &self.searcher;
         let quotes = SearchRequest {
             kind: Some("quote".to_string()),
             ..SearchRequest::default()
@@ -235,7 +236,7 @@ impl Searching<'_> {
         searcher
             .search(&*query, &by_order)?
             .into_iter()
-            .map(|(_, address)| self.hit(&searcher, address, 0.0, None))
+            .map(|(_, address)| self.hit(searcher, address, 0.0, None))
             .collect()
     }
 

@@ -1,0 +1,282 @@
+//! Linking one edited note again, without linking the whole site: the daily loop of a live
+//! preview is "change a paragraph, save", and on a 10,000-note site a full link takes half a
+//! second. Only an edit that leaves everything other texts know about the note alone (its file,
+//! name, title, aliases, concepts and sources) is handled here; anything else, or any edit
+//! that would leave a problem to report, is the caller's cue to link the whole site, which
+//! reports it exactly as `build` would.
+
+use std::collections::BTreeSet;
+
+use super::{
+    note_embeds, note_sources, outline, report_embed_cycles, Doc, Graph, Linker, Notes, Ref,
+    Resolver, Target,
+};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::Note;
+
+/// The pages one edit can change, beyond the lists every edit re-renders (home, feed, the
+/// concept and source indexes).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Affected {
+    pub notes: BTreeSet<usize>,
+    pub quotes: BTreeSet<(usize, usize)>,
+    pub concepts: BTreeSet<String>,
+    pub sources: BTreeSet<usize>,
+}
+
+/// The outcome of [`relink_note`]: the pages to render again, and the warnings of the note's
+/// own text (its front matter's are the caller's, who parsed it).
+#[derive(Debug)]
+pub struct Relinked {
+    pub affected: Affected,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Links note `n` again after its file changed to `note`, updating backlinks and membership
+/// lists in place. Returns why not, and leaves `graph` untouched, when the edit changes what
+/// other texts rely on or has an error: the caller then links the whole site, which reports
+/// it. `site_is_clean` says the last full link found no
+/// problems at all; only then can a note's headings change without checking every text that
+/// may have pointed at one that did not exist.
+pub fn relink_note(
+    graph: &mut Graph,
+    linker: &Linker,
+    n: usize,
+    note: Note,
+    site_is_clean: bool,
+) -> Result<Relinked, &'static str> {
+    let old = &graph.notes[n];
+    if old.note.file != note.file
+        || old.note.slug != note.slug
+        || old.note.title != note.title
+        || old.note.aliases != note.aliases
+        || old.note.concepts != note.concepts
+        || old.note.sources != note.sources
+        || old.note.draft != note.draft
+        || old.note.date != note.date
+    {
+        return Err("its title, date, aliases, concepts or sources changed");
+    }
+    let scan = outline::scan(&note.body.text);
+    let anchors = |scan: &outline::Scan| -> (Vec<String>, Vec<String>) {
+        (
+            scan.headings.iter().map(|h| h.id.clone()).collect(),
+            scan.blocks.iter().map(|b| b.id.clone()).collect(),
+        )
+    };
+    if anchors(&old.outline.scan) != anchors(&scan) {
+        if !site_is_clean {
+            // A link elsewhere may have been broken for want of a heading this edit adds.
+            return Err("its headings or blocks changed while the site has problems");
+        }
+        if links_into(graph, n).any(|anchor| !has_anchor(&scan, anchor)) {
+            return Err("a link elsewhere points at a heading or block it no longer has");
+        }
+    }
+
+    let resolver = Resolver {
+        index: &linker.index,
+        notes: Notes::Linked {
+            notes: &graph.notes,
+            edited: (n, &scan),
+        },
+        severity: linker.severity,
+    };
+    let (outline, mut problems) = resolver.outline(Doc::Note(n, &note.body), scan.clone());
+    // The sources are the same as before (checked above), so this finds the same problems.
+    note_sources(&note, &linker.index, &mut problems);
+    if problems.iter().any(|d| d.severity == Severity::Error) {
+        return Err("the edit has problems to report");
+    }
+    if note_embeds(&old.outline) != note_embeds(&outline) {
+        let mut cycles = Vec::new();
+        report_embed_cycles(
+            graph.notes.len(),
+            &|m| {
+                let linked = &graph.notes[m];
+                (
+                    &linked.note,
+                    if m == n { &outline } else { &linked.outline },
+                )
+            },
+            &mut cycles,
+        );
+        if !cycles.is_empty() {
+            return Err("the edit makes an embed cycle");
+        }
+    }
+
+    let old_targets = targets(&graph.notes[n].outline);
+    let new_targets = targets(&outline);
+    let mut affected = Affected::default();
+    affected.notes.insert(n);
+    embedders(graph, n, &mut affected);
+    for target in old_targets.union(&new_targets) {
+        match target {
+            Target::Note { note, .. } => {
+                affected.notes.insert(*note);
+            }
+            Target::Quote { source, quote } => {
+                affected.quotes.insert((*source, *quote));
+                affected.sources.insert(*source);
+            }
+            Target::Concept(name) => {
+                affected.concepts.insert(name.clone());
+            }
+            Target::Source(s) => {
+                affected.sources.insert(*s);
+            }
+            Target::Asset(_) | Target::Broken => {}
+        }
+    }
+    let linked = &graph.notes[n];
+    affected.concepts.extend(linked.concepts.iter().cloned());
+    affected.sources.extend(linked.sources.iter().copied());
+
+    if old_targets != new_targets {
+        update_memberships(graph, n, &new_targets, &affected);
+    }
+    let linked = &mut graph.notes[n];
+    linked.note = note;
+    linked.outline = outline;
+    Ok(Relinked {
+        affected,
+        warnings: problems,
+    })
+}
+
+/// What a text links to, without anchors: the pages whose backlink lists it is on.
+fn targets(outline: &super::Outline) -> BTreeSet<Target> {
+    outline
+        .links
+        .values()
+        .filter_map(|target| match target {
+            Target::Note { note, .. } => Some(Target::Note {
+                note: *note,
+                anchor: None,
+            }),
+            Target::Asset(_) | Target::Broken => None,
+            other => Some(other.clone()),
+        })
+        .collect()
+}
+
+/// The anchors that other texts' links into note `n` name.
+fn links_into(graph: &Graph, n: usize) -> impl Iterator<Item = &super::Anchor> {
+    graph.notes[n]
+        .backlinks
+        .iter()
+        .filter_map(|holder| match holder {
+            Ref::Note(m) => Some(&graph.notes[*m].outline),
+            Ref::Quote(s, q) => graph.sources[*s].quotes[*q].annotation.as_ref(),
+            Ref::Concept(name) => graph.concepts.get(name)?.description.as_ref(),
+        })
+        .flat_map(|outline| outline.links.values())
+        .filter_map(move |target| match target {
+            Target::Note {
+                note,
+                anchor: Some(anchor),
+            } if *note == n => Some(anchor),
+            _ => None,
+        })
+}
+
+fn has_anchor(scan: &outline::Scan, anchor: &super::Anchor) -> bool {
+    match anchor {
+        super::Anchor::Heading(id) => scan.headings.iter().any(|h| &h.id == id),
+        super::Anchor::Block(id) => scan.blocks.iter().any(|b| &b.id == id),
+    }
+}
+
+/// Every page that shows note `n`'s text: notes that embed it, the notes that embed those, and
+/// quotes and concepts whose texts embed or link to it.
+fn embedders(graph: &Graph, n: usize, affected: &mut Affected) {
+    let mut todo = vec![n];
+    let mut seen = BTreeSet::from([n]);
+    while let Some(m) = todo.pop() {
+        for holder in &graph.notes[m].backlinks {
+            match holder {
+                Ref::Note(k) => {
+                    let embeds_m = note_embeds(&graph.notes[*k].outline)
+                        .iter()
+                        .any(|(target, _)| *target == m);
+                    if embeds_m && seen.insert(*k) {
+                        affected.notes.insert(*k);
+                        todo.push(*k);
+                    }
+                }
+                Ref::Quote(s, q) => {
+                    affected.quotes.insert((*s, *q));
+                }
+                Ref::Concept(name) => {
+                    affected.concepts.insert(name.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Moves note `n` onto the backlink, citation and membership lists of what it now links to,
+/// and off those of what it no longer does, as `record_backlinks` would have placed it.
+fn update_memberships(
+    graph: &mut Graph,
+    n: usize,
+    new_targets: &BTreeSet<Target>,
+    affected: &Affected,
+) {
+    let from = Ref::Note(n);
+    let set = |list: &mut Vec<Ref>, member: bool| match (list.binary_search(&from), member) {
+        (Ok(at), false) => {
+            list.remove(at);
+        }
+        (Err(at), true) => list.insert(at, from.clone()),
+        _ => {}
+    };
+    for &m in &affected.notes {
+        if m != n {
+            let member = new_targets.contains(&Target::Note {
+                note: m,
+                anchor: None,
+            });
+            set(&mut graph.notes[m].backlinks, member);
+        }
+    }
+    for &(s, q) in &affected.quotes {
+        let member = new_targets.contains(&Target::Quote {
+            source: s,
+            quote: q,
+        });
+        set(&mut graph.sources[s].quotes[q].cited_by, member);
+    }
+    let tagged_sources = graph.notes[n].sources.clone();
+    for &s in &affected.sources {
+        let member = tagged_sources.contains(&s)
+            || new_targets.iter().any(|t| match t {
+                Target::Source(x) => *x == s,
+                Target::Quote { source, .. } => *source == s,
+                _ => false,
+            });
+        let notes = &mut graph.sources[s].notes;
+        match (notes.binary_search(&n), member) {
+            (Ok(at), false) => {
+                notes.remove(at);
+            }
+            (Err(at), true) => notes.insert(at, n),
+            _ => {}
+        }
+    }
+    let tagged_concepts = graph.notes[n].concepts.clone();
+    for name in &affected.concepts {
+        let member =
+            tagged_concepts.contains(name) || new_targets.contains(&Target::Concept(name.clone()));
+        if let Some(concept) = graph.concepts.get_mut(name) {
+            match (concept.notes.binary_search(&n), member) {
+                (Ok(at), false) => {
+                    concept.notes.remove(at);
+                }
+                (Err(at), true) => concept.notes.insert(at, n),
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! `commonplace serve`: the site on localhost while writing. A watcher thread collects changed
+//! files, a rebuild thread keeps a [`preview::Preview`] up to date, and an axum server serves
+//! the preview folder, tells open pages to reload, and answers `/api/search`.
+
+pub mod http;
+pub mod preview;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use notify::RecursiveMode;
+use tokio::sync::{broadcast, watch};
+
+use crate::diagnostic;
+use crate::BuildOptions;
+use http::Status;
+use preview::{Preview, Rebuilt};
+
+/// How long the watcher waits for a burst of file events to end. Editors that save by writing
+/// a temporary file and renaming it over the note make several events within a few
+/// milliseconds; one rebuild for all of them is what we want.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("port {port} on {bind} is in use{}", match .free {
+        Some(free) => format!("; try --port {free}"),
+        None => String::new(),
+    })]
+    PortBusy {
+        bind: IpAddr,
+        port: u16,
+        free: Option<u16>,
+    },
+    #[error("couldn't listen on {addr}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("couldn't watch `{}` for changes", path.display())]
+    Watch {
+        path: PathBuf,
+        #[source]
+        source: notify::Error,
+    },
+    #[error("the server failed")]
+    Server(#[source] std::io::Error),
+    #[error(transparent)]
+    Site(#[from] crate::Error),
+}
+
+/// What the terminal is told; the binary prints it.
+pub trait Reporter: Send + Sync + 'static {
+    fn listening(&self, url: &str);
+    fn rebuilt(&self, rebuilt: &Rebuilt);
+}
+
+/// Binds the port, builds the site, and serves it until the process is stopped.
+pub fn serve(options: ServeOptions, reporter: impl Reporter) -> Result<(), ServeError> {
+    if !options.root.join(crate::config::FILE_NAME).is_file() {
+        return Err(
+            crate::Error::Load(crate::load::LoadError::NoConfig(options.root.clone())).into(),
+        );
+    }
+    let listener = bind(options.bind, options.port)?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: SocketAddr::new(options.bind, options.port),
+        source,
+    })?;
+
+    let search = Arc::new(RwLock::new(None));
+    let build_options = BuildOptions {
+        root: options.root.clone(),
+        drafts: options.drafts,
+        ..BuildOptions::default()
+    };
+    let mut preview = Preview::new(build_options, search.clone())?;
+    let (reloads, _) = broadcast::channel::<Vec<String>>(64);
+    let (status_tx, status_rx) = watch::channel(Status::Good);
+    let announce = {
+        let reloads = reloads.clone();
+        move |rebuilt: &Rebuilt| {
+            let status = status_of(rebuilt);
+            if status == Status::Good && !rebuilt.changed.is_empty() {
+                let _ = reloads.send(rebuilt.changed.clone());
+            }
+            status_tx.send_if_modified(|current| {
+                let moved = *current != status;
+                *current = status.clone();
+                moved
+            });
+        }
+    };
+    let reporter = Arc::new(reporter);
+    let first = preview.rebuild_all(&announce);
+    reporter.rebuilt(&first);
+    let output = preview.output_dir().canonicalize().map_err(|source| {
+        crate::Error::from(crate::write::WriteError::from(crate::fs::IoError {
+            action: "open",
+            path: preview.output_dir().to_path_buf(),
+            source,
+        }))
+    })?;
+    let base = preview.base_path().unwrap_or_default();
+
+    // Watch before serving: an edit made while the first page loads is not lost.
+    let (changes_tx, changes_rx) = mpsc::channel::<Vec<PathBuf>>();
+    let _watcher = watch_site(&options.root, changes_tx)?;
+    let rebuild_reporter = reporter.clone();
+    std::thread::Builder::new()
+        .name("rebuild".into())
+        .spawn(move || {
+            while let Ok(mut paths) = changes_rx.recv() {
+                // Whatever else arrived meanwhile joins this rebuild.
+                while let Ok(more) = changes_rx.try_recv() {
+                    paths.extend(more);
+                }
+                paths.sort();
+                paths.dedup();
+                if let Some(rebuilt) = preview.rebuild(&paths, &announce) {
+                    rebuild_reporter.rebuilt(&rebuilt);
+                }
+            }
+        })
+        .expect("a thread starts");
+
+    let url = format!("http://{addr}{base}/");
+    let app = Arc::new(http::App {
+        output,
+        base,
+        reloads,
+        status: status_rx,
+        search,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Server)?;
+    runtime.block_on(async move {
+        listener.set_nonblocking(true).map_err(ServeError::Server)?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Server)?;
+        reporter.listening(&url);
+        if options.open {
+            if let Err(err) = open::that_detached(&url) {
+                eprintln!("warning: couldn't open a browser: {err}");
+            }
+        }
+        axum::serve(listener, http::router(app))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(ServeError::Server)
+    })
+}
+
+fn status_of(rebuilt: &Rebuilt) -> Status {
+    if !rebuilt.has_errors() {
+        return Status::Good;
+    }
+    let mut lines: Vec<String> = rebuilt
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    lines.extend(rebuilt.failure.iter().map(|f| format!("error: {f}")));
+    Status::Problems(lines)
+}
+
+/// Listens on `port`, or says which port to use instead when it is taken.
+fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
+    let addr = SocketAddr::new(ip, port);
+    match TcpListener::bind(addr) {
+        Ok(listener) => Ok(listener),
+        Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => {
+            let free = (port.saturating_add(1)..port.saturating_add(100))
+                .find(|&p| TcpListener::bind(SocketAddr::new(ip, p)).is_ok());
+            Err(ServeError::PortBusy {
+                bind: ip,
+                port,
+                free,
+            })
+        }
+        Err(source) => Err(ServeError::Bind { addr, source }),
+    }
+}
+
+/// Watches `content/`, `themes/` and `commonplace.yaml`, sending each debounced burst of
+/// changed paths. The returned debouncer must stay alive.
+fn watch_site(
+    root: &std::path::Path,
+    changes: mpsc::Sender<Vec<PathBuf>>,
+) -> Result<impl Drop, ServeError> {
+    let mut debouncer = notify_debouncer_full::new_debouncer(
+        DEBOUNCE,
+        None,
+        move |result: notify_debouncer_full::DebounceEventResult| match result {
+            Ok(events) => {
+                let paths: Vec<PathBuf> = events
+                    .into_iter()
+                    .filter(|e| !e.kind.is_access())
+                    .flat_map(|e| e.event.paths)
+                    .collect();
+                if !paths.is_empty() {
+                    let _ = changes.send(paths);
+                }
+            }
+            Err(errors) => {
+                for error in errors {
+                    eprintln!("warning: file watcher: {error}");
+                }
+            }
+        },
+    )
+    .map_err(|source| ServeError::Watch {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let watch = |debouncer: &mut notify_debouncer_full::Debouncer<_, _>,
+                 path: PathBuf,
+                 mode: RecursiveMode| {
+        debouncer
+            .watch(&path, mode)
+            .map_err(|source| ServeError::Watch { path, source })
+    };
+    // The root itself, not recursively: `commonplace.yaml`, and `content/` or `themes/`
+    // appearing later.
+    watch(
+        &mut debouncer,
+        root.to_path_buf(),
+        RecursiveMode::NonRecursive,
+    )?;
+    for dir in [crate::load::CONTENT_DIR, "themes"] {
+        let path = root.join(dir);
+        if path.is_dir() {
+            watch(&mut debouncer, path, RecursiveMode::Recursive)?;
+        }
+    }
+    Ok(debouncer)
+}
+
+/// One line for the terminal about a rebuild.
+pub fn describe(rebuilt: &Rebuilt) -> String {
+    let time = if rebuilt.elapsed < Duration::from_secs(1) {
+        format!("{} ms", rebuilt.elapsed.as_millis())
+    } else {
+        format!("{:.2} s", rebuilt.elapsed.as_secs_f64())
+    };
+    let how = match &rebuilt.quick {
+        Ok(()) => "quick".to_string(),
+        Err(why) => format!("full: {why}"),
+    };
+    if rebuilt.has_errors() {
+        let errors =
+            diagnostic::count_errors(&rebuilt.diagnostics) + rebuilt.failure.iter().count();
+        format!(
+            "error: {} ({how}, {time}); still serving the last good site",
+            crate::plural(errors, "error")
+        )
+    } else {
+        format!(
+            "rebuilt: {} changed ({how}, {time})",
+            crate::plural(rebuilt.changed.len(), "file")
+        )
+    }
+}

@@ -1,0 +1,489 @@
+//! The live preview's site: the last good build kept in memory, and brought up to date after
+//! each batch of changed files.
+//!
+//! Two ways to rebuild. An edit to the text of existing notes (the daily loop) takes the quick
+//! way: each note is read again and linked again on its own ([`crate::link::relink`]), only
+//! the pages it can change are rendered, and its search document is replaced after the reload
+//! event is out. Anything else (a new, removed or renamed file, a quote or concept file, the
+//! config, the theme, or an edit the quick way cannot take) runs every stage, like `build`,
+//! and writes only the files whose bytes changed. Either way, a change with errors leaves the
+//! last good site served and reports the errors.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::link::{self, Graph, Linker};
+use crate::load::{self, CONTENT_DIR};
+use crate::render::{self, PageKey, Theme};
+use crate::search::index::{self as search_index, Compaction, Lookups};
+use crate::search::schema::Fields;
+use crate::write::LiveOutput;
+use crate::{config, search, BuildOptions, Error};
+
+/// Where the preview writes its pages, relative to the site root: its own folder, so that
+/// drafts and half-written notes never land in `public/`.
+pub const PREVIEW_DIR: &str = ".commonplace/serve";
+
+/// The index, opened once and shared with the server's search API.
+pub struct SearchState {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub lookups: Lookups,
+}
+
+pub type SharedSearch = Arc<RwLock<Option<SearchState>>>;
+
+/// The site as last built without errors.
+struct Site {
+    graph: Graph,
+    linker: Linker,
+    theme: Theme,
+    lookups: Lookups,
+    /// Every warning of the current content (errors make a site not good).
+    warnings: Vec<Diagnostic>,
+    /// Note indexes by their file under `content/` (`notes/a.md`).
+    notes_by_file: HashMap<String, usize>,
+    /// Every file the build read, relative to the root, so a temporary file an editor made
+    /// and removed between two looks is not mistaken for a change.
+    files: HashSet<PathBuf>,
+}
+
+/// How a rebuild went.
+#[derive(Debug)]
+pub struct Rebuilt {
+    /// Output files that changed (`notes/a/index.html`, `style.css`), for the reload event.
+    pub changed: Vec<String>,
+    /// Every problem the content has now, sorted: with an error among them, the last good
+    /// site stays served.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A failure that is not a content problem (a broken theme template, the disk).
+    pub failure: Option<String>,
+    /// Whether the quick way was taken, and if not, why not.
+    pub quick: Result<(), String>,
+    pub elapsed: Duration,
+}
+
+impl Rebuilt {
+    pub fn has_errors(&self) -> bool {
+        self.failure.is_some() || diagnostic::count_errors(&self.diagnostics) > 0
+    }
+}
+
+pub struct Preview {
+    options: BuildOptions,
+    output: LiveOutput,
+    site: Option<Site>,
+    /// The problems of the content as it is now, when it has errors (the site is then the
+    /// last good one).
+    failing: bool,
+    search: SharedSearch,
+}
+
+impl Preview {
+    /// Sets up the preview folder; the first [`Preview::rebuild_all`] fills it.
+    pub fn new(options: BuildOptions, search: SharedSearch) -> Result<Preview, Error> {
+        let output = LiveOutput::create(&options.root.join(PREVIEW_DIR))?;
+        Ok(Preview {
+            options,
+            output,
+            site: None,
+            failing: false,
+            search,
+        })
+    }
+
+    pub fn output_dir(&self) -> &Path {
+        self.output.dir()
+    }
+
+    /// The site's base path (`/kb`, or empty), where the pages are served.
+    pub fn base_path(&self) -> Option<String> {
+        self.site.as_ref().map(|s| s.graph.config.base_path())
+    }
+
+    /// Brings the preview up to date after `paths` changed (absolute, or relative to the
+    /// root). `notify` is called with the changed files as soon as the pages are written,
+    /// before the slower search index update. Returns `None` when nothing the site is made of
+    /// changed.
+    pub fn rebuild(&mut self, paths: &[PathBuf], notify: &dyn Fn(&Rebuilt)) -> Option<Rebuilt> {
+        let relevant: Vec<PathBuf> = paths
+            .iter()
+            .filter_map(|p| self.site_file(p))
+            .filter(|p| self.matters(p))
+            .collect();
+        if relevant.is_empty() {
+            return None;
+        }
+        let started = Instant::now();
+        let quick = self.quick_notes(&relevant);
+        let rebuilt = match quick {
+            Ok(notes) => match self.rebuild_notes(&notes, started, notify) {
+                Ok(rebuilt) => rebuilt,
+                Err(why) => self.rebuild_all_because(started, Err(why), notify),
+            },
+            Err(why) => self.rebuild_all_because(started, Err(why), notify),
+        };
+        Some(rebuilt)
+    }
+
+    /// Runs every stage and writes whatever changed.
+    pub fn rebuild_all(&mut self, notify: &dyn Fn(&Rebuilt)) -> Rebuilt {
+        self.rebuild_all_because(Instant::now(), Err("first build".to_string()), notify)
+    }
+
+    /// A changed path as a path relative to the root, if it is one the site is made of:
+    /// `commonplace.yaml`, or under `content/` or `themes/`, and not a hidden or editor's
+    /// temporary file.
+    fn site_file(&self, path: &Path) -> Option<PathBuf> {
+        let relative = path
+            .strip_prefix(&self.options.root)
+            .unwrap_or(path)
+            .to_path_buf();
+        let name = relative.file_name()?.to_string_lossy().into_owned();
+        let temporary = name.starts_with('.')
+            || name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".swx")
+            || name.ends_with(".tmp");
+        let hidden_dir = relative
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        let first = relative.components().next()?.as_os_str().to_owned();
+        let in_site =
+            relative == Path::new(config::FILE_NAME) || first == CONTENT_DIR || first == "themes";
+        (in_site && !temporary && !hidden_dir).then_some(relative)
+    }
+
+    /// Whether a change to this file can change the site: it exists now, or the site had it.
+    fn matters(&self, relative: &Path) -> bool {
+        let exists = self.options.root.join(relative).exists();
+        match &self.site {
+            Some(site) => exists || site.files.contains(relative),
+            None => true,
+        }
+    }
+
+    /// The notes to take the quick way, or why the quick way is closed.
+    fn quick_notes(&self, relevant: &[PathBuf]) -> Result<Vec<(usize, String)>, String> {
+        let site = match &self.site {
+            Some(site) if !self.failing => site,
+            Some(_) => return Err("the last change had errors".to_string()),
+            None => return Err("there is no good build yet".to_string()),
+        };
+        let mut notes = Vec::new();
+        for path in relevant {
+            let content_relative = path
+                .strip_prefix(CONTENT_DIR)
+                .ok()
+                .map(diagnostic::display_path);
+            let found = content_relative
+                .as_ref()
+                .and_then(|r| site.notes_by_file.get(r).map(|&n| (n, r.clone())));
+            match found {
+                Some(note) if self.options.root.join(path).is_file() => notes.push(note),
+                _ => {
+                    return Err(format!(
+                        "`{}` is not the text of an existing note",
+                        diagnostic::display_path(path)
+                    ))
+                }
+            }
+        }
+        notes.sort();
+        notes.dedup();
+        Ok(notes)
+    }
+
+    /// The quick way: notes whose text changed, linked and rendered again on their own.
+    fn rebuild_notes(
+        &mut self,
+        notes: &[(usize, String)],
+        started: Instant,
+        notify: &dyn Fn(&Rebuilt),
+    ) -> Result<Rebuilt, String> {
+        let root = self.options.root.clone();
+        let site = self.site.as_mut().expect("quick_notes checked");
+        let clean = site.warnings.is_empty();
+        let mut pages: Vec<PageKey> = vec![
+            PageKey::Home,
+            PageKey::Atom,
+            PageKey::Concepts,
+            PageKey::Sources,
+        ];
+        let mut warnings = site.warnings.clone();
+        for (n, relative) in notes {
+            let (note, problems) = load::load_note(&root, relative).map_err(|e| e.to_string())?;
+            let Some(note) = note else {
+                return Err("the note has an error".to_string());
+            };
+            if note.draft && !self.options.drafts {
+                return Err("the note became a draft".to_string());
+            }
+            if problems.iter().any(Diagnostic::is_error) {
+                return Err("the note has an error".to_string());
+            }
+            let file = note.file.clone();
+            let relinked =
+                link::relink::relink_note(&mut site.graph, &site.linker, *n, note, clean)
+                    .map_err(str::to_string)?;
+            warnings.retain(|d| d.path != file);
+            warnings.extend(problems);
+            warnings.extend(relinked.warnings);
+            let affected = relinked.affected;
+            pages.extend(affected.notes.into_iter().map(PageKey::Note));
+            pages.extend(
+                affected
+                    .quotes
+                    .into_iter()
+                    .map(|(s, q)| PageKey::Quote(s, q)),
+            );
+            pages.extend(affected.concepts.into_iter().map(PageKey::Concept));
+            pages.extend(affected.sources.into_iter().map(PageKey::Source));
+        }
+        // From here on the graph holds the edit: a failure below must not leave it served as
+        // if it were good, so it clears the site and the next change runs every stage.
+        let edited: Vec<usize> = notes.iter().map(|(n, _)| *n).collect();
+        let queries = search::run_query_blocks_of(&root, &mut site.graph, &site.lookups, &edited);
+        let problems = match queries {
+            Ok(problems) => problems,
+            Err(err) => {
+                self.site = None;
+                return Err(format!("{err:#}"));
+            }
+        };
+        if !problems.is_empty() {
+            self.site = None;
+            return Err("a query block has an error".to_string());
+        }
+        pages.sort();
+        pages.dedup();
+        let output = &self.output;
+        let changed = std::sync::Mutex::new(Vec::new());
+        let rendered = render::render_pages(&site.graph, &site.theme, &pages, &|page| {
+            if output.write_page(&page)? {
+                changed.lock().expect("not poisoned").push(page.path);
+            }
+            Ok::<(), crate::write::WriteError>(())
+        });
+        if let Err(failure) = rendered {
+            self.site = None;
+            return Err(match failure {
+                render::RenderFailure::Render(err) => error_chain(&err),
+                render::RenderFailure::Emit(err) => error_chain(&err),
+            });
+        }
+        diagnostic::sort(&mut warnings);
+        site.warnings = warnings.clone();
+        let mut changed = changed.into_inner().expect("not poisoned");
+        changed.sort();
+        let rebuilt = Rebuilt {
+            changed,
+            diagnostics: warnings,
+            failure: None,
+            quick: Ok(()),
+            elapsed: started.elapsed(),
+        };
+        notify(&rebuilt);
+
+        // The search index follows once the page is on its way.
+        let docs: Vec<_> = edited
+            .iter()
+            .map(|&n| search_index::note_document(&site.graph, n))
+            .collect();
+        let stamp = search_index::content_stamp(&root, self.options.drafts);
+        let language = site.graph.config.language.clone();
+        let lookups = site.lookups.clone();
+        if let Err(err) = search_index::update_some(&root, &language, &docs, stamp, &lookups) {
+            eprintln!(
+                "warning: the search index was not updated: {}",
+                error_chain(&err)
+            );
+        }
+        self.reload_search();
+        Ok(rebuilt)
+    }
+
+    fn rebuild_all_because(
+        &mut self,
+        started: Instant,
+        why: Result<(), String>,
+        notify: &dyn Fn(&Rebuilt),
+    ) -> Rebuilt {
+        let mut rebuilt = match self.build_everything() {
+            Ok((site, changed)) => {
+                let diagnostics = site.warnings.clone();
+                self.site = Some(site);
+                self.failing = false;
+                self.reload_search();
+                Rebuilt {
+                    changed,
+                    diagnostics,
+                    failure: None,
+                    quick: why,
+                    elapsed: Duration::ZERO,
+                }
+            }
+            Err(Error::Content { diagnostics }) => {
+                self.failing = true;
+                Rebuilt {
+                    changed: Vec::new(),
+                    diagnostics,
+                    failure: None,
+                    quick: why,
+                    elapsed: Duration::ZERO,
+                }
+            }
+            Err(err) => {
+                self.failing = true;
+                Rebuilt {
+                    changed: Vec::new(),
+                    diagnostics: Vec::new(),
+                    failure: Some(error_chain(&err)),
+                    quick: why,
+                    elapsed: Duration::ZERO,
+                }
+            }
+        };
+        rebuilt.elapsed = started.elapsed();
+        notify(&rebuilt);
+        rebuilt
+    }
+
+    /// Every stage, as `build` runs them, writing only what changed.
+    fn build_everything(&mut self) -> Result<(Site, Vec<String>), Error> {
+        let options = &self.options;
+        let root = &options.root;
+        let stamp = search_index::content_stamp(root, options.drafts);
+        let load_options = load::LoadOptions {
+            drafts: options.drafts,
+            base_url: options.base_url.clone(),
+        };
+        let (corpus, mut diagnostics) = load::load(root, &load_options)?;
+        let mut files: HashSet<PathBuf> = HashSet::from([PathBuf::from(config::FILE_NAME)]);
+        files.extend(corpus.notes.iter().map(|n| n.file.clone()));
+        files.extend(corpus.sources.iter().map(|s| s.file.clone()));
+        files.extend(corpus.concept_files.iter().map(|c| c.body.file.clone()));
+        files.extend(
+            corpus
+                .assets
+                .iter()
+                .map(|a| Path::new(CONTENT_DIR).join(&a.path)),
+        );
+        let (mut graph, problems, linker) = link::link_keeping_names(corpus);
+        diagnostics.extend(problems);
+        diagnostic::sort(&mut diagnostics);
+        if diagnostic::count_errors(&diagnostics) > 0 {
+            return Err(Error::Content { diagnostics });
+        }
+        let search::Refreshed { lookups, docs, .. } =
+            search::refresh(root, &graph, stamp, Compaction::Never)?;
+        diagnostics.extend(search::run_query_blocks(root, &mut graph, &lookups)?);
+        diagnostic::sort(&mut diagnostics);
+        if diagnostic::count_errors(&diagnostics) > 0 {
+            return Err(Error::Content { diagnostics });
+        }
+        search::related::fill(root, &mut graph, &docs)?;
+        drop(docs);
+        let theme = Theme::load(root, &graph.config)?;
+
+        let output = &self.output;
+        let written = std::sync::Mutex::new((Vec::new(), HashSet::new()));
+        let emit = |page: render::Page| {
+            let wrote = output.write_page(&page)?;
+            let mut written = written.lock().expect("not poisoned");
+            if wrote {
+                written.0.push(page.path.clone());
+            }
+            written.1.insert(page.path);
+            Ok::<(), crate::write::WriteError>(())
+        };
+        render::render(&graph, &theme, &emit).map_err(|failure| match failure {
+            render::RenderFailure::Render(err) => Error::Render(err),
+            render::RenderFailure::Emit(err) => Error::Write(err),
+        })?;
+        let (mut changed, mut keep) = written.into_inner().expect("not poisoned");
+        changed.extend(output.copy_files(&theme.static_files, &graph.assets)?);
+        keep.extend(theme.static_files.keys().cloned());
+        keep.extend(graph.assets.iter().map(|a| a.path.clone()));
+        changed.extend(output.remove_others(&keep)?);
+        changed.sort();
+
+        let notes_by_file = graph
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(n, linked)| {
+                let file = diagnostic::display_path(&linked.note.file);
+                let relative = file.strip_prefix("content/").unwrap_or(&file).to_string();
+                (relative, n)
+            })
+            .collect();
+        let site = Site {
+            graph,
+            linker,
+            theme,
+            lookups,
+            warnings: diagnostics,
+            notes_by_file,
+            files,
+        };
+        Ok((site, changed))
+    }
+
+    /// Opens the index for the search API the first time, and shows it the latest commit
+    /// after that.
+    fn reload_search(&self) {
+        let Some(site) = &self.site else { return };
+        let mut shared = self.search.write().expect("not poisoned");
+        if let Some(state) = shared.as_mut() {
+            if state.reader.reload().is_ok() {
+                state.lookups = site.lookups.clone();
+                return;
+            }
+        }
+        match open_search(
+            &self.options.root,
+            &site.graph.config.language,
+            &site.lookups,
+        ) {
+            Ok(state) => *shared = Some(state),
+            Err(err) => eprintln!("warning: search is unavailable: {}", error_chain(&err)),
+        }
+    }
+}
+
+fn open_search(root: &Path, language: &str, lookups: &Lookups) -> Result<SearchState, Error> {
+    let (index, fields, _) = search_index::open(root, language)?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(|source| search_index::IndexError::Tantivy {
+            path: root.join(search_index::INDEX_DIR),
+            source,
+        })?;
+    Ok(SearchState {
+        index,
+        reader,
+        fields,
+        lookups: lookups.clone(),
+    })
+}
+
+/// An error and its causes on one line, as the terminal shows them.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
