@@ -132,6 +132,16 @@ pub fn relink_note(
     let linked = &graph.notes[n];
     affected.concepts.extend(linked.concepts.iter().cloned());
     affected.sources.extend(linked.sources.iter().copied());
+    // A concept's page shows its narrower concepts with their counts, so a change to a
+    // concept's members shows on every broader concept's page too.
+    let mut todo: Vec<String> = affected.concepts.iter().cloned().collect();
+    while let Some(name) = todo.pop() {
+        for broader in graph.concepts.get(&name).map_or(&[][..], |c| &c.broader) {
+            if affected.concepts.insert(broader.clone()) {
+                todo.push(broader.clone());
+            }
+        }
+    }
 
     if old_targets != new_targets {
         update_memberships(graph, n, &new_targets, &affected);

@@ -1,0 +1,374 @@
+//! `commonplace serve`: the real binary on an ephemeral port, edited files on disk, and what
+//! the server answers and announces.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::common::{demo_copy, read_tree, run, stderr, stdout, write_file, BIN};
+use crate::live::Server;
+
+const START: Duration = Duration::from_secs(120);
+const EVENT: Duration = Duration::from_secs(30);
+const NOTE: &str = "content/notes/scalability/describing-load.md";
+const PAGE: &str = "notes/scalability/describing-load/index.html";
+
+fn start(site: &Path) -> Server {
+    Server::start(BIN, site, &[], START)
+}
+
+fn edit(site: &Path, relative: &str, change: impl Fn(&str) -> String) {
+    let path = site.join(relative);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = change(&text);
+    assert_ne!(text, changed, "the edit changes {relative}");
+    std::fs::write(&path, changed).unwrap();
+}
+
+fn reload_of<'a>(page: &'a str) -> impl Fn(&str, &str) -> bool + 'a {
+    move |event, data| {
+        event == "reload"
+            && serde_json::from_str::<Vec<String>>(data)
+                .unwrap()
+                .contains(&page.to_string())
+    }
+}
+
+#[test]
+fn an_edited_note_is_rebuilt_alone_and_its_open_page_told_to_reload() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("<script src=\"/_commonplace/live.js\""),
+        "the live script is injected"
+    );
+    let (_, before) = server.get("/notes/scalability/describing-load/");
+    assert!(!before.contains("zanzibar"));
+
+    let events = server.events();
+    assert_eq!(
+        events.next(EVENT).unwrap().0,
+        "ok",
+        "a new page learns the site is good"
+    );
+    edit(site.path(), NOTE, |t| {
+        format!("{t}\nA zanzibar of load: one more paragraph.\n")
+    });
+    let (_, data) = events.wait_for(EVENT, "a reload of the edited page", reload_of(PAGE));
+    let changed: Vec<String> = serde_json::from_str(&data).unwrap();
+    // Only files whose bytes changed: the note's page, and the feed that carries its text.
+    assert_eq!(changed, ["atom.xml", PAGE]);
+    let line = server.line("rebuilt:", EVENT);
+    assert!(
+        line.starts_with("rebuilt: 2 files changed (quick, "),
+        "{line}"
+    );
+    let (status, after) = server.get("/notes/scalability/describing-load/");
+    assert_eq!(status, 200);
+    assert!(after.contains("A zanzibar of load"));
+
+    // The search index follows right after the reload event.
+    let deadline = Instant::now() + EVENT;
+    loop {
+        let (status, body) = server.get("/api/search?q=zanzibar");
+        assert_eq!(status, 200, "{body}");
+        let results: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if results["total"] == 1 {
+            assert_eq!(results["hits"][0]["id"], "scalability/describing-load");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the new word was never found: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Drops the sections a preview does not recompute after a quick edit: the more-like-this
+/// lists ("Related notes", "Related quotes"), which come from the whole index.
+fn without_similar_lists(page: &str) -> String {
+    let mut out = String::new();
+    let mut rest = page;
+    while let Some(at) = rest.find("<section>\n<h2>Related ") {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find("</section>").unwrap() + at + "</section>".len();
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn pages_after_quick_edits_equal_a_full_build_of_the_same_content() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let events = server.events();
+    events.next(EVENT).unwrap();
+    // Links added and removed: to a note, a concept, a source and a quote; an embed gone, a
+    // heading added. Every backlink and membership list these touch must end up as a full
+    // build makes it.
+    edit(site.path(), NOTE, |t| {
+        t.replace(
+            "[[twitter-home-timeline|Twitter]]",
+            "[[faults-are-not-failures|Twitter]]",
+        )
+        .replace(
+            "![[ddia/magic-scaling-sauce]]",
+            "See [[concept:tail-latency]] and [[source:ddia]].\n\n## A new heading\n\nMore.",
+        )
+    });
+    events.wait_for(EVENT, "the first edit's reload", reload_of(PAGE));
+    // Both edits take the quick way, which is what this test compares with a full build.
+    let line = server.line("rebuilt:", EVENT);
+    assert!(line.contains("(quick, "), "{line}");
+    edit(
+        site.path(),
+        "content/notes/reliability/faults-are-not-failures.md",
+        |t| format!("{t}\nAnd a link back to [[describing-load#A new heading]].\n"),
+    );
+    events.wait_for(
+        EVENT,
+        "the second edit's reload",
+        reload_of("notes/reliability/faults-are-not-failures/index.html"),
+    );
+    let line = server.line("rebuilt:", EVENT);
+    assert!(line.contains("(quick, "), "{line}");
+
+    let built = run(&["build", "--output", "full"], site.path());
+    assert!(built.status.success(), "{}", stderr(&built));
+    let full = read_tree(&site.path().join("full"));
+    let preview = read_tree(&site.path().join(".commonplace/serve"));
+    assert_eq!(
+        full.keys().collect::<Vec<_>>(),
+        preview.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    let mut differing = Vec::new();
+    for (path, bytes) in &full {
+        let a = without_similar_lists(&String::from_utf8_lossy(bytes));
+        let b = without_similar_lists(&String::from_utf8_lossy(&preview[path]));
+        if a != b {
+            differing.push(path.clone());
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "pages differ from a full build: {differing:?}"
+    );
+    // The edits did reach the lists this test is about.
+    let concept = String::from_utf8_lossy(&full["concepts/tail-latency/index.html"]).into_owned();
+    assert!(concept.contains("/notes/scalability/describing-load/"));
+    let faults =
+        String::from_utf8_lossy(&full["notes/reliability/faults-are-not-failures/index.html"])
+            .into_owned();
+    assert!(faults.contains("Linked from"));
+    assert!(faults.contains("/notes/scalability/describing-load/"));
+}
+
+#[test]
+fn a_broken_link_shows_the_errors_and_keeps_the_last_good_page() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let events = server.events();
+    events.next(EVENT).unwrap();
+    edit(site.path(), NOTE, |t| {
+        t.replace("Both need a way", "Both need [[no such note]] and a way")
+    });
+    let (_, data) = events.wait_for(EVENT, "the problems event", |e, _| e == "problems");
+    let problems: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let lines: Vec<&str> = problems["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [format!(
+            "{NOTE}:26:11: error: unknown link target `no such note`"
+        )]
+    );
+    // The last good page is still served, live script and all, so the overlay shows over it.
+    let (status, page) = server.get("/notes/scalability/describing-load/");
+    assert_eq!(status, 200);
+    assert!(!page.contains("no such note"));
+    assert!(page.contains("live.js"));
+    // A page opened now learns of the problems at once.
+    let late = server.events();
+    assert_eq!(late.next(EVENT).unwrap().0, "problems");
+
+    edit(site.path(), NOTE, |t| {
+        t.replace("[[no such note]] and ", "")
+    });
+    events.wait_for(EVENT, "the ok event", |e, _| e == "ok");
+}
+
+#[test]
+fn new_deleted_and_replaced_files_and_bursts_of_saves() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let events = server.events();
+    events.next(EVENT).unwrap();
+
+    write_file(
+        site.path(),
+        "content/notes/fresh.md",
+        "# Fresh\n\nA brand new note.\n",
+    );
+    events.wait_for(EVENT, "the new page", reload_of("notes/fresh/index.html"));
+    assert_eq!(server.get("/notes/fresh/").0, 200);
+
+    // An editor that saves by writing a temporary file and renaming it over the note.
+    let temporary = site.path().join("content/notes/.fresh.md.swp");
+    std::fs::write(&temporary, "# Fresh\n\nReplaced by rename.\n").unwrap();
+    std::fs::rename(&temporary, site.path().join("content/notes/fresh.md")).unwrap();
+    events.wait_for(
+        EVENT,
+        "the replaced page",
+        reload_of("notes/fresh/index.html"),
+    );
+    assert!(server
+        .get("/notes/fresh/")
+        .1
+        .contains("Replaced by rename."));
+
+    // Twenty saves in a row: the last one is served, after far fewer rebuilds.
+    for i in 0..20 {
+        write_file(
+            site.path(),
+            "content/notes/fresh.md",
+            format!("# Fresh\n\nSave {i}.\n"),
+        );
+    }
+    let deadline = Instant::now() + EVENT;
+    let mut reloads = 0;
+    while !server.get("/notes/fresh/").1.contains("Save 19.") {
+        assert!(Instant::now() < deadline, "the last save was never served");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    while let Some((event, _)) = events.next(Duration::from_millis(500)) {
+        reloads += usize::from(event == "reload");
+    }
+    assert!(reloads <= 5, "{reloads} reloads for a burst of 20 saves");
+
+    std::fs::remove_file(site.path().join("content/notes/fresh.md")).unwrap();
+    events.wait_for(
+        EVENT,
+        "the reload after the removal",
+        reload_of("notes/fresh/index.html"),
+    );
+    assert_eq!(server.get("/notes/fresh/").0, 404);
+    assert!(!site
+        .path()
+        .join(".commonplace/serve/notes/fresh/index.html")
+        .exists());
+}
+
+#[test]
+fn only_files_of_the_preview_folder_are_served() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let secret = site.path().join("secret.txt");
+    std::fs::write(&secret, "not for the web").unwrap();
+    std::os::unix::fs::symlink(&secret, site.path().join(".commonplace/serve/leak.txt")).unwrap();
+    std::os::unix::fs::symlink(site.path(), site.path().join(".commonplace/serve/root")).unwrap();
+
+    // What is there is served, so the refusals below are refusals.
+    assert_eq!(server.raw_status("/style.css"), 200);
+    assert_eq!(server.raw_status("/notes/ddia-part-1/"), 200);
+    for attempt in [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/notes/..%2f..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/leak.txt",
+        "/root/secret.txt",
+        "/root/commonplace.yaml",
+        "/.commonplace/index/commonplace-manifest.json",
+        "/%00",
+        "/%ff%fe",
+    ] {
+        assert_eq!(server.raw_status(attempt), 404, "{attempt}");
+    }
+}
+
+#[test]
+fn the_search_api_answers_as_the_cli_does_and_bounds_its_input() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let (status, body) = server.get("/api/search?q=latency&concept=scalability&limit=5");
+    assert_eq!(status, 200, "{body}");
+    let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let cli = run(
+        &[
+            "search",
+            "latency",
+            "--concept",
+            "scalability",
+            "--limit",
+            "5",
+            "--json",
+        ],
+        site.path(),
+    );
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    let cli: serde_json::Value = serde_json::from_str(&stdout(&cli)).unwrap();
+    assert_eq!(api, cli);
+    assert!(api["total"].as_u64().unwrap() > 0);
+
+    let long = "a".repeat(1_001);
+    for (query, message) in [
+        ("q=latency&limit=1000", "`limit` is a number from 1 to 100"),
+        ("q=latency&limit=0", "`limit` is a number from 1 to 100"),
+        ("q=latency&limit=ten", "`limit` is a number from 1 to 100"),
+        (
+            &format!("q={long}") as &str,
+            "`q` is longer than 1000 bytes",
+        ),
+        (
+            "q=latency&kind=poem",
+            "`kind` is one of note, quote, concept, source, not `poem`",
+        ),
+        (
+            "q=latency&page=2",
+            "unknown parameter `page`; use q, concept, source, kind, limit",
+        ),
+        (
+            "q=%22unclosed",
+            "query syntax error at character 10: missing delimiter \\\"",
+        ),
+        (
+            "q=x&concept=no-such-concept",
+            "unknown concept `no-such-concept`",
+        ),
+    ] {
+        let (status, body) = server.get(&format!("/api/search?{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error["error"], message, "{query}");
+    }
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error_with_a_free_port_to_try() {
+    let site = demo_copy();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = run(&["serve", "--port", &port], site.path());
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.starts_with(&format!(
+            "error: port {port} on 127.0.0.1 is in use; try --port "
+        )),
+        "{message}"
+    );
+    let suggested: u16 = message.trim().rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(std::net::TcpListener::bind(("127.0.0.1", suggested)).is_ok());
+}
