@@ -67,6 +67,7 @@ impl Server {
                 }
                 Err(_) => {
                     let _ = child.kill();
+                    let _ = child.wait();
                     panic!("serve did not start; it printed:\n{}", seen.join("\n"));
                 }
             }
