@@ -18,6 +18,9 @@ use crate::load::Note;
 /// concept and source indexes).
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Affected {
+    /// Whether the note's place on backlink and membership lists changed, which shows in the
+    /// counts of the concept and source indexes.
+    pub lists_changed: bool,
     pub notes: BTreeSet<usize>,
     pub quotes: BTreeSet<(usize, usize)>,
     pub concepts: BTreeSet<String>,
@@ -111,39 +114,38 @@ pub fn relink_note(
     let mut affected = Affected::default();
     affected.notes.insert(n);
     embedders(graph, n, &mut affected);
-    for target in old_targets.union(&new_targets) {
-        match target {
-            Target::Note { note, .. } => {
-                affected.notes.insert(*note);
-            }
-            Target::Quote { source, quote } => {
-                affected.quotes.insert((*source, *quote));
-                affected.sources.insert(*source);
-            }
-            Target::Concept(name) => {
-                affected.concepts.insert(name.clone());
-            }
-            Target::Source(s) => {
-                affected.sources.insert(*s);
-            }
-            Target::Asset(_) | Target::Broken => {}
-        }
-    }
-    let linked = &graph.notes[n];
-    affected.concepts.extend(linked.concepts.iter().cloned());
-    affected.sources.extend(linked.sources.iter().copied());
-    // A concept's page shows its narrower concepts with their counts, so a change to a
-    // concept's members shows on every broader concept's page too.
-    let mut todo: Vec<String> = affected.concepts.iter().cloned().collect();
-    while let Some(name) = todo.pop() {
-        for broader in graph.concepts.get(&name).map_or(&[][..], |c| &c.broader) {
-            if affected.concepts.insert(broader.clone()) {
-                todo.push(broader.clone());
-            }
-        }
-    }
-
+    // Other pages show the note only by its title, which did not change, or through the
+    // lists it is on: those change only when what it links to does.
     if old_targets != new_targets {
+        for target in old_targets.symmetric_difference(&new_targets) {
+            match target {
+                Target::Note { note, .. } => {
+                    affected.notes.insert(*note);
+                }
+                Target::Quote { source, quote } => {
+                    affected.quotes.insert((*source, *quote));
+                    affected.sources.insert(*source);
+                }
+                Target::Concept(name) => {
+                    affected.concepts.insert(name.clone());
+                }
+                Target::Source(s) => {
+                    affected.sources.insert(*s);
+                }
+                Target::Asset(_) | Target::Broken => {}
+            }
+        }
+        // A concept's page shows its narrower concepts with their counts, so a change to a
+        // concept's members shows on every broader concept's page too.
+        let mut todo: Vec<String> = affected.concepts.iter().cloned().collect();
+        while let Some(name) = todo.pop() {
+            for broader in graph.concepts.get(&name).map_or(&[][..], |c| &c.broader) {
+                if affected.concepts.insert(broader.clone()) {
+                    todo.push(broader.clone());
+                }
+            }
+        }
+        affected.lists_changed = true;
         update_memberships(graph, n, &new_targets, &affected);
     }
     let linked = &mut graph.notes[n];

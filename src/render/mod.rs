@@ -41,6 +41,7 @@ enum Job<'g> {
     Concepts,
     Source(usize),
     Sources,
+    Search,
     NotFound,
     Atom,
 }
@@ -244,6 +245,7 @@ pub enum PageKey {
     Concepts,
     Source(usize),
     Sources,
+    Search,
     NotFound,
     Atom,
 }
@@ -258,6 +260,7 @@ impl PageKey {
             PageKey::Concepts => Job::Concepts,
             PageKey::Source(s) => Job::Source(*s),
             PageKey::Sources => Job::Sources,
+            PageKey::Search => Job::Search,
             PageKey::NotFound => Job::NotFound,
             PageKey::Atom => Job::Atom,
         }
@@ -298,7 +301,13 @@ pub fn render_pages<E: Send>(
 
 /// Every page but the sitemap, as work to do.
 fn jobs(graph: &Graph) -> Vec<Job<'_>> {
-    let mut jobs = vec![Job::Home, Job::Concepts, Job::Sources, Job::NotFound];
+    let mut jobs = vec![
+        Job::Home,
+        Job::Concepts,
+        Job::Sources,
+        Job::Search,
+        Job::NotFound,
+    ];
     jobs.extend((0..graph.notes.len()).map(Job::Note));
     for (s, source) in graph.sources.iter().enumerate() {
         jobs.push(Job::Source(s));
@@ -374,6 +383,7 @@ impl<'g> Renderer<'g> {
             Job::Concepts => self.urls.concepts(),
             Job::Source(s) => self.urls.source(&g.sources[*s].source.id),
             Job::Sources => self.urls.sources(),
+            Job::Search => self.urls.search(),
             Job::NotFound | Job::Atom => return None,
         })
     }
@@ -419,6 +429,7 @@ impl<'g> Renderer<'g> {
                 context.insert("sources", &sources);
                 "sources.html"
             }
+            Job::Search => "search.html",
             Job::NotFound => return self.template("404.html", "404.html", &context),
             Job::Atom => {
                 self.feed(&mut context);

@@ -56,6 +56,10 @@ impl Urls {
         format!("{}/sources/", self.base)
     }
 
+    pub fn search(&self) -> String {
+        format!("{}/search/", self.base)
+    }
+
     pub fn asset(&self, path: &str) -> String {
         format!("{}/{}", self.base, utf8_percent_encode(path, PATH))
     }

@@ -3,6 +3,10 @@
 (() => {
   const base = document.currentScript.dataset.base || "";
   const events = new EventSource("/_commonplace/events");
+  // Says the page listens: from here on, no rebuild can be missed (tests wait for it).
+  events.addEventListener("open", () => {
+    document.documentElement.dataset.commonplaceLive = "connected";
+  });
   const here = () => {
     let path = decodeURIComponent(location.pathname);
     if (base && path.startsWith(base)) path = path.slice(base.length);

@@ -210,12 +210,8 @@ impl Preview {
         let root = self.options.root.clone();
         let site = self.site.as_mut().expect("quick_notes checked");
         let clean = site.warnings.is_empty();
-        let mut pages: Vec<PageKey> = vec![
-            PageKey::Home,
-            PageKey::Atom,
-            PageKey::Concepts,
-            PageKey::Sources,
-        ];
+        // The home page and the feed show notes' summaries and text.
+        let mut pages: Vec<PageKey> = vec![PageKey::Home, PageKey::Atom];
         let mut warnings = site.warnings.clone();
         for (n, relative) in notes {
             let (note, problems) = load::load_note(&root, relative).map_err(|e| e.to_string())?;
@@ -236,6 +232,9 @@ impl Preview {
             warnings.extend(problems);
             warnings.extend(relinked.warnings);
             let affected = relinked.affected;
+            if affected.lists_changed {
+                pages.extend([PageKey::Concepts, PageKey::Sources]);
+            }
             pages.extend(affected.notes.into_iter().map(PageKey::Note));
             pages.extend(
                 affected

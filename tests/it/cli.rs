@@ -21,7 +21,7 @@ fn init_makes_a_site_that_builds_at_once() {
     let build = run(&["build", "--root", "kb"], tmp.path());
     assert!(build.status.success(), "{}", stderr(&build));
     assert_eq!(stderr(&build), "");
-    assert!(stdout(&build).starts_with("Built 10 pages (1 note, 1 quote, 1 concept, 1 source) in "));
+    assert!(stdout(&build).starts_with("Built 11 pages (1 note, 1 quote, 1 concept, 1 source) in "));
     assert!(dir
         .join("public/quotes/meditations/opinion/index.html")
         .is_file());

@@ -1,0 +1,42 @@
+// The search page under `commonplace serve` lists what /api/search finds, as you type, and
+// keeps the query in the URL. Usage: node search_page.mjs SITE_URL   (run by tests/it/browser.rs)
+import { chromium } from "playwright-core";
+
+const [siteUrl] = process.argv.slice(2);
+const WAIT = { timeout: 30_000 };
+const check = (condition, message) => { if (!condition) throw new Error(message); };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+});
+try {
+  const page = await browser.newPage();
+  const api = await (await fetch(new URL("/api/search?q=tail+latency&limit=20", siteUrl))).json();
+  check(api.total > 0, "the API finds something");
+
+  await page.goto(siteUrl + "search/?q=tail+latency");
+  await page.locator("#search-results li").first().waitFor(WAIT);
+  const titles = await page.locator("#search-results li > a").allInnerTexts();
+  const expected = api.hits.map((h) => h.title || h.id);
+  check(JSON.stringify(titles) === JSON.stringify(expected),
+    `the page lists the API's results in order: ${JSON.stringify(titles)} vs ${JSON.stringify(expected)}`);
+  const hrefs = await page.locator("#search-results li > a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+  check(JSON.stringify(hrefs) === JSON.stringify(api.hits.map((h) => h.url)), "with the same URLs");
+
+  // Typing searches again and puts the query in the URL.
+  await page.fill("#search-input", "twitter fan-out");
+  await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "twitter fan-out", null, WAIT);
+  await page.waitForFunction(() => document.getElementById("search-status").textContent.match(/^\d+ results?/), null, WAIT);
+  const status = await page.innerText("#search-status");
+  const typed = await (await fetch(new URL("/api/search?q=twitter+fan-out&limit=20", siteUrl))).json();
+  check(status.startsWith(`${typed.total} result`), `the status counts the results: ${status}`);
+
+  // A bad query shows the API's error, not a broken page.
+  await page.fill("#search-input", "\"unclosed");
+  await page.waitForFunction(() => document.getElementById("search-status").textContent.includes("syntax error"), null, WAIT);
+  console.log("browser: the search page shows the API's results");
+} finally {
+  await browser.close();
+}

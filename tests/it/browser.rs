@@ -1,0 +1,81 @@
+//! Tests in headless Chromium (Debian's `chromium`, driven by `playwright-core` from npm;
+//! never a downloaded browser). They need `npm ci --prefix tests/browser` and
+//! `/usr/bin/chromium` (or `CHROMIUM`); `.ci/run` installs both and sets
+//! `COMMONPLACE_BROWSER_TESTS=1`, which turns a missing browser into a failure instead of a
+//! skip.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::common::{demo_copy, repo_root, BIN};
+use crate::live::Server;
+
+/// The browser test folder, or `None` (after saying why) when the browser tests cannot run
+/// here and were not required.
+fn browser_tests() -> Option<PathBuf> {
+    let dir = repo_root().join("tests/browser");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut missing = Vec::new();
+    if !dir.join("node_modules/playwright-core").is_dir() {
+        missing.push("playwright-core (npm ci --prefix tests/browser)".to_string());
+    }
+    if !std::path::Path::new(&chromium).is_file() {
+        missing.push(format!("{chromium} (apt-get install chromium)"));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        missing.push("node".to_string());
+    }
+    if missing.is_empty() {
+        return Some(dir);
+    }
+    let message = format!("browser tests need {}", missing.join(", "));
+    if std::env::var_os("COMMONPLACE_BROWSER_TESTS").is_some_and(|v| v == "1") {
+        panic!("{message}");
+    }
+    eprintln!("skipped: {message}");
+    None
+}
+
+/// Runs `node tests/browser/SCRIPT ARGS...` and returns what it printed, failing the test when
+/// the script fails.
+fn node(dir: &std::path::Path, script: &str, args: &[&std::ffi::OsStr]) -> String {
+    let output = Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .output()
+        .expect("node runs");
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{script} failed:\n{shown}");
+    shown
+}
+
+#[test]
+fn an_open_page_reloads_after_an_edit_and_shows_errors_until_fixed() {
+    let Some(dir) = browser_tests() else { return };
+    let site = demo_copy();
+    let server = Server::start(BIN, site.path(), &[], Duration::from_secs(120));
+    let url = server.url("/");
+    let shown = node(&dir, "reload.mjs", &[url.as_ref(), site.path().as_os_str()]);
+    assert!(
+        shown.contains("reload, overlay and recovery all seen"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn the_search_page_uses_the_search_api_when_served() {
+    let Some(dir) = browser_tests() else { return };
+    let site = demo_copy();
+    let server = Server::start(BIN, site.path(), &[], Duration::from_secs(120));
+    let url = server.url("/");
+    let shown = node(&dir, "search_page.mjs", &[url.as_ref()]);
+    assert!(
+        shown.contains("the search page shows the API's results"),
+        "{shown}"
+    );
+}
