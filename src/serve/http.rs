@@ -36,8 +36,8 @@ pub enum Status {
 pub struct App {
     /// The preview folder, canonical, so a symlink out of it can be told apart.
     pub output: PathBuf,
-    /// The site's base path (`/kb`, or empty).
-    pub base: String,
+    /// The site's base path (`/kb`, or empty): the config may change it while serving.
+    pub base: Arc<std::sync::RwLock<String>>,
     /// Output files changed by each rebuild.
     pub reloads: broadcast::Sender<Vec<String>>,
     pub status: watch::Receiver<Status>,
@@ -235,8 +235,9 @@ pub fn resolve(output: &Path, base: &str, path: &str) -> Option<PathBuf> {
 
 async fn file(State(app): State<Arc<App>>, request: Request) -> Response {
     let path = request.uri().path().to_string();
-    if !app.base.is_empty() && (path == "/" || path == "/index.html") {
-        let location = format!("{}/", app.base);
+    let base = app.base.read().expect("not poisoned").clone();
+    if !base.is_empty() && (path == "/" || path == "/index.html") {
+        let location = format!("{base}/");
         return (
             StatusCode::TEMPORARY_REDIRECT,
             [(header::LOCATION, location)],
@@ -244,9 +245,9 @@ async fn file(State(app): State<Arc<App>>, request: Request) -> Response {
             .into_response();
     }
     let output = app.output.clone();
-    let base = app.base.clone();
     let target = {
         let path = path.clone();
+        let base = base.clone();
         tokio::task::spawn_blocking(move || resolve(&output, &base, &path))
             .await
             .ok()
@@ -265,7 +266,7 @@ async fn file(State(app): State<Arc<App>>, request: Request) -> Response {
     }
     if target.extension().is_some_and(|e| e == "html") {
         return match tokio::fs::read(&target).await {
-            Ok(bytes) => html(StatusCode::OK, &bytes, &app.base),
+            Ok(bytes) => html(StatusCode::OK, &bytes, &base),
             Err(_) => not_found(&app).await,
         };
     }
@@ -292,7 +293,8 @@ async fn not_found(app: &App) -> Response {
             b"<!doctype html><meta charset=utf-8><title>Not found</title><body><p>Not found.</p></body>"
                 .to_vec()
         });
-    html(StatusCode::NOT_FOUND, &page, &app.base)
+    let base = app.base.read().expect("not poisoned").clone();
+    html(StatusCode::NOT_FOUND, &page, &base)
 }
 
 /// An HTML page with the live script added before `</body>`.

@@ -91,9 +91,14 @@ pub fn serve(options: ServeOptions, reporter: impl Reporter) -> Result<(), Serve
     let mut preview = Preview::new(build_options, search.clone())?;
     let (reloads, _) = broadcast::channel::<Vec<String>>(64);
     let (status_tx, status_rx) = watch::channel(Status::Good);
+    let base = Arc::new(RwLock::new(String::new()));
     let announce = {
         let reloads = reloads.clone();
+        let base = base.clone();
         move |rebuilt: &Rebuilt| {
+            if let Some(path) = &rebuilt.base {
+                *base.write().expect("not poisoned") = path.clone();
+            }
             let status = status_of(rebuilt);
             if status == Status::Good && !rebuilt.changed.is_empty() {
                 let _ = reloads.send(rebuilt.changed.clone());
@@ -115,7 +120,6 @@ pub fn serve(options: ServeOptions, reporter: impl Reporter) -> Result<(), Serve
             source,
         }))
     })?;
-    let base = preview.base_path().unwrap_or_default();
 
     // Watch before serving: an edit made while the first page loads is not lost.
     let (changes_tx, changes_rx) = mpsc::channel::<Vec<PathBuf>>();
@@ -138,7 +142,7 @@ pub fn serve(options: ServeOptions, reporter: impl Reporter) -> Result<(), Serve
         })
         .expect("a thread starts");
 
-    let url = format!("http://{addr}{base}/");
+    let url = format!("http://{addr}{}/", base.read().expect("not poisoned"));
     let app = Arc::new(http::App {
         output,
         base,

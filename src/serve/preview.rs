@@ -66,6 +66,8 @@ pub struct Rebuilt {
     pub failure: Option<String>,
     /// Whether the quick way was taken, and if not, why not.
     pub quick: Result<(), String>,
+    /// The site's base path (`/kb`, or empty) after a good rebuild.
+    pub base: Option<String>,
     pub elapsed: Duration,
 }
 
@@ -100,11 +102,6 @@ impl Preview {
 
     pub fn output_dir(&self) -> &Path {
         self.output.dir()
-    }
-
-    /// The site's base path (`/kb`, or empty), where the pages are served.
-    pub fn base_path(&self) -> Option<String> {
-        self.site.as_ref().map(|s| s.graph.config.base_path())
     }
 
     /// Brings the preview up to date after `paths` changed (absolute, or relative to the
@@ -286,6 +283,7 @@ impl Preview {
             diagnostics: warnings,
             failure: None,
             quick: Ok(()),
+            base: Some(site.graph.config.base_path()),
             elapsed: started.elapsed(),
         };
         notify(&rebuilt);
@@ -317,6 +315,7 @@ impl Preview {
         let mut rebuilt = match self.build_everything() {
             Ok((site, changed)) => {
                 let diagnostics = site.warnings.clone();
+                let base = Some(site.graph.config.base_path());
                 self.site = Some(site);
                 self.failing = false;
                 self.reload_search();
@@ -325,6 +324,7 @@ impl Preview {
                     diagnostics,
                     failure: None,
                     quick: why,
+                    base,
                     elapsed: Duration::ZERO,
                 }
             }
@@ -335,6 +335,7 @@ impl Preview {
                     diagnostics,
                     failure: None,
                     quick: why,
+                    base: None,
                     elapsed: Duration::ZERO,
                 }
             }
@@ -345,6 +346,7 @@ impl Preview {
                     diagnostics: Vec::new(),
                     failure: Some(error_chain(&err)),
                     quick: why,
+                    base: None,
                     elapsed: Duration::ZERO,
                 }
             }

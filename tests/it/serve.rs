@@ -372,3 +372,54 @@ fn a_busy_port_is_a_clear_error_with_a_free_port_to_try() {
     let suggested: u16 = message.trim().rsplit(' ').next().unwrap().parse().unwrap();
     assert!(std::net::TcpListener::bind(("127.0.0.1", suggested)).is_ok());
 }
+
+#[test]
+fn a_site_with_errors_from_the_start_is_served_once_fixed() {
+    let site = demo_copy();
+    edit(site.path(), NOTE, |t| {
+        t.replace("Both need a way", "Both need [[no such note]] and a way")
+    });
+    let server = start(site.path());
+    // No good build yet: every page is the bare 404 with the live script, which shows the
+    // errors.
+    let (status, page) = server.get("/notes/scalability/describing-load/");
+    assert_eq!(status, 404);
+    assert!(page.contains("live.js"));
+    let events = server.events();
+    let (event, data) = events.next(EVENT).unwrap();
+    assert_eq!(event, "problems");
+    assert!(
+        data.contains("unknown link target `no such note`"),
+        "{data}"
+    );
+
+    edit(site.path(), NOTE, |t| {
+        t.replace("[[no such note]] and ", "")
+    });
+    events.wait_for(EVENT, "the ok event", |e, _| e == "ok");
+    assert_eq!(server.get("/notes/scalability/describing-load/").0, 200);
+}
+
+#[test]
+fn a_new_base_url_moves_the_served_site() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let events = server.events();
+    events.next(EVENT).unwrap();
+    assert_eq!(server.get("/notes/ddia-part-1/").0, 200);
+    edit(site.path(), "commonplace.yaml", |t| {
+        t.replace("base_url: /", "base_url: https://example.org/kb/")
+    });
+    events.wait_for(
+        EVENT,
+        "the reload",
+        reload_of("notes/ddia-part-1/index.html"),
+    );
+    let (status, page) = server.get("/kb/notes/ddia-part-1/");
+    assert_eq!(status, 200);
+    assert!(page.contains("href=\"/kb/style.css\""));
+    assert!(page.contains("data-base=\"/kb\""));
+    assert_eq!(server.get("/notes/ddia-part-1/").0, 404);
+    // The root leads to the site.
+    assert_eq!(server.raw_status("/"), 307);
+}
