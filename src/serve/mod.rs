@@ -70,11 +70,15 @@ pub trait Reporter: Send + Sync + 'static {
 }
 
 /// Binds the port, builds the site, and serves it until the process is stopped.
-pub fn serve(options: ServeOptions, reporter: impl Reporter) -> Result<(), ServeError> {
+pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), ServeError> {
     if !options.root.join(crate::config::FILE_NAME).is_file() {
         return Err(
             crate::Error::Load(crate::load::LoadError::NoConfig(options.root.clone())).into(),
         );
+    }
+    // The watcher reports absolute paths; the root must be one too for them to be told apart.
+    if let Ok(absolute) = options.root.canonicalize() {
+        options.root = absolute;
     }
     let listener = bind(options.bind, options.port)?;
     let addr = listener.local_addr().map_err(|source| ServeError::Bind {

@@ -18,14 +18,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `bin serve --root ROOT --port 0 EXTRA...` and waits (up to `wait`) for it to
-    /// print the address it listens on, which it does after the first build.
+    /// Starts `bin serve --port 0 EXTRA...` in the site's folder, as a user would, and waits
+    /// (up to `wait`) for it to print the address it listens on, which it does after the first
+    /// build.
     pub fn start(bin: &str, root: &Path, extra: &[&str], wait: Duration) -> Server {
         let mut child = Command::new(bin)
             .arg("serve")
-            .arg("--root")
-            .arg(root)
             .args(["--port", "0"])
+            .current_dir(root)
             .args(extra)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
