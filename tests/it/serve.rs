@@ -423,3 +423,35 @@ fn a_new_base_url_moves_the_served_site() {
     // The root leads to the site.
     assert_eq!(server.raw_status("/"), 307);
 }
+
+#[test]
+fn a_build_after_a_preview_equals_a_clean_build() {
+    let site = demo_copy();
+    let original = std::fs::read_to_string(site.path().join(NOTE)).unwrap();
+    {
+        let server = start(site.path());
+        let events = server.events();
+        events.next(EVENT).unwrap();
+        edit(site.path(), NOTE, |t| format!("{t}\nZyzzyva latency latency latency.\n"));
+        events.wait_for(EVENT, "the edit's reload", reload_of(PAGE));
+        std::fs::write(site.path().join(NOTE), &original).unwrap();
+        events.wait_for(EVENT, "the revert's reload", reload_of(PAGE));
+        // The revert's search document is written after its reload event.
+        let deadline = Instant::now() + EVENT;
+        while server.get("/api/search?q=zyzzyva").1.contains("describing-load") {
+            assert!(Instant::now() < deadline, "the index never took the revert");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    // The preview left deleted documents in the index; the build compacts them away, so its
+    // related lists are a clean build's.
+    let after_preview = run(&["build"], site.path());
+    assert!(after_preview.status.success(), "{}", stderr(&after_preview));
+    let clean = demo_copy();
+    let built = run(&["build"], clean.path());
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert!(
+        read_tree(&site.path().join("public")) == read_tree(&clean.path().join("public")),
+        "a build after serve differs from a clean build"
+    );
+}
