@@ -192,18 +192,40 @@ pub struct LiveOutput {
     dir: PathBuf,
     /// A content hash of every file written, by its path in the folder.
     written: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+    /// Files an earlier preview left that this one has not written or compared yet: a file
+    /// that already holds the right bytes is kept, so restarting `serve` on a large site
+    /// rewrites only what changed meanwhile.
+    found: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl LiveOutput {
-    /// Starts an empty live output in `dir`, removing what an earlier preview left there.
-    pub fn create(dir: &Path) -> Result<LiveOutput, WriteError> {
-        if dir.exists() {
-            remove_tree(dir)?;
-        }
+    /// Opens the live output in `dir`, creating it, and taking stock of what an earlier
+    /// preview left there.
+    pub fn open(dir: &Path) -> Result<LiveOutput, WriteError> {
         fs::create_dir_all(dir)?;
+        let mut found = std::collections::HashSet::new();
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.map_err(|source| IoError {
+                action: "list",
+                path: dir.to_path_buf(),
+                source: source.into(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(dir).expect("under its root");
+            let relative = crate::diagnostic::display_path(relative);
+            if relative.ends_with(".commonplace-tmp") {
+                // A write that an earlier preview did not finish.
+                let _ = std::fs::remove_file(entry.path());
+            } else {
+                found.insert(relative);
+            }
+        }
         Ok(LiveOutput {
             dir: dir.to_path_buf(),
             written: Default::default(),
+            found: std::sync::Mutex::new(found),
         })
     }
 
@@ -215,11 +237,24 @@ impl LiveOutput {
     /// from many threads at once.
     pub fn write(&self, path: &str, contents: &[u8]) -> Result<bool, WriteError> {
         let hash = xxhash_rust::xxh3::xxh3_64(contents);
-        let unchanged = self.written.lock().expect("not poisoned").get(path) == Some(&hash);
-        if unchanged {
-            return Ok(false);
-        }
+        let known = self
+            .written
+            .lock()
+            .expect("not poisoned")
+            .get(path)
+            .copied();
         let target = self.dir.join(path);
+        match known {
+            Some(written) if written == hash => return Ok(false),
+            Some(_) => {}
+            None => {
+                let left_before = self.found.lock().expect("not poisoned").remove(path);
+                if left_before && std::fs::read(&target).is_ok_and(|bytes| bytes == contents) {
+                    self.remember(path, hash);
+                    return Ok(false);
+                }
+            }
+        }
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -227,11 +262,15 @@ impl LiveOutput {
         let temporary = target.with_file_name(format!(".{name}.commonplace-tmp"));
         fs::write_with_parents(&temporary, contents)?;
         fs::rename(&temporary, &target)?;
+        self.remember(path, hash);
+        Ok(true)
+    }
+
+    fn remember(&self, path: &str, hash: u64) {
         self.written
             .lock()
             .expect("not poisoned")
             .insert(path.to_string(), hash);
-        Ok(true)
     }
 
     pub fn write_page(&self, page: &Page) -> Result<bool, WriteError> {
@@ -263,18 +302,23 @@ impl LiveOutput {
         Ok(changed)
     }
 
-    /// Removes every file written earlier whose path is not in `keep`: pages and assets that
-    /// a rebuild no longer makes. Returns their paths.
+    /// Removes every file written earlier, or left by an earlier preview, whose path is not in
+    /// `keep`: pages and assets that a full rebuild no longer makes. Returns their paths.
     pub fn remove_others(
         &self,
         keep: &std::collections::HashSet<String>,
     ) -> Result<Vec<String>, WriteError> {
         let mut written = self.written.lock().expect("not poisoned");
-        let gone: Vec<String> = written
+        let mut found = self.found.lock().expect("not poisoned");
+        let mut gone: Vec<String> = written
             .keys()
+            .chain(found.iter())
             .filter(|path| !keep.contains(*path))
             .cloned()
             .collect();
+        gone.sort();
+        gone.dedup();
+        found.clear();
         for path in &gone {
             let file = self.dir.join(path);
             match std::fs::remove_file(&file) {

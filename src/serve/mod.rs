@@ -139,8 +139,26 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
                 }
                 paths.sort();
                 paths.dedup();
-                if let Some(rebuilt) = preview.rebuild(&paths, &announce) {
-                    rebuild_reporter.rebuilt(&rebuilt);
+                // A bug in a rebuild must not end the preview: the page says so, and the next
+                // change starts from scratch.
+                let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    preview.rebuild(&paths, &announce)
+                }));
+                match attempt {
+                    Ok(Some(rebuilt)) => rebuild_reporter.rebuilt(&rebuilt),
+                    Ok(None) => {}
+                    Err(panic) => {
+                        let message = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        let rebuilt = preview.forget(format!(
+                            "commonplace failed while rebuilding (a bug; please report it): {message}"
+                        ));
+                        announce(&rebuilt);
+                        rebuild_reporter.rebuilt(&rebuilt);
+                    }
                 }
             }
         })

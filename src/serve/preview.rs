@@ -81,8 +81,7 @@ pub struct Preview {
     options: BuildOptions,
     output: LiveOutput,
     site: Option<Site>,
-    /// The problems of the content as it is now, when it has errors (the site is then the
-    /// last good one).
+    /// Whether the content as it is now has errors (the site kept is then the last good one).
     failing: bool,
     search: SharedSearch,
 }
@@ -90,7 +89,7 @@ pub struct Preview {
 impl Preview {
     /// Sets up the preview folder; the first [`Preview::rebuild_all`] fills it.
     pub fn new(options: BuildOptions, search: SharedSearch) -> Result<Preview, Error> {
-        let output = LiveOutput::create(&options.root.join(PREVIEW_DIR))?;
+        let output = LiveOutput::open(&options.root.join(PREVIEW_DIR))?;
         Ok(Preview {
             options,
             output,
@@ -127,6 +126,21 @@ impl Preview {
             Err(why) => self.rebuild_all_because(started, Err(why), notify),
         };
         Some(rebuilt)
+    }
+
+    /// Drops the site kept in memory after a rebuild failed halfway (a panic), so the next
+    /// change runs every stage; returns the failure to report.
+    pub fn forget(&mut self, failure: String) -> Rebuilt {
+        self.site = None;
+        self.failing = true;
+        Rebuilt {
+            changed: Vec::new(),
+            diagnostics: Vec::new(),
+            failure: Some(failure),
+            quick: Err("a rebuild failed".to_string()),
+            base: None,
+            elapsed: Duration::ZERO,
+        }
     }
 
     /// Runs every stage and writes whatever changed.

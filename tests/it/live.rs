@@ -13,6 +13,8 @@ pub struct Server {
     child: Child,
     /// `127.0.0.1:PORT`
     pub addr: String,
+    /// What the server printed before its `Serving` line (the first build's report).
+    pub startup: Vec<String>,
     /// Everything the server printed after its `Serving` line, line by line.
     pub output: mpsc::Receiver<String>,
 }
@@ -60,6 +62,7 @@ impl Server {
                         return Server {
                             child,
                             addr,
+                            startup: seen,
                             output: rx,
                         };
                     }

@@ -432,13 +432,19 @@ fn a_build_after_a_preview_equals_a_clean_build() {
         let server = start(site.path());
         let events = server.events();
         events.next(EVENT).unwrap();
-        edit(site.path(), NOTE, |t| format!("{t}\nZyzzyva latency latency latency.\n"));
+        edit(site.path(), NOTE, |t| {
+            format!("{t}\nZyzzyva latency latency latency.\n")
+        });
         events.wait_for(EVENT, "the edit's reload", reload_of(PAGE));
         std::fs::write(site.path().join(NOTE), &original).unwrap();
         events.wait_for(EVENT, "the revert's reload", reload_of(PAGE));
         // The revert's search document is written after its reload event.
         let deadline = Instant::now() + EVENT;
-        while server.get("/api/search?q=zyzzyva").1.contains("describing-load") {
+        while server
+            .get("/api/search?q=zyzzyva")
+            .1
+            .contains("describing-load")
+        {
             assert!(Instant::now() < deadline, "the index never took the revert");
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -454,4 +460,33 @@ fn a_build_after_a_preview_equals_a_clean_build() {
         read_tree(&site.path().join("public")) == read_tree(&clean.path().join("public")),
         "a build after serve differs from a clean build"
     );
+}
+
+#[test]
+fn a_restarted_preview_rewrites_only_what_changed_and_drops_what_is_gone() {
+    let site = demo_copy();
+    {
+        let server = start(site.path());
+        assert!(
+            server.startup[0].starts_with("rebuilt: 58 files changed (full: first build, "),
+            "{:?}",
+            server.startup
+        );
+    }
+    let stale = site.path().join(".commonplace/serve/notes/gone/index.html");
+    write_file(
+        site.path(),
+        ".commonplace/serve/notes/gone/index.html",
+        "<p>an old page</p>",
+    );
+    let server = start(site.path());
+    // Nothing to write: only the page no note makes any more goes.
+    assert!(
+        server.startup[0].starts_with("rebuilt: 1 file changed (full: first build, "),
+        "{:?}",
+        server.startup
+    );
+    assert!(!stale.exists());
+    assert_eq!(server.get("/notes/gone/").0, 404);
+    assert_eq!(server.get("/notes/ddia-part-1/").0, 200);
 }
