@@ -228,10 +228,7 @@ pub fn render<E: Send>(
         .map_err(RenderFailure::Render)?;
     emit(sitemap).map_err(RenderFailure::Emit)?;
 
-    jobs.par_iter().try_for_each(|job| {
-        let page = renderer.page(job).map_err(RenderFailure::Render)?;
-        emit(page).map_err(RenderFailure::Emit)
-    })?;
+    render_jobs(&renderer, &jobs, emit)?;
     Ok(jobs.len() + 1)
 }
 
@@ -292,11 +289,28 @@ pub fn render_pages<E: Send>(
         .filter(|k| exists(k))
         .map(PageKey::job)
         .collect();
-    jobs.par_iter().try_for_each(|job| {
+    render_jobs(&renderer, &jobs, emit)?;
+    Ok(jobs.len())
+}
+
+/// Renders `jobs` in parallel. When templates fail, the error reported is the first failing
+/// page in job order, not whichever a thread met first, so the same broken template gives the
+/// same message every time.
+fn render_jobs<E: Send>(
+    renderer: &Renderer,
+    jobs: &[Job],
+    emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
+) -> Result<(), RenderFailure<E>> {
+    let outcome = jobs.par_iter().try_for_each(|job| {
         let page = renderer.page(job).map_err(RenderFailure::Render)?;
         emit(page).map_err(RenderFailure::Emit)
-    })?;
-    Ok(jobs.len())
+    });
+    if let Err(RenderFailure::Render(_)) = outcome {
+        for job in jobs {
+            renderer.page(job).map_err(RenderFailure::Render)?;
+        }
+    }
+    outcome
 }
 
 /// Every page but the sitemap, as work to do.

@@ -18,6 +18,7 @@
       status.textContent = "";
       return;
     }
+    status.textContent = "Searching…";
     let answer;
     try {
       const response = await fetch("/api/search?" + new URLSearchParams({ q: query, limit: "20" }));
