@@ -4,8 +4,9 @@
 //! 1. Save to reload: edits one note at a time (20 different notes, text appended), and times
 //!    from the write of the file to the arrival of the reload event naming its page on an
 //!    open event stream. Prints median, p90 and max, and how each rebuild went.
-//! 2. Search API under load: 50 concurrent connections for 10 s with `wrk` (Debian package
-//!    `wrk`; skipped with a note when it is missing), rotating through varied queries.
+//! 2. Search API: one connection, then 50 concurrent connections, 10 s each, with `wrk`
+//!    (Debian package `wrk`; skipped with a note when it is missing), rotating through varied
+//!    queries. wrk shares the machine's two cores with the server.
 //!
 //! Environment: `COMMONPLACE_BENCH_NOTES` (default 10000), `COMMONPLACE_BENCH_EDITS` (20),
 //! `COMMONPLACE_BENCH_WRK_SECONDS` (10).
@@ -114,22 +115,26 @@ fn main() {
     }
     let script = tmp.join("bench-serve-queries.lua");
     std::fs::write(&script, WRK_SCRIPT).expect("the script is written");
-    let _ = Command::new("sync").status();
-    let output = Command::new("wrk")
-        .args([
-            "-t2",
-            "-c50",
-            &format!("-d{wrk_seconds}s"),
-            "--latency",
-            "-s",
-        ])
-        .arg(&script)
-        .arg(server.url("/api/search"))
-        .output()
-        .expect("wrk runs");
-    println!("search API, 50 connections for {wrk_seconds} s (wrk, on the same 2 cores):");
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        println!("  {line}");
+    for (threads, connections) in [(1, 1), (2, 50)] {
+        let _ = Command::new("sync").status();
+        let output = Command::new("wrk")
+            .args([
+                &format!("-t{threads}"),
+                &format!("-c{connections}"),
+                &format!("-d{wrk_seconds}s"),
+                "--latency",
+                "-s",
+            ])
+            .arg(&script)
+            .arg(server.url("/api/search"))
+            .output()
+            .expect("wrk runs");
+        println!(
+            "search API, {connections} connection(s) for {wrk_seconds} s (wrk, on the same 2 cores):"
+        );
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            println!("  {line}");
+        }
     }
 }
 
