@@ -413,7 +413,11 @@ impl Searching<'_> {
         let mut concepts: Vec<String> = doc
             .get_all(f.concept)
             .filter_map(|v| v.as_facet())
-            .filter_map(|p| p.rsplit('/').next().map(str::to_string))
+            .filter_map(|encoded| {
+                let facet =
+                    tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
+                facet.to_path().last().map(|name| name.to_string())
+            })
             .collect();
         concepts.sort();
         concepts.dedup();

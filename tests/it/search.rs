@@ -295,6 +295,19 @@ fn json_has_the_documented_shape() {
     assert!(results["hits"].as_array().unwrap().len() <= 2);
     assert!(results["facets"]["concept"].is_object());
     assert!(results["facets"]["source"].is_object());
+    // A hit's concepts are concept names, a narrower concept's own name included.
+    let note = search(site.path(), &["kind:note percentiles tail latency"]);
+    assert_eq!(
+        note["hits"][0]["id"],
+        "scalability/percentiles-and-tail-latency"
+    );
+    let concepts: Vec<&str> = note["hits"][0]["concepts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(concepts, ["scalability", "tail-latency"]);
     // Matched words are marked in the snippet, and the rest is escaped HTML.
     let marked = search(site.path(), &["MTTF"]);
     assert!(marked["hits"][0]["snippet"]
