@@ -48,7 +48,10 @@
     title.textContent = "commonplace: the site has errors; this is the last good version";
     overlay.appendChild(title);
     const list = document.createElement("pre");
-    list.style.cssText = "margin:.5rem 0 0;white-space:pre-wrap";
+    // Explicit colours: the site's own <pre> style would otherwise apply.
+    list.style.cssText =
+      "margin:.5rem 0 0;padding:0;border:0;background:transparent;color:inherit;" +
+      "font:inherit;white-space:pre-wrap";
     // textContent: a message quotes the author's text, which must show as text.
     list.textContent = problems.lines.join("\n");
     overlay.appendChild(list);

@@ -33,6 +33,15 @@ try {
   const typed = await (await fetch(new URL("/api/search?q=twitter+fan-out&limit=20", siteUrl))).json();
   check(status.startsWith(`${typed.total} result`), `the status counts the results: ${status}`);
 
+  // Matched words are marked; text that looks like HTML stays text.
+  check((await page.locator("#search-results mark").count()) > 0, "matched words are marked");
+  await page.fill("#search-input", "zebrafish");
+  await page.waitForFunction(() => document.getElementById("search-status").textContent === "1 result", null, WAIT);
+  const snippet = await page.innerText("#search-results li p");
+  check(snippet.includes("<img src=x onerror=window.pwned=1>"), `the HTML shows as text: ${snippet}`);
+  await page.waitForTimeout(300);
+  check(await page.evaluate(() => window.pwned === undefined), "no script of the content ran");
+
   // A bad query shows the API's error, not a broken page.
   await page.fill("#search-input", "\"unclosed");
   await page.waitForFunction(() => document.getElementById("search-status").textContent.includes("syntax error"), null, WAIT);

@@ -71,6 +71,11 @@ fn an_open_page_reloads_after_an_edit_and_shows_errors_until_fixed() {
 fn the_search_page_uses_the_search_api_when_served() {
     let Some(dir) = browser_tests() else { return };
     let site = demo_copy();
+    crate::common::write_file(
+        site.path(),
+        "content/notes/markup.md",
+        "# Markup\n\nA zebrafish note that writes `<img src=x onerror=window.pwned=1>` as code.\n",
+    );
     let server = Server::start(BIN, site.path(), &[], Duration::from_secs(120));
     let url = server.url("/");
     let shown = node(&dir, "search_page.mjs", &[url.as_ref()]);

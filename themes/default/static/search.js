@@ -38,7 +38,7 @@
     const corrected = answer.corrected ? ` (showing results for “${answer.corrected}”)` : "";
     status.textContent = `${answer.total} result${answer.total === 1 ? "" : "s"}${corrected}`;
     for (const hit of answer.hits) {
-      // textContent throughout: titles and snippets are the author's text, shown as text.
+      // Titles are the author's text, shown as text.
       const item = document.createElement("li");
       const link = document.createElement("a");
       link.href = hit.url;
@@ -47,7 +47,8 @@
       kind.className = "kind";
       kind.textContent = hit.locator ? `${hit.kind} · ${hit.locator}` : hit.kind;
       const snippet = document.createElement("p");
-      snippet.textContent = hit.snippet;
+      // The snippet comes escaped from the server, with only <mark> around matched words.
+      snippet.innerHTML = hit.snippet;
       item.append(link, " ", kind, snippet);
       list.append(item);
     }
