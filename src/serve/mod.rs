@@ -127,12 +127,15 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
 
     // Watch before serving: an edit made while the first page loads is not lost.
     let (changes_tx, changes_rx) = mpsc::channel::<Vec<PathBuf>>();
-    let _watcher = watch_site(&options.root, changes_tx)?;
+    let mut watcher = SiteWatcher::start(&options.root, changes_tx)?;
     let rebuild_reporter = reporter.clone();
     std::thread::Builder::new()
         .name("rebuild".into())
         .spawn(move || {
             while let Ok(mut paths) = changes_rx.recv() {
+                if let Err(err) = watcher.watch_new_folders() {
+                    eprintln!("warning: {}", preview::error_chain(&err));
+                }
                 // Whatever else arrived meanwhile joins this rebuild.
                 while let Ok(more) = changes_rx.try_recv() {
                     paths.extend(more);
@@ -226,58 +229,82 @@ fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, ServeError> {
     }
 }
 
+type Debouncer = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
 /// Watches `content/`, `themes/` and `commonplace.yaml`, sending each debounced burst of
-/// changed paths. The returned debouncer must stay alive.
-fn watch_site(
-    root: &std::path::Path,
-    changes: mpsc::Sender<Vec<PathBuf>>,
-) -> Result<impl Drop, ServeError> {
-    let mut debouncer = notify_debouncer_full::new_debouncer(
-        DEBOUNCE,
-        None,
-        move |result: notify_debouncer_full::DebounceEventResult| match result {
-            Ok(events) => {
-                let paths: Vec<PathBuf> = events
-                    .into_iter()
-                    .filter(|e| !e.kind.is_access())
-                    .flat_map(|e| e.event.paths)
-                    .collect();
-                if !paths.is_empty() {
-                    let _ = changes.send(paths);
+/// changed paths.
+struct SiteWatcher {
+    debouncer: Debouncer,
+    root: PathBuf,
+    watched: Vec<PathBuf>,
+}
+
+impl SiteWatcher {
+    fn start(
+        root: &std::path::Path,
+        changes: mpsc::Sender<Vec<PathBuf>>,
+    ) -> Result<Self, ServeError> {
+        let debouncer = notify_debouncer_full::new_debouncer(
+            DEBOUNCE,
+            None,
+            move |result: notify_debouncer_full::DebounceEventResult| match result {
+                Ok(events) => {
+                    let paths: Vec<PathBuf> = events
+                        .into_iter()
+                        .filter(|e| !e.kind.is_access())
+                        .flat_map(|e| e.event.paths)
+                        .collect();
+                    if !paths.is_empty() {
+                        let _ = changes.send(paths);
+                    }
                 }
-            }
-            Err(errors) => {
-                for error in errors {
-                    eprintln!("warning: file watcher: {error}");
+                Err(errors) => {
+                    for error in errors {
+                        eprintln!("warning: file watcher: {error}");
+                    }
                 }
-            }
-        },
-    )
-    .map_err(|source| ServeError::Watch {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    let watch = |debouncer: &mut notify_debouncer_full::Debouncer<_, _>,
-                 path: PathBuf,
-                 mode: RecursiveMode| {
-        debouncer
-            .watch(&path, mode)
-            .map_err(|source| ServeError::Watch { path, source })
-    };
-    // The root itself, not recursively: `commonplace.yaml`, and `content/` or `themes/`
-    // appearing later.
-    watch(
-        &mut debouncer,
-        root.to_path_buf(),
-        RecursiveMode::NonRecursive,
-    )?;
-    for dir in [crate::load::CONTENT_DIR, "themes"] {
-        let path = root.join(dir);
-        if path.is_dir() {
-            watch(&mut debouncer, path, RecursiveMode::Recursive)?;
-        }
+            },
+        )
+        .map_err(|source| ServeError::Watch {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let mut watcher = SiteWatcher {
+            debouncer,
+            root: root.to_path_buf(),
+            watched: Vec::new(),
+        };
+        // The root itself, not recursively (it may hold `public/` and more): for
+        // `commonplace.yaml`, and for `content/` or `themes/` made while serving.
+        watcher.watch(root.to_path_buf(), RecursiveMode::NonRecursive)?;
+        watcher.watch_new_folders()?;
+        Ok(watcher)
     }
-    Ok(debouncer)
+
+    /// Starts watching `content/` and `themes/` if they exist and are not watched yet.
+    fn watch_new_folders(&mut self) -> Result<(), ServeError> {
+        for dir in [crate::load::CONTENT_DIR, "themes"] {
+            let path = self.root.join(dir);
+            if path.is_dir() && !self.watched.contains(&path) {
+                self.watch(path, RecursiveMode::Recursive)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn watch(&mut self, path: PathBuf, mode: RecursiveMode) -> Result<(), ServeError> {
+        self.debouncer
+            .watch(&path, mode)
+            .map_err(|source| ServeError::Watch {
+                path: path.clone(),
+                source,
+            })?;
+        self.watched.push(path);
+        Ok(())
+    }
 }
 
 /// One line for the terminal about a rebuild.
