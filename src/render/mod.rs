@@ -33,19 +33,6 @@ pub struct RenderError {
 
 /// Every page of the site, as a list of work to do in parallel.
 #[derive(Debug, Clone)]
-enum Job<'g> {
-    Home,
-    Note(usize),
-    Quote(usize, usize),
-    Concept(&'g str),
-    Concepts,
-    Source(usize),
-    Sources,
-    Search,
-    NotFound,
-    Atom,
-}
-
 #[derive(Serialize)]
 struct SiteCtx<'a> {
     title: &'a str,
@@ -207,11 +194,11 @@ pub fn render<E: Send>(
     theme: &Theme,
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let urls = Urls {
-        base: graph.config.base_path(),
-        absolute_base: graph.config.absolute_base(),
+    let renderer = Renderer {
+        graph,
+        theme,
+        urls: Urls::of(&graph.config),
     };
-    let renderer = Renderer { graph, theme, urls };
     let jobs = jobs(graph);
 
     // The sitemap lists every HTML page; their URLs are known before any is rendered.
@@ -232,7 +219,8 @@ pub fn render<E: Send>(
     Ok(jobs.len() + 1)
 }
 
-/// A page of the site, for rendering some pages again ([`render_pages`]).
+/// A page of the site: what [`render`] renders one by one, and what [`render_pages`] takes to
+/// render some pages again.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PageKey {
     Home,
@@ -247,23 +235,6 @@ pub enum PageKey {
     Atom,
 }
 
-impl PageKey {
-    fn job(&self) -> Job<'_> {
-        match self {
-            PageKey::Home => Job::Home,
-            PageKey::Note(n) => Job::Note(*n),
-            PageKey::Quote(s, q) => Job::Quote(*s, *q),
-            PageKey::Concept(name) => Job::Concept(name),
-            PageKey::Concepts => Job::Concepts,
-            PageKey::Source(s) => Job::Source(*s),
-            PageKey::Sources => Job::Sources,
-            PageKey::Search => Job::Search,
-            PageKey::NotFound => Job::NotFound,
-            PageKey::Atom => Job::Atom,
-        }
-    }
-}
-
 /// Renders only the given pages (not the sitemap), in parallel, handing each to `emit`: a
 /// live preview re-renders what an edit can change. Pages that no longer exist are skipped.
 pub fn render_pages<E: Send>(
@@ -272,11 +243,11 @@ pub fn render_pages<E: Send>(
     pages: &[PageKey],
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let urls = Urls {
-        base: graph.config.base_path(),
-        absolute_base: graph.config.absolute_base(),
+    let renderer = Renderer {
+        graph,
+        theme,
+        urls: Urls::of(&graph.config),
     };
-    let renderer = Renderer { graph, theme, urls };
     let exists = |key: &PageKey| match key {
         PageKey::Note(n) => *n < graph.notes.len(),
         PageKey::Quote(s, q) => graph.sources.get(*s).is_some_and(|x| *q < x.quotes.len()),
@@ -284,11 +255,7 @@ pub fn render_pages<E: Send>(
         PageKey::Concept(name) => graph.concepts.contains_key(name),
         _ => true,
     };
-    let jobs: Vec<Job> = pages
-        .iter()
-        .filter(|k| exists(k))
-        .map(PageKey::job)
-        .collect();
+    let jobs: Vec<PageKey> = pages.iter().filter(|k| exists(k)).cloned().collect();
     render_jobs(&renderer, &jobs, emit)?;
     Ok(jobs.len())
 }
@@ -298,7 +265,7 @@ pub fn render_pages<E: Send>(
 /// same message every time.
 fn render_jobs<E: Send>(
     renderer: &Renderer,
-    jobs: &[Job],
+    jobs: &[PageKey],
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<(), RenderFailure<E>> {
     let outcome = jobs.par_iter().try_for_each(|job| {
@@ -314,21 +281,21 @@ fn render_jobs<E: Send>(
 }
 
 /// Every page but the sitemap, as work to do.
-fn jobs(graph: &Graph) -> Vec<Job<'_>> {
+fn jobs(graph: &Graph) -> Vec<PageKey> {
     let mut jobs = vec![
-        Job::Home,
-        Job::Concepts,
-        Job::Sources,
-        Job::Search,
-        Job::NotFound,
+        PageKey::Home,
+        PageKey::Concepts,
+        PageKey::Sources,
+        PageKey::Search,
+        PageKey::NotFound,
     ];
-    jobs.extend((0..graph.notes.len()).map(Job::Note));
+    jobs.extend((0..graph.notes.len()).map(PageKey::Note));
     for (s, source) in graph.sources.iter().enumerate() {
-        jobs.push(Job::Source(s));
-        jobs.extend((0..source.quotes.len()).map(|q| Job::Quote(s, q)));
+        jobs.push(PageKey::Source(s));
+        jobs.extend((0..source.quotes.len()).map(|q| PageKey::Quote(s, q)));
     }
-    jobs.extend(graph.concepts.keys().map(|name| Job::Concept(name)));
-    jobs.push(Job::Atom);
+    jobs.extend(graph.concepts.keys().cloned().map(PageKey::Concept));
+    jobs.push(PageKey::Atom);
     jobs
 }
 
@@ -383,53 +350,53 @@ impl<'g> Renderer<'g> {
     }
 
     /// The URL of a job's HTML page; `None` for the 404 page and the feed.
-    fn url(&self, job: &Job) -> Option<String> {
+    fn url(&self, job: &PageKey) -> Option<String> {
         let g = self.graph;
         Some(match job {
-            Job::Home => self.urls.home(),
-            Job::Note(n) => self.urls.note(&g.notes[*n].note.slug),
-            Job::Quote(s, q) => {
+            PageKey::Home => self.urls.home(),
+            PageKey::Note(n) => self.urls.note(&g.notes[*n].note.slug),
+            PageKey::Quote(s, q) => {
                 let source = &g.sources[*s];
                 self.urls
                     .quote(&source.source.id, &source.quotes[*q].quote.id)
             }
-            Job::Concept(name) => self.urls.concept(name),
-            Job::Concepts => self.urls.concepts(),
-            Job::Source(s) => self.urls.source(&g.sources[*s].source.id),
-            Job::Sources => self.urls.sources(),
-            Job::Search => self.urls.search(),
-            Job::NotFound | Job::Atom => return None,
+            PageKey::Concept(name) => self.urls.concept(name),
+            PageKey::Concepts => self.urls.concepts(),
+            PageKey::Source(s) => self.urls.source(&g.sources[*s].source.id),
+            PageKey::Sources => self.urls.sources(),
+            PageKey::Search => self.urls.search(),
+            PageKey::NotFound | PageKey::Atom => return None,
         })
     }
 
-    fn page(&self, job: &Job) -> Result<Page, RenderError> {
+    fn page(&self, job: &PageKey) -> Result<Page, RenderError> {
         let mut context = self.context();
         let template = match job {
-            Job::Home => {
+            PageKey::Home => {
                 self.home(&mut context);
                 "index.html"
             }
-            Job::Note(n) => {
+            PageKey::Note(n) => {
                 context.insert("note", &self.note(*n));
                 "note.html"
             }
-            Job::Quote(s, q) => {
+            PageKey::Quote(s, q) => {
                 context.insert("quote", &self.quote(*s, *q));
                 "quote.html"
             }
-            Job::Concept(name) => {
+            PageKey::Concept(name) => {
                 context.insert("concept", &self.concept(name));
                 "concept.html"
             }
-            Job::Concepts => {
+            PageKey::Concepts => {
                 context.insert("concepts", &self.concept_list());
                 "concepts.html"
             }
-            Job::Source(s) => {
+            PageKey::Source(s) => {
                 context.insert("source", &self.source(*s));
                 "source.html"
             }
-            Job::Sources => {
+            PageKey::Sources => {
                 let sources: Vec<CountedLink> = self
                     .graph
                     .sources
@@ -443,9 +410,9 @@ impl<'g> Renderer<'g> {
                 context.insert("sources", &sources);
                 "sources.html"
             }
-            Job::Search => "search.html",
-            Job::NotFound => return self.template("404.html", "404.html", &context),
-            Job::Atom => {
+            PageKey::Search => "search.html",
+            PageKey::NotFound => return self.template("404.html", "404.html", &context),
+            PageKey::Atom => {
                 self.feed(&mut context);
                 return self.template("atom.xml", "atom.xml", &context);
             }

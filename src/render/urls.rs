@@ -28,6 +28,14 @@ pub struct Urls {
 }
 
 impl Urls {
+    /// The URLs of the site `config` describes.
+    pub fn of(config: &crate::config::Config) -> Urls {
+        Urls {
+            base: config.base_path(),
+            absolute_base: config.absolute_base(),
+        }
+    }
+
     pub fn home(&self) -> String {
         format!("{}/", self.base)
     }

@@ -114,10 +114,7 @@ impl SearchDoc {
 
 /// The search document of note `n`, as [`documents`] makes it.
 pub fn note_document(graph: &Graph, n: usize) -> SearchDoc {
-    let urls = Urls {
-        base: graph.config.base_path(),
-        absolute_base: graph.config.absolute_base(),
-    };
+    let urls = Urls::of(&graph.config);
     let paths = concept_paths(graph);
     let facets_of = |concepts: &[String]| facets(&paths, concepts);
     note_doc(graph, &urls, &graph.notes[n], &facets_of)
@@ -162,10 +159,7 @@ fn note_doc(
 
 /// The documents of a site, keyed by `kind:id`.
 pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
-    let urls = Urls {
-        base: graph.config.base_path(),
-        absolute_base: graph.config.absolute_base(),
-    };
+    let urls = Urls::of(&graph.config);
     let paths = concept_paths(graph);
     let facets_of = |concepts: &[String]| facets(&paths, concepts);
     let mut docs = Vec::new();

@@ -498,11 +498,19 @@ fn a_theme_folder_made_while_serving_is_watched() {
     let server = start(site.path());
     let events = server.events();
     events.next(EVENT).unwrap();
-    write_file(site.path(), "themes/default/static/style.css", "body { color: red }");
+    write_file(
+        site.path(),
+        "themes/default/static/style.css",
+        "body { color: red }",
+    );
     events.wait_for(EVENT, "the new stylesheet", reload_of("style.css"));
     assert_eq!(server.get("/style.css").1, "body { color: red }");
     // Inside the new folder: seen only if the folder itself is now watched.
-    write_file(site.path(), "themes/default/static/style.css", "body { color: blue }");
+    write_file(
+        site.path(),
+        "themes/default/static/style.css",
+        "body { color: blue }",
+    );
     events.wait_for(EVENT, "the changed stylesheet", reload_of("style.css"));
     assert_eq!(server.get("/style.css").1, "body { color: blue }");
 }
