@@ -32,8 +32,7 @@ pub struct RenderError {
 }
 
 /// Every page of the site, as a list of work to do in parallel.
-#[derive(Debug, Clone)]
-#[derive(Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct SiteCtx<'a> {
     title: &'a str,
     description: Option<&'a str>,

@@ -48,7 +48,17 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/_commonplace/events", get(events))
         .route("/_commonplace/live.js", get(live_script))
-        .route("/api/search", get(search))
+        .route(
+            "/api/search",
+            get(search)
+                .fallback(|| async { json_error(StatusCode::METHOD_NOT_ALLOWED, "use GET") }),
+        )
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async {
+                json_error(StatusCode::NOT_FOUND, "no such API; there is /api/search")
+            }),
+        )
         .fallback(get(file))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {

@@ -116,13 +116,18 @@ impl Server {
     /// Sends a request line exactly as given (no client normalizes it), and returns the
     /// status code of the answer.
     pub fn raw_status(&self, target: &str) -> u16 {
+        self.raw_request("GET", target)
+    }
+
+    /// Like [`Server::raw_status`], with another method.
+    pub fn raw_request(&self, method: &str, target: &str) -> u16 {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
         write!(
             stream,
-            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
             self.addr
         )
         .unwrap();

@@ -353,6 +353,14 @@ fn the_search_api_answers_as_the_cli_does_and_bounds_its_input() {
         let error: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(error["error"], message, "{query}");
     }
+    // Other APIs and methods are JSON errors too.
+    let (status, body) = server.get("/api/nothing");
+    assert_eq!(status, 404);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["error"],
+        "no such API; there is /api/search"
+    );
+    assert_eq!(server.raw_request("DELETE", "/api/search?q=x"), 405);
 }
 
 #[test]
