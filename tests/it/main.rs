@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod client;
 mod common;
 mod diagnostics;
 mod links;

@@ -1,0 +1,9 @@
+//! The part of commonplace's search that runs in the browser (built for
+//! `wasm32-unknown-unknown`) and, natively, in commonplace itself: the index's analyzer, the
+//! format of the static search bundle, and the ranking over it. The exporter and the browser
+//! share this code, so there is one way text becomes terms and one way hits are scored.
+
+pub mod analyzer;
+mod fold;
+
+pub use analyzer::Analyzer;
