@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery,
+};
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -176,6 +178,9 @@ impl Syntax<'_> {
     }
 }
 
+/// How many documents past the limit a search looks at, for ties with the last one.
+const TIES: usize = 32;
+
 /// Runs searches against one opened index. `concept_paths` maps a concept name (or alias) to
 /// its facet paths, from [`super::index::concept_paths`].
 pub struct Searching<'a> {
@@ -298,8 +303,13 @@ impl Searching<'_> {
         if filters.is_empty() {
             return Ok(text_query);
         }
+        // Filters decide what matches, never how it ranks: a score of zero adds nothing, so a
+        // filtered search ranks as the same search unfiltered (and as the browser's does).
         let mut clauses = vec![(Occur::Must, text_query)];
-        clauses.extend(filters.iter().map(|q| (Occur::Must, q.box_clone())));
+        clauses.extend(filters.iter().map(|q| {
+            let filter: Box<dyn Query> = Box::new(ConstScoreQuery::new(q.box_clone(), 0.0));
+            (Occur::Must, filter)
+        }));
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
@@ -314,10 +324,21 @@ impl Searching<'_> {
             PathCounts { field: "concept" },
             PathCounts { field: "source" },
         ));
-        let (top, total, facets) = searcher.search(
+        // A few more than asked: documents tied with the last one are ordered by kind and id
+        // below, not by where they sit in the index, so every reader of the index (and the
+        // browser's bundle) cuts the list at the same place.
+        let (mut top, total, facets) = searcher.search(
             query,
-            &(TopDocs::with_limit(limit).order_by_score(), Count, facets),
+            &(
+                TopDocs::with_limit(limit + TIES).order_by_score(),
+                Count,
+                facets,
+            ),
         )?;
+        if top.len() > limit {
+            let cutoff = top[limit - 1].0;
+            top.retain(|(score, _)| *score >= cutoff);
+        }
         let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
         snippets.set_max_num_chars(180);
         let mut hits: Vec<Hit> = top
@@ -330,6 +351,7 @@ impl Searching<'_> {
                 .total_cmp(&a.score)
                 .then_with(|| (&a.kind, &a.id).cmp(&(&b.kind, &b.id)))
         });
+        hits.truncate(limit);
         Ok(SearchResults {
             query: String::new(),
             corrected: None,
