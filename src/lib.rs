@@ -169,6 +169,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         render::RenderFailure::Emit(err) => Error::Write(err),
     })?;
     record("render+write");
+    // The browser's search, from the index as it is now (up to date, compacted).
+    let bundle = search::bundle::export(&options.root, &graph.config.language, &lookups)?;
+    for (path, bytes) in &bundle.files {
+        staging.write_file(path, bytes)?;
+    }
+    record("search bundle");
     staging.commit()?;
     progress.finish();
     record("swap");

@@ -138,6 +138,11 @@ impl Staging {
         )?)
     }
 
+    /// Writes one file of the site that is not a page (the search bundle).
+    pub fn write_file(&self, path: &str, contents: &[u8]) -> Result<(), WriteError> {
+        Ok(fs::write_with_parents(&self.dir.join(path), contents)?)
+    }
+
     /// Copies the theme's static files and the site's assets.
     pub fn copy_files(
         &self,

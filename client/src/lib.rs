@@ -4,6 +4,8 @@
 //! share this code, so there is one way text becomes terms and one way hits are scored.
 
 pub mod analyzer;
+pub mod bundle;
 mod fold;
+pub mod search;
 
 pub use analyzer::Analyzer;

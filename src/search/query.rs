@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery,
 };
@@ -178,6 +180,125 @@ impl Syntax<'_> {
     }
 }
 
+/// What a result shows of a stored document: the terminal, the API and the browser bundle
+/// all show the same.
+pub struct Stored {
+    pub kind: String,
+    pub id: String,
+    pub url: String,
+    /// The title, or for a quote the start of its text.
+    pub title: String,
+    /// Concept names (the last part of each facet path), sorted.
+    pub concepts: Vec<String>,
+    pub source: Option<String>,
+    pub locator: Option<String>,
+    /// A quote's own text.
+    pub text: Option<String>,
+    pub body: String,
+}
+
+impl Stored {
+    pub fn of(doc: &TantivyDocument, f: Fields) -> Stored {
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let facet = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_facet())
+                .map(|p| p.trim_start_matches('/').to_string())
+        };
+        let body = text(f.body).unwrap_or_default();
+        let own_text = text(f.text);
+        let title = match text(f.title) {
+            Some(t) if !t.is_empty() => t,
+            _ => crate::render::shorten(own_text.as_deref().unwrap_or(&body), 100),
+        };
+        let mut concepts: Vec<String> = doc
+            .get_all(f.concept)
+            .filter_map(|v| v.as_facet())
+            .filter_map(|encoded| {
+                let facet =
+                    tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
+                facet.to_path().last().map(|name| name.to_string())
+            })
+            .collect();
+        concepts.sort();
+        concepts.dedup();
+        Stored {
+            kind: facet(f.kind).unwrap_or_default(),
+            id: text(f.id).unwrap_or_default(),
+            url: text(f.url).unwrap_or_default(),
+            title,
+            concepts,
+            source: facet(f.source),
+            locator: text(f.locator),
+            text: own_text,
+            body,
+        }
+    }
+}
+
+/// BM25's statistics, as Tantivy keeps them but for one: a field's token count is the sum of
+/// the lengths Tantivy stores per document (each rounded to one of 256 values), over the
+/// documents alive. Tantivy's own count is exact in a fresh index but becomes that sum for
+/// segments merged after deletes, so scores would depend on the index's history; this way a
+/// search, and the browser bundle exported with the same numbers, rank the same content the
+/// same whatever edits came before.
+pub struct Stats {
+    searcher: Searcher,
+    tokens: Vec<(tantivy::schema::Field, u64)>,
+}
+
+impl Stats {
+    pub fn of(searcher: &Searcher, f: Fields) -> tantivy::Result<Stats> {
+        let mut tokens = Vec::new();
+        for field in [f.title, f.body, f.author] {
+            let mut total = 0u64;
+            for segment in searcher.segment_readers() {
+                let norms = segment.get_fieldnorms_reader(field)?;
+                let mut count = [0u64; 256];
+                for doc in segment.doc_ids_alive() {
+                    count[usize::from(norms.fieldnorm_id(doc))] += 1;
+                }
+                total += count
+                    .iter()
+                    .enumerate()
+                    .map(|(id, n)| n * u64::from(FieldNormReader::id_to_fieldnorm(id as u8)))
+                    .sum::<u64>();
+            }
+            tokens.push((field, total));
+        }
+        Ok(Stats {
+            searcher: searcher.clone(),
+            tokens,
+        })
+    }
+
+    /// The token count of one of the searched fields.
+    pub fn tokens(&self, field: tantivy::schema::Field) -> u64 {
+        self.tokens
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+impl Bm25StatisticsProvider for Stats {
+    fn total_num_tokens(&self, field: tantivy::schema::Field) -> tantivy::Result<u64> {
+        Ok(self.tokens(field))
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.searcher.doc_freq(term)
+    }
+}
+
 /// How many documents past the limit a search looks at, for ties with the last one.
 const TIES: usize = 32;
 
@@ -249,7 +370,7 @@ impl Searching<'_> {
         let f = self.fields;
         let mut parser = QueryParser::for_index(self.index, vec![f.title, f.body, f.author]);
         parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, 3.0);
+        parser.set_field_boost(f.title, super::schema::TITLE_BOOST);
         parser
     }
 
@@ -327,13 +448,15 @@ impl Searching<'_> {
         // A few more than asked: documents tied with the last one are ordered by kind and id
         // below, not by where they sit in the index, so every reader of the index (and the
         // browser's bundle) cuts the list at the same place.
-        let (mut top, total, facets) = searcher.search(
+        let stats = Stats::of(searcher, self.fields)?;
+        let (mut top, total, facets) = searcher.search_with_statistics_provider(
             query,
             &(
                 TopDocs::with_limit(limit + TIES).order_by_score(),
                 Count,
                 facets,
             ),
+            &stats,
         )?;
         if top.len() > limit {
             let cutoff = top[limit - 1].0;
@@ -414,43 +537,15 @@ impl Searching<'_> {
         score: f32,
         snippets: Option<&SnippetGenerator>,
     ) -> Result<Hit, QueryError> {
-        let f = self.fields;
         let doc: TantivyDocument = searcher.doc(address)?;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let facet = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_facet())
-                .map(|p| p.trim_start_matches('/').to_string())
-        };
-        let kind = facet(f.kind).unwrap_or_default();
-        let body = text(f.body).unwrap_or_default();
-        let title = match text(f.title) {
-            Some(t) if !t.is_empty() => t,
-            _ => crate::render::shorten(&text(f.text).unwrap_or_else(|| body.clone()), 100),
-        };
-        let mut concepts: Vec<String> = doc
-            .get_all(f.concept)
-            .filter_map(|v| v.as_facet())
-            .filter_map(|encoded| {
-                let facet =
-                    tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
-                facet.to_path().last().map(|name| name.to_string())
-            })
-            .collect();
-        concepts.sort();
-        concepts.dedup();
+        let stored = Stored::of(&doc, self.fields);
         // A quote's snippet comes from its own text when the words are there, else from its
         // annotation; a listing without words shows the text as it is.
-        let own_text = text(f.text);
-        let shown = own_text.as_deref().unwrap_or(&body);
+        let shown = stored.text.as_deref().unwrap_or(&stored.body);
         let plain = || crate::render::markdown::escape(&crate::render::shorten(shown, 180));
         let snippet = match snippets {
             Some(generator) => {
-                let mut candidates = own_text.iter().chain(std::iter::once(&body));
+                let mut candidates = stored.text.iter().chain(std::iter::once(&stored.body));
                 let marked = candidates.find_map(|candidate| {
                     let mut snippet = generator.snippet(candidate);
                     snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
@@ -461,15 +556,15 @@ impl Searching<'_> {
             None => plain(),
         };
         Ok(Hit {
-            kind,
-            id: text(f.id).unwrap_or_default(),
-            title,
-            url: text(f.url).unwrap_or_default(),
+            kind: stored.kind,
+            id: stored.id,
+            title: stored.title,
+            url: stored.url,
             score,
             snippet,
-            concepts,
-            source: facet(f.source),
-            locator: text(f.locator),
+            concepts: stored.concepts,
+            source: stored.source,
+            locator: stored.locator,
         })
     }
 

@@ -18,6 +18,9 @@ pub const TOKENIZER: &str = "commonplace";
 /// Bumped whenever the schema or the analyzer changes: an index of another version is rebuilt.
 pub const FORMAT: u32 = 1;
 
+/// How much more a word in a title counts than the same word in a body or author.
+pub const TITLE_BOOST: f32 = 3.0;
+
 /// Every field, by name, so code never looks a field up by string.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {

@@ -2,6 +2,7 @@
 //! `commonplace` binary (built once by cargo) against fixtures under `tests/fixtures/`.
 
 mod browser;
+mod bundle;
 mod cli;
 mod client;
 mod common;

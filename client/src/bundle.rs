@@ -1,0 +1,303 @@
+//! The static search bundle's binary parts, written by `commonplace build` and read in the
+//! browser: the scoring constants (`meta.bin`), the term chunks (`terms/N.bin`) and the filter
+//! lists (`concepts/NAME.bin`, `sources/ID.bin`). Numbers are little-endian; counts and
+//! document numbers are LEB128 varints; document lists are delta-coded.
+//!
+//! Documents are numbered by their key (`kind:id`) in byte order, so the numbers of one kind
+//! form a range and equal scores are ordered as `commonplace search` orders them.
+
+/// Bumped whenever the layout changes.
+pub const FORMAT: u32 = 1;
+
+/// Tantivy's BM25 constants.
+pub const K1: f32 = 1.2;
+pub const B: f32 = 0.75;
+
+/// The fields a query searches, in the order Tantivy's query parser adds them.
+pub const FIELDS: [&str; 3] = ["title", "body", "author"];
+
+/// What scoring needs beyond the postings: for each searched field, its boost and Tantivy's
+/// BM25 length normalization for each of the 256 encoded field lengths (the same `f32`s
+/// Tantivy computes, written as bits, so no float is ever re-derived in the browser).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub doc_count: u32,
+    pub fields: Vec<FieldMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldMeta {
+    pub boost: f32,
+    pub norms: Vec<f32>,
+}
+
+/// One term's postings in one field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldPostings {
+    pub field: u8,
+    /// Tantivy's idf for the term in the field, over the whole index.
+    pub idf: f32,
+    /// (document, term frequency, encoded field length), by document.
+    pub postings: Vec<(u32, u32, u8)>,
+}
+
+/// One term of a chunk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermEntry {
+    pub term: String,
+    pub fields: Vec<FieldPostings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError(pub &'static str);
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bad search bundle: {}", self.0)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+pub fn write_varint(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// A reader over bytes that fails cleanly on truncated input.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> Result<u64, FormatError> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.bytes.get(self.at).ok_or(FormatError("truncated"))?;
+            self.at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(FormatError("varint too long"))
+    }
+
+    fn u32(&mut self) -> Result<u32, FormatError> {
+        u32::try_from(self.varint()?).map_err(|_| FormatError("number too large"))
+    }
+
+    fn byte(&mut self) -> Result<u8, FormatError> {
+        let byte = *self.bytes.get(self.at).ok_or(FormatError("truncated"))?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    fn f32(&mut self) -> Result<f32, FormatError> {
+        let bytes = self
+            .bytes
+            .get(self.at..self.at + 4)
+            .ok_or(FormatError("truncated"))?;
+        self.at += 4;
+        Ok(f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+
+    fn str(&mut self) -> Result<&'a str, FormatError> {
+        let len = self.varint()? as usize;
+        let bytes = self
+            .bytes
+            .get(self.at..self.at + len)
+            .ok_or(FormatError("truncated"))?;
+        self.at += len;
+        std::str::from_utf8(bytes).map_err(|_| FormatError("term is not UTF-8"))
+    }
+
+    fn done(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+}
+
+impl Meta {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_varint(&mut out, u64::from(FORMAT));
+        write_varint(&mut out, u64::from(self.doc_count));
+        write_varint(&mut out, self.fields.len() as u64);
+        for field in &self.fields {
+            out.extend_from_slice(&field.boost.to_le_bytes());
+            for norm in &field.norms {
+                out.extend_from_slice(&norm.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Meta, FormatError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.varint()? != u64::from(FORMAT) {
+            return Err(FormatError("another format version"));
+        }
+        let doc_count = r.u32()?;
+        let count = r.varint()?;
+        let mut fields = Vec::new();
+        for _ in 0..count {
+            let boost = r.f32()?;
+            let norms = (0..256).map(|_| r.f32()).collect::<Result<_, _>>()?;
+            fields.push(FieldMeta { boost, norms });
+        }
+        Ok(Meta { doc_count, fields })
+    }
+}
+
+pub fn encode_term(out: &mut Vec<u8>, entry: &TermEntry) {
+    write_varint(out, entry.term.len() as u64);
+    out.extend_from_slice(entry.term.as_bytes());
+    out.push(entry.fields.len() as u8);
+    for field in &entry.fields {
+        out.push(field.field);
+        out.extend_from_slice(&field.idf.to_le_bytes());
+        write_varint(out, field.postings.len() as u64);
+        let mut previous = 0;
+        for &(doc, tf, norm) in &field.postings {
+            write_varint(out, u64::from(doc - previous));
+            write_varint(out, u64::from(tf));
+            out.push(norm);
+            previous = doc;
+        }
+    }
+}
+
+/// Finds one term in a chunk, decoding only that term's postings.
+pub fn find_term(chunk: &[u8], term: &str) -> Result<Option<TermEntry>, FormatError> {
+    let mut r = Reader {
+        bytes: chunk,
+        at: 0,
+    };
+    while !r.done() {
+        let found = r.str()? == term;
+        let field_count = r.byte()?;
+        let mut fields = Vec::new();
+        for _ in 0..field_count {
+            let field = r.byte()?;
+            let idf = r.f32()?;
+            let count = r.varint()?;
+            let mut postings = Vec::new();
+            let mut doc = 0u32;
+            for _ in 0..count {
+                doc = doc
+                    .checked_add(r.u32()?)
+                    .ok_or(FormatError("document number overflows"))?;
+                let tf = r.u32()?;
+                let norm = r.byte()?;
+                if found {
+                    postings.push((doc, tf, norm));
+                }
+            }
+            if found {
+                fields.push(FieldPostings {
+                    field,
+                    idf,
+                    postings,
+                });
+            }
+        }
+        if found {
+            return Ok(Some(TermEntry {
+                term: term.to_string(),
+                fields,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// A sorted list of document numbers.
+pub fn encode_docs(docs: &[u32]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_varint(&mut out, docs.len() as u64);
+    let mut previous = 0;
+    for &doc in docs {
+        write_varint(&mut out, u64::from(doc - previous));
+        previous = doc;
+    }
+    out
+}
+
+pub fn decode_docs(bytes: &[u8]) -> Result<Vec<u32>, FormatError> {
+    let mut r = Reader { bytes, at: 0 };
+    let count = r.varint()?;
+    let mut docs = Vec::new();
+    let mut doc = 0u32;
+    for _ in 0..count {
+        doc = doc
+            .checked_add(r.u32()?)
+            .ok_or(FormatError("document number overflows"))?;
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+/// The chunk that holds `term`, given the first term of every chunk (sorted).
+pub fn chunk_of(firsts: &[String], term: &str) -> usize {
+    firsts
+        .partition_point(|first| first.as_str() <= term)
+        .saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_and_meta_round_trip() {
+        let entry = TermEntry {
+            term: "replic".into(),
+            fields: vec![FieldPostings {
+                field: 1,
+                idf: 1.25,
+                postings: vec![(3, 1, 20), (300, 7, 255), (70_000, 2, 0)],
+            }],
+        };
+        let other = TermEntry {
+            term: "zebra".into(),
+            fields: vec![],
+        };
+        let mut chunk = Vec::new();
+        encode_term(&mut chunk, &entry);
+        encode_term(&mut chunk, &other);
+        assert_eq!(find_term(&chunk, "replic").unwrap(), Some(entry));
+        assert_eq!(find_term(&chunk, "zebra").unwrap(), Some(other));
+        assert_eq!(find_term(&chunk, "nope").unwrap(), None);
+        assert!(find_term(&chunk[..chunk.len() - 3], "zebra").is_err());
+
+        let meta = Meta {
+            doc_count: 5,
+            fields: vec![FieldMeta {
+                boost: 3.0,
+                norms: (0..256).map(|i| i as f32 / 7.0).collect(),
+            }],
+        };
+        assert_eq!(Meta::decode(&meta.encode()).unwrap(), meta);
+        assert_eq!(decode_docs(&encode_docs(&[0, 5, 9])).unwrap(), [0, 5, 9]);
+    }
+
+    #[test]
+    fn chunks_are_found_by_their_first_term() {
+        let firsts: Vec<String> = ["", "fault", "replic"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(chunk_of(&firsts, "abc"), 0);
+        assert_eq!(chunk_of(&firsts, "fault"), 1);
+        assert_eq!(chunk_of(&firsts, "load"), 1);
+        assert_eq!(chunk_of(&firsts, "zzz"), 2);
+    }
+}

@@ -1,0 +1,332 @@
+//! The static search bundle under `public/_search/`, exported from the Tantivy index itself so
+//! the browser ranks exactly as `commonplace search` does (one tokenizer, one ranking; the
+//! format and the ranking live in the `commonplace-client` crate, shared with the browser).
+//!
+//! - `index.json`: the manifest: document count, each kind's range of document numbers, the
+//!   first term of every chunk, concept and source counts, concept aliases.
+//! - `meta.bin.gz`: boosts and Tantivy's length normalization per field, as `f32` bits.
+//! - `terms/N.bin.gz`: the term dictionary in chunks of about [`CHUNK_BYTES`], sorted, each
+//!   term with its idf and postings (document, term frequency, encoded length) per field. A
+//!   query fetches only the chunks of its words.
+//! - `docs/N.json`: what results show, [`BUCKET`] documents to a file, fetched only for the
+//!   results shown.
+//! - `concepts/NAME.bin.gz`, `sources/ID.bin.gz`: the documents under a concept (narrower
+//!   concepts included) or from a source, fetched only when a filter is used.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+use std::path::Path;
+
+use commonplace_client::bundle::{self, FieldMeta, FieldPostings, Meta, TermEntry, B, K1};
+use serde::Serialize;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::Postings;
+use tantivy::schema::Value as _;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, TantivyDocument, TERMINATED};
+
+use super::index::{self, IndexError, Lookups};
+use super::query::Stored;
+
+/// About this many bytes (before compression) of postings go in one term chunk.
+pub const CHUNK_BYTES: usize = 24 * 1024;
+/// Documents per fragment file.
+pub const BUCKET: u32 = 16;
+/// Where the bundle goes in the output.
+pub const DIR: &str = "_search";
+
+/// The bundle's files, by path in the output, and what they add up to.
+pub struct Bundle {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub terms: usize,
+    pub chunks: usize,
+    pub docs: u32,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: u32,
+    language: &'a str,
+    docs: u32,
+    /// Each kind's documents: numbers from the first to before the second.
+    kinds: BTreeMap<String, (u32, u32)>,
+    chunks: Vec<String>,
+    bucket: u32,
+    concepts: BTreeMap<String, usize>,
+    sources: BTreeMap<String, usize>,
+    aliases: &'a BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct Fragment {
+    id: String,
+    kind: String,
+    url: String,
+    title: String,
+    concepts: Vec<String>,
+    source: Option<String>,
+    locator: Option<String>,
+    /// The start of the text, for a snippet.
+    text: String,
+}
+
+fn tantivy_error(root: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+    move |source| IndexError::Tantivy {
+        path: root.join(index::INDEX_DIR),
+        source,
+    }
+}
+
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026` (they only occur in
+/// strings): the author's text stays inert even where a host serves a file as HTML.
+fn inert_json(value: &impl Serialize) -> Vec<u8> {
+    let json = serde_json::to_string(value).expect("bundle JSON serializes");
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .into_bytes()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// Tantivy's idf (`query::bm25::idf`), computed where Tantivy computes it: natively, here.
+fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let x = ((doc_count - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}
+
+/// Exports the bundle from the index under `root`, which must be up to date.
+pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, IndexError> {
+    let err = tantivy_error(root);
+    let (opened, fields, _) = index::open(root, language)?;
+    let searcher = opened.reader().map_err(&err)?.searcher();
+    let segments = searcher.segment_readers();
+
+    // Number the live documents by key.
+    let mut keyed: Vec<(String, usize, u32)> = Vec::new();
+    for (s, segment) in segments.iter().enumerate() {
+        let alive = segment.alive_bitset();
+        let keys = segment.inverted_index(fields.key).map_err(&err)?;
+        let mut stream = keys.terms().stream().map_err(|e| err(e.into()))?;
+        while stream.advance() {
+            let key = String::from_utf8_lossy(stream.key()).into_owned();
+            let mut postings = keys
+                .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
+                .map_err(|e| err(e.into()))?;
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if alive.map_or(true, |a| a.is_alive(doc)) {
+                    keyed.push((key.clone(), s, doc));
+                }
+                doc = postings.advance();
+            }
+        }
+    }
+    keyed.sort();
+    let mut global: Vec<Vec<u32>> = segments
+        .iter()
+        .map(|s| vec![u32::MAX; s.max_doc() as usize])
+        .collect();
+    for (number, (_, s, doc)) in keyed.iter().enumerate() {
+        global[*s][*doc as usize] = number as u32;
+    }
+    let doc_count = keyed.len() as u32;
+
+    // Scoring constants, as Tantivy's `Bm25Weight` derives them.
+    // The fields and boosts of `Searching::parser`, in its order.
+    let searched: [(Field, f32); 3] = [
+        (fields.title, super::schema::TITLE_BOOST),
+        (fields.body, 1.0),
+        (fields.author, 1.0),
+    ];
+    let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+    let mut meta = Meta {
+        doc_count,
+        fields: Vec::new(),
+    };
+    let stats = super::query::Stats::of(&searcher, fields).map_err(&err)?;
+    for &(field, boost) in &searched {
+        let average = stats.tokens(field) as f32 / total_docs as f32;
+        let norms = (0..=255u8)
+            .map(|id| {
+                let length = FieldNormReader::id_to_fieldnorm(id);
+                K1 * (1.0 - B + B * length as f32 / average)
+            })
+            .collect();
+        meta.fields.push(FieldMeta { boost, norms });
+    }
+
+    // The term dictionary: every term of every searched field, in byte order.
+    let mut term_infos: BTreeMap<Vec<u8>, Vec<(u8, usize, tantivy::postings::TermInfo)>> =
+        BTreeMap::new();
+    for (f, &(field, _)) in searched.iter().enumerate() {
+        for (s, segment) in segments.iter().enumerate() {
+            let inverted = segment.inverted_index(field).map_err(&err)?;
+            let mut stream = inverted.terms().stream().map_err(|e| err(e.into()))?;
+            while stream.advance() {
+                term_infos.entry(stream.key().to_vec()).or_default().push((
+                    f as u8,
+                    s,
+                    stream.value().clone(),
+                ));
+            }
+        }
+    }
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut firsts: Vec<String> = Vec::new();
+    let mut chunk: Vec<u8> = Vec::new();
+    let terms = term_infos.len();
+    let flush = |chunk: &mut Vec<u8>, files: &mut Vec<(String, Vec<u8>)>, n: usize| {
+        files.push((format!("{DIR}/terms/{n}.bin.gz"), gzip(chunk)));
+        chunk.clear();
+    };
+    for (term, infos) in &term_infos {
+        let term = String::from_utf8_lossy(term).into_owned();
+        let mut entry = TermEntry {
+            term: term.clone(),
+            fields: Vec::new(),
+        };
+        for f in 0..searched.len() as u8 {
+            let mine: Vec<_> = infos.iter().filter(|(g, _, _)| *g == f).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let (field, _) = searched[usize::from(f)];
+            let doc_freq: u64 = mine
+                .iter()
+                .map(|(_, _, info)| u64::from(info.doc_freq))
+                .sum();
+            let mut postings = Vec::new();
+            for (_, s, info) in mine {
+                let segment = &segments[*s];
+                let inverted = segment.inverted_index(field).map_err(&err)?;
+                let norms = segment.get_fieldnorms_reader(field).map_err(&err)?;
+                let mut reader = inverted
+                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                    .map_err(|e| err(e.into()))?;
+                let mut doc = reader.doc();
+                while doc != TERMINATED {
+                    let number = global[*s][doc as usize];
+                    if number != u32::MAX {
+                        postings.push((number, reader.term_freq(), norms.fieldnorm_id(doc)));
+                    }
+                    doc = reader.advance();
+                }
+            }
+            postings.sort_unstable();
+            entry.fields.push(FieldPostings {
+                field: f,
+                idf: idf(doc_freq, total_docs),
+                postings,
+            });
+        }
+        if chunk.is_empty() {
+            firsts.push(term);
+        }
+        bundle::encode_term(&mut chunk, &entry);
+        if chunk.len() >= CHUNK_BYTES {
+            flush(&mut chunk, &mut files, firsts.len() - 1);
+        }
+    }
+    if !chunk.is_empty() {
+        flush(&mut chunk, &mut files, firsts.len() - 1);
+    }
+    if let Some(first) = firsts.first_mut() {
+        // The first chunk holds everything before its first term too (none, but a query
+        // term may sort before every indexed one).
+        first.clear();
+    }
+
+    // What results show, and the filter lists.
+    let mut kinds: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut by_concept: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    let mut by_source: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    let mut bucket: Vec<Fragment> = Vec::new();
+    for (number, (_, s, doc)) in keyed.iter().enumerate() {
+        let number = number as u32;
+        let stored_doc: TantivyDocument = searcher
+            .doc(DocAddress::new(*s as u32, *doc))
+            .map_err(&err)?;
+        for value in stored_doc.get_all(fields.concept) {
+            if let Some(encoded) = value.as_facet() {
+                if let Ok(facet) = tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec())
+                {
+                    for name in facet.to_path() {
+                        by_concept
+                            .entry(name.to_string())
+                            .or_default()
+                            .insert(number);
+                    }
+                }
+            }
+        }
+        let stored = Stored::of(&stored_doc, fields);
+        if let Some(source) = &stored.source {
+            by_source.entry(source.clone()).or_default().insert(number);
+        }
+        let range = kinds.entry(stored.kind.clone()).or_insert((number, number));
+        range.1 = number + 1;
+        let text = stored.text.unwrap_or(stored.body);
+        bucket.push(Fragment {
+            id: stored.id,
+            kind: stored.kind,
+            url: stored.url,
+            title: stored.title,
+            concepts: stored.concepts,
+            source: stored.source,
+            locator: stored.locator,
+            text: crate::render::shorten(&text, 300),
+        });
+        if bucket.len() as u32 == BUCKET || number + 1 == doc_count {
+            files.push((
+                format!("{DIR}/docs/{}.json", number / BUCKET),
+                inert_json(&bucket),
+            ));
+            bucket.clear();
+        }
+    }
+    for (name, docs) in &by_concept {
+        let docs: Vec<u32> = docs.iter().copied().collect();
+        files.push((
+            format!("{DIR}/concepts/{name}.bin.gz"),
+            gzip(&bundle::encode_docs(&docs)),
+        ));
+    }
+    for (id, docs) in &by_source {
+        let docs: Vec<u32> = docs.iter().copied().collect();
+        files.push((
+            format!("{DIR}/sources/{id}.bin.gz"),
+            gzip(&bundle::encode_docs(&docs)),
+        ));
+    }
+    files.push((format!("{DIR}/meta.bin.gz"), gzip(&meta.encode())));
+    let chunks = firsts.len();
+    let manifest = Manifest {
+        format: bundle::FORMAT,
+        language,
+        docs: doc_count,
+        kinds,
+        chunks: firsts,
+        bucket: BUCKET,
+        concepts: by_concept
+            .iter()
+            .map(|(k, v)| (k.clone(), v.len()))
+            .collect(),
+        sources: by_source
+            .iter()
+            .map(|(k, v)| (k.clone(), v.len()))
+            .collect(),
+        aliases: &lookups.aliases,
+    };
+    files.push((format!("{DIR}/index.json"), inert_json(&manifest)));
+    Ok(Bundle {
+        files,
+        terms,
+        chunks,
+        docs: doc_count,
+    })
+}

@@ -1,0 +1,251 @@
+//! The static search bundle ranks as `commonplace search` does: the same ids in the same
+//! order, and the same totals, for the same queries. This runs the bundle's ranking
+//! (`commonplace-client`, the code the browser runs) natively over the files `build` wrote.
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use commonplace_client::bundle::{self, Meta};
+use commonplace_client::search::{rank, Query};
+use commonplace_client::Analyzer;
+
+use crate::common::{demo_copy, run, stderr, stdout};
+
+/// The bundle under `public/_search/`, read as the browser would.
+struct Bundle {
+    dir: PathBuf,
+    manifest: serde_json::Value,
+    meta: Meta,
+    chunks: Vec<String>,
+}
+
+fn gunzip(path: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut bytes)
+        .unwrap();
+    bytes
+}
+
+impl Bundle {
+    fn open(site: &Path) -> Bundle {
+        let dir = site.join("public/_search");
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+        let meta = Meta::decode(&gunzip(&dir.join("meta.bin.gz"))).unwrap();
+        let chunks = manifest["chunks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        Bundle {
+            dir,
+            manifest,
+            meta,
+            chunks,
+        }
+    }
+
+    fn docs(&self, path: &str) -> Vec<u32> {
+        bundle::decode_docs(&gunzip(&self.dir.join(path))).unwrap()
+    }
+
+    fn fragment(&self, doc: u32) -> serde_json::Value {
+        let bucket = self.manifest["bucket"].as_u64().unwrap() as u32;
+        let file = self.dir.join(format!("docs/{}.json", doc / bucket));
+        let docs: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        docs[(doc % bucket) as usize].clone()
+    }
+
+    /// (total, ids) for a query with optional concept and kind filters.
+    fn search(
+        &self,
+        text: &str,
+        concept: Option<&str>,
+        kind: Option<&str>,
+    ) -> (usize, Vec<String>) {
+        let analyzer = Analyzer::new(self.manifest["language"].as_str().unwrap()).unwrap();
+        let query = Query::parse(&analyzer, text);
+        let mut cache: HashMap<usize, Vec<u8>> = HashMap::new();
+        for term in query.terms() {
+            let n = bundle::chunk_of(&self.chunks, term);
+            cache
+                .entry(n)
+                .or_insert_with(|| gunzip(&self.dir.join(format!("terms/{n}.bin.gz"))));
+        }
+        let lookup = |term: &str| {
+            let chunk = &cache[&bundle::chunk_of(&self.chunks, term)];
+            bundle::find_term(chunk, term).unwrap()
+        };
+        let concept_docs = concept.map(|c| self.docs(&format!("concepts/{c}.bin.gz")));
+        let range = kind.map(|k| {
+            let r = &self.manifest["kinds"][k];
+            (r[0].as_u64().unwrap() as u32, r[1].as_u64().unwrap() as u32)
+        });
+        let allowed = |doc: u32| {
+            concept_docs
+                .as_ref()
+                .map_or(true, |docs| docs.binary_search(&doc).is_ok())
+                && range.map_or(true, |(start, end)| (start..end).contains(&doc))
+        };
+        let ranked = rank(&self.meta, &query, &lookup, &allowed, 10);
+        let ids = ranked
+            .hits
+            .iter()
+            .map(|(doc, _)| {
+                let fragment = self.fragment(*doc);
+                format!(
+                    "{}:{}",
+                    fragment["kind"].as_str().unwrap(),
+                    fragment["id"].as_str().unwrap()
+                )
+            })
+            .collect();
+        (ranked.total, ids)
+    }
+}
+
+/// (total, ids) from `commonplace search --json`.
+fn cli(site: &Path, text: &str, concept: Option<&str>, kind: Option<&str>) -> (usize, Vec<String>) {
+    let mut args = vec!["search", text, "--json", "--limit", "10"];
+    if let Some(c) = concept {
+        args.extend(["--concept", c]);
+    }
+    if let Some(k) = kind {
+        args.extend(["--kind", k]);
+    }
+    let output = run(&args, site);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let ids = json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            format!(
+                "{}:{}",
+                h["kind"].as_str().unwrap(),
+                h["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    (json["total"].as_u64().unwrap() as usize, ids)
+}
+
+fn assert_parity(site: &Path, queries: &[(&str, Option<&str>, Option<&str>)]) {
+    let built = run(&["build"], site);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let bundle = Bundle::open(site);
+    let mut nonempty = 0;
+    let mut differing = Vec::new();
+    for &(text, concept, kind) in queries {
+        let expected = cli(site, text, concept, kind);
+        let got = bundle.search(text, concept, kind);
+        if got != expected {
+            differing.push(format!(
+                "{text:?} {concept:?} {kind:?}:\n  bundle {got:?}\n  cli    {expected:?}"
+            ));
+        }
+        nonempty += usize::from(expected.0 > 0);
+    }
+    assert!(differing.is_empty(), "{}", differing.join("\n"));
+    assert!(
+        nonempty * 10 >= queries.len() * 8,
+        "most queries find something"
+    );
+}
+
+#[test]
+fn the_bundle_ranks_the_demo_as_the_cli_does() {
+    let site = demo_copy();
+    assert_parity(
+        site.path(),
+        &[
+            ("reliability", None, None),
+            ("latency", None, None),
+            ("fault", None, None),
+            ("load", None, None),
+            ("scalability", None, None),
+            ("twitter", None, None),
+            ("percentiles", None, None),
+            ("maintainability", None, None),
+            ("operability", None, None),
+            ("human", None, None),
+            ("hardware", None, None),
+            ("system", None, None),
+            ("tail latency", None, None),
+            ("load parameters", None, None),
+            ("fault tolerance", None, None),
+            ("human errors", None, None),
+            ("twitter home timeline", None, None),
+            ("response time percentiles", None, None),
+            ("scaling", None, None),
+            ("scales", None, None),
+            ("scaled systems", None, None),
+            ("failures", None, None),
+            ("Désign", None, None),
+            ("RÉSPONSE", None, None),
+            ("latency -tail", None, None),
+            ("fault -hardware", None, None),
+            ("latency", Some("scalability"), None),
+            ("system", Some("reliability"), None),
+            ("faults", Some("fault-tolerance"), None),
+            ("load", None, Some("quote")),
+            ("system", None, Some("note")),
+            ("data", Some("maintainability"), Some("quote")),
+            ("kleppmann", None, None),
+            ("xylophonic", None, None),
+        ],
+    );
+}
+
+#[path = "../../benches/support/corpus.rs"]
+mod corpus;
+
+#[test]
+fn the_bundle_ranks_a_generated_site_as_the_cli_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let shape = corpus::Shape {
+        notes: 400,
+        sources: 5,
+        quotes_per_source: 60,
+        concepts: 30,
+        seed: 7,
+    };
+    corpus::generate(&site, shape).unwrap();
+    let concepts = corpus::concept_names(shape.concepts);
+    assert_parity(
+        &site,
+        &[
+            ("replication", None, None),
+            ("latency", None, None),
+            ("leader", None, None),
+            ("snapshot", None, None),
+            ("transaction", None, None),
+            ("consistency", None, None),
+            ("replication leader", None, None),
+            ("fault failure", None, None),
+            ("leader follower network", None, None),
+            ("read write disk memory", None, None),
+            ("replicated", None, None),
+            ("partitions", None, None),
+            ("partitioning", None, None),
+            ("clocks", None, None),
+            ("Lätency", None, None),
+            ("SNAPSHOT isolation", None, None),
+            ("replication -leader", None, None),
+            ("latency -network -disk", None, None),
+            ("data", Some(&concepts[0]), None),
+            ("system", Some(&concepts[1]), None),
+            ("replication", Some(&concepts[5]), None),
+            ("latency", None, Some("quote")),
+            ("fault", None, Some("note")),
+            ("write", Some(&concepts[2]), Some("quote")),
+            ("quixotically", None, None),
+        ],
+    );
+}
