@@ -5,6 +5,7 @@
 
 pub mod analyzer;
 pub mod bundle;
+mod ffi;
 mod fold;
 pub mod search;
 

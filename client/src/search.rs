@@ -3,8 +3,6 @@
 //! the same operations in the same order as Tantivy, so scores are equal to the last bit and
 //! the order is `commonplace search`'s.
 
-use std::collections::HashMap;
-
 use crate::analyzer::Analyzer;
 use crate::bundle::{Meta, TermEntry, K1};
 
@@ -58,10 +56,13 @@ pub struct Ranked {
     pub hits: Vec<(u32, f32)>,
 }
 
+/// Scores by document, sorted by document.
+type Scores = Vec<(u32, f32)>;
+
 /// One term's score in each document that has it: the sum over fields, in field order, of
 /// Tantivy's `Bm25Weight::score` (boost applied as `boost_by` does).
-fn term_scores(meta: &Meta, entry: &TermEntry) -> HashMap<u32, f32> {
-    let mut scores: HashMap<u32, f32> = HashMap::new();
+fn term_scores(meta: &Meta, entry: &TermEntry) -> Scores {
+    let mut scores: Scores = Vec::new();
     for field in &entry.fields {
         let Some(field_meta) = meta.fields.get(usize::from(field.field)) else {
             continue;
@@ -70,13 +71,75 @@ fn term_scores(meta: &Meta, entry: &TermEntry) -> HashMap<u32, f32> {
         if field_meta.boost != 1.0 {
             weight *= field_meta.boost;
         }
-        for &(doc, tf, norm) in &field.postings {
+        let this_field = field.postings.iter().map(|&(doc, tf, norm)| {
             let tf = tf as f32;
-            let tf_factor = tf / (tf + field_meta.norms[usize::from(norm)]);
-            *scores.entry(doc).or_insert(0.0) += weight * tf_factor;
-        }
+            (
+                doc,
+                weight * (tf / (tf + field_meta.norms[usize::from(norm)])),
+            )
+        });
+        // Postings are sorted by document: merge, adding where a document has both.
+        scores = merge(
+            &scores,
+            this_field.collect(),
+            |a, b| a.map_or(0.0, |x| x) + b.map_or(0.0, |x| x),
+            false,
+        );
     }
     scores
+}
+
+/// Merges two lists sorted by document. With `both` set, only documents in both are kept.
+fn merge(
+    a: &[(u32, f32)],
+    b: Scores,
+    add: impl Fn(Option<f32>, Option<f32>) -> f32,
+    both: bool,
+) -> Scores {
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(&(x, sx)), Some(&(y, sy))) if x == y => {
+                out.push((x, add(Some(sx), Some(sy))));
+                i += 1;
+                j += 1;
+            }
+            (Some(&(x, sx)), Some(&(y, _))) if x < y => {
+                if !both {
+                    out.push((x, add(Some(sx), None)));
+                }
+                i += 1;
+            }
+            (Some(_), Some(&(y, sy))) => {
+                if !both {
+                    out.push((y, add(None, Some(sy))));
+                }
+                j += 1;
+            }
+            (Some(&(x, sx)), None) => {
+                if !both {
+                    out.push((x, add(Some(sx), None)));
+                }
+                i += 1;
+            }
+            (None, Some(&(y, sy))) => {
+                if !both {
+                    out.push((y, add(None, Some(sy))));
+                }
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+fn score_of(scores: &Scores, doc: u32) -> Option<f32> {
+    scores
+        .binary_search_by_key(&doc, |(d, _)| *d)
+        .ok()
+        .map(|at| scores[at].1)
 }
 
 /// Ranks the documents that have every word and none of the excluded ones, among those
@@ -88,21 +151,23 @@ pub fn rank(
     allowed: &dyn Fn(u32) -> bool,
     limit: usize,
 ) -> Ranked {
-    let mut required: Vec<HashMap<u32, f32>> = Vec::new();
-    let mut excluded: Vec<HashMap<u32, f32>> = Vec::new();
+    let mut required: Vec<Scores> = Vec::new();
+    let mut excluded: Vec<Scores> = Vec::new();
     for word in &query.words {
         // A word of several terms needs all of them; its score sums theirs.
-        let mut word_scores: Option<HashMap<u32, f32>> = None;
+        let mut word_scores: Option<Scores> = None;
         for term in &word.terms {
             let scores = entry(term)
                 .map(|e| term_scores(meta, &e))
                 .unwrap_or_default();
             word_scores = Some(match word_scores {
                 None => scores,
-                Some(sofar) => sofar
-                    .into_iter()
-                    .filter_map(|(doc, s)| scores.get(&doc).map(|t| (doc, s + t)))
-                    .collect(),
+                Some(sofar) => merge(
+                    &sofar,
+                    scores,
+                    |a, b| a.unwrap_or(0.0) + b.unwrap_or(0.0),
+                    true,
+                ),
             });
         }
         let scores = word_scores.unwrap_or_default();
@@ -121,20 +186,20 @@ pub fn rank(
     // Tantivy's intersection orders its parts cheapest first and scores a document as
     // `first + second + (0 + third + fourth ...)`; the same additions in the same order give
     // the same `f32`.
-    required.sort_by_key(HashMap::len);
+    required.sort_by_key(Vec::len);
     let (first, rest) = required.split_first().expect("not empty");
     let mut hits: Vec<(u32, f32)> = first
         .iter()
-        .filter(|(doc, _)| allowed(**doc) && !excluded.iter().any(|e| e.contains_key(doc)))
-        .filter_map(|(&doc, &score)| {
+        .filter(|(doc, _)| allowed(*doc) && !excluded.iter().any(|e| score_of(e, *doc).is_some()))
+        .filter_map(|&(doc, score)| {
             let Some((second, others)) = rest.split_first() else {
                 return Some((doc, score));
             };
             let mut rest_sum = 0.0f32;
             for other in others {
-                rest_sum += *other.get(&doc)?;
+                rest_sum += score_of(other, doc)?;
             }
-            Some((doc, score + *second.get(&doc)? + rest_sum))
+            Some((doc, score + score_of(second, doc)? + rest_sum))
         })
         .collect();
     let total = hits.len();

@@ -35,6 +35,41 @@ pub const BUCKET: u32 = 16;
 /// Where the bundle goes in the output.
 pub const DIR: &str = "_search";
 
+/// The module that searches the bundle in the browser, with the ranking of
+/// `commonplace-client/src/search.rs`.
+const CLIENT_JS: &str = include_str!("../../client/js/commonplace.js");
+
+/// The client compiled for the site's language (by `client/build-wasm.sh`, committed, so a
+/// build needs no WebAssembly toolchain).
+fn client_wasm(language: &str) -> Option<&'static [u8]> {
+    let code = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    Some(match code.as_str() {
+        "ar" => include_bytes!("../../client/dist/ar.wasm"),
+        "da" => include_bytes!("../../client/dist/da.wasm"),
+        "de" => include_bytes!("../../client/dist/de.wasm"),
+        "el" => include_bytes!("../../client/dist/el.wasm"),
+        "en" => include_bytes!("../../client/dist/en.wasm"),
+        "es" => include_bytes!("../../client/dist/es.wasm"),
+        "fi" => include_bytes!("../../client/dist/fi.wasm"),
+        "fr" => include_bytes!("../../client/dist/fr.wasm"),
+        "hu" => include_bytes!("../../client/dist/hu.wasm"),
+        "it" => include_bytes!("../../client/dist/it.wasm"),
+        "nl" => include_bytes!("../../client/dist/nl.wasm"),
+        "no" => include_bytes!("../../client/dist/no.wasm"),
+        "pt" => include_bytes!("../../client/dist/pt.wasm"),
+        "ro" => include_bytes!("../../client/dist/ro.wasm"),
+        "ru" => include_bytes!("../../client/dist/ru.wasm"),
+        "sv" => include_bytes!("../../client/dist/sv.wasm"),
+        "ta" => include_bytes!("../../client/dist/ta.wasm"),
+        "tr" => include_bytes!("../../client/dist/tr.wasm"),
+        _ => return None,
+    })
+}
+
 /// The bundle's files, by path in the output, and what they add up to.
 pub struct Bundle {
     pub files: Vec<(String, Vec<u8>)>,
@@ -304,6 +339,13 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
         ));
     }
     files.push((format!("{DIR}/meta.bin.gz"), gzip(&meta.encode())));
+    files.push((
+        format!("{DIR}/commonplace.js"),
+        CLIENT_JS.as_bytes().to_vec(),
+    ));
+    if let Some(wasm) = client_wasm(language) {
+        files.push((format!("{DIR}/commonplace.wasm"), wasm.to_vec()));
+    }
     let chunks = firsts.len();
     let manifest = Manifest {
         format: bundle::FORMAT,

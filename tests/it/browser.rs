@@ -84,3 +84,56 @@ fn the_search_page_uses_the_search_api_when_served() {
         "{shown}"
     );
 }
+
+/// Writes the cases of a parity run: each query with what `commonplace search --json` says.
+fn parity_cases(site: &std::path::Path, cases: &[crate::bundle::Case]) -> std::path::PathBuf {
+    let list: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|&(query, concept, kind)| {
+            let (total, ids, urls) = crate::bundle::cli_with_urls(site, query, concept, kind);
+            serde_json::json!({
+                "query": query, "concept": concept, "kind": kind,
+                "total": total, "ids": ids, "urls": urls,
+            })
+        })
+        .collect();
+    let path = site.join("parity-cases.json");
+    std::fs::write(&path, serde_json::to_vec(&list).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn the_published_site_searches_itself_as_the_terminal_does() {
+    let Some(dir) = browser_tests() else { return };
+    // The demo, and a generated site with more documents, ties and common words.
+    let demo = demo_copy();
+    let generated = tempfile::tempdir().unwrap();
+    let shape = crate::bundle::generated_shape();
+    crate::bundle::corpus::generate(generated.path(), shape).unwrap();
+    let concepts = crate::bundle::corpus::concept_names(shape.concepts);
+    let generated_cases = crate::bundle::generated_queries(&concepts);
+    let mut checked = 0;
+    for (site, cases) in [
+        (demo.path(), crate::bundle::DEMO_QUERIES.to_vec()),
+        (generated.path(), generated_cases),
+    ] {
+        let built = crate::common::run(&["build"], site);
+        assert!(built.status.success(), "{}", crate::common::stderr(&built));
+        let file = parity_cases(site, &cases);
+        let public = site.join("public");
+        let shown = node(
+            &dir,
+            "bundle_parity.mjs",
+            &[public.as_os_str(), file.as_os_str()],
+        );
+        assert!(
+            shown.contains(&format!(
+                "browser parity: {0} of {0} cases equal",
+                cases.len()
+            )),
+            "{shown}"
+        );
+        checked += cases.len();
+    }
+    assert!(checked >= 30);
+}

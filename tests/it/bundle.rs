@@ -109,7 +109,23 @@ impl Bundle {
 }
 
 /// (total, ids) from `commonplace search --json`.
-fn cli(site: &Path, text: &str, concept: Option<&str>, kind: Option<&str>) -> (usize, Vec<String>) {
+pub fn cli(
+    site: &Path,
+    text: &str,
+    concept: Option<&str>,
+    kind: Option<&str>,
+) -> (usize, Vec<String>) {
+    let (total, ids, _) = cli_with_urls(site, text, concept, kind);
+    (total, ids)
+}
+
+/// (total, ids, urls) from `commonplace search --json`.
+pub fn cli_with_urls(
+    site: &Path,
+    text: &str,
+    concept: Option<&str>,
+    kind: Option<&str>,
+) -> (usize, Vec<String>, Vec<String>) {
     let mut args = vec!["search", text, "--json", "--limit", "10"];
     if let Some(c) = concept {
         args.extend(["--concept", c]);
@@ -120,9 +136,8 @@ fn cli(site: &Path, text: &str, concept: Option<&str>, kind: Option<&str>) -> (u
     let output = run(&args, site);
     assert!(output.status.success(), "{}", stderr(&output));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let ids = json["hits"]
-        .as_array()
-        .unwrap()
+    let hits = json["hits"].as_array().unwrap();
+    let ids = hits
         .iter()
         .map(|h| {
             format!(
@@ -132,7 +147,11 @@ fn cli(site: &Path, text: &str, concept: Option<&str>, kind: Option<&str>) -> (u
             )
         })
         .collect();
-    (json["total"].as_u64().unwrap() as usize, ids)
+    let urls = hits
+        .iter()
+        .map(|h| h["url"].as_str().unwrap().to_string())
+        .collect();
+    (json["total"].as_u64().unwrap() as usize, ids, urls)
 }
 
 fn assert_parity(site: &Path, queries: &[(&str, Option<&str>, Option<&str>)]) {
@@ -158,94 +177,105 @@ fn assert_parity(site: &Path, queries: &[(&str, Option<&str>, Option<&str>)]) {
     );
 }
 
+/// A query, a concept filter and a kind filter.
+pub type Case<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+
+/// Queries over the demo: single words, several words, stems, accents, exclusions, filters, a
+/// word in no document.
+pub const DEMO_QUERIES: &[Case] = &[
+    ("reliability", None, None),
+    ("latency", None, None),
+    ("fault", None, None),
+    ("load", None, None),
+    ("scalability", None, None),
+    ("twitter", None, None),
+    ("percentiles", None, None),
+    ("maintainability", None, None),
+    ("operability", None, None),
+    ("human", None, None),
+    ("hardware", None, None),
+    ("system", None, None),
+    ("tail latency", None, None),
+    ("load parameters", None, None),
+    ("fault tolerance", None, None),
+    ("human errors", None, None),
+    ("twitter home timeline", None, None),
+    ("response time percentiles", None, None),
+    ("scaling", None, None),
+    ("scales", None, None),
+    ("scaled systems", None, None),
+    ("failures", None, None),
+    ("Désign", None, None),
+    ("RÉSPONSE", None, None),
+    ("latency -tail", None, None),
+    ("fault -hardware", None, None),
+    ("latency", Some("scalability"), None),
+    ("system", Some("reliability"), None),
+    ("faults", Some("fault-tolerance"), None),
+    ("load", None, Some("quote")),
+    ("system", None, Some("note")),
+    ("data", Some("maintainability"), Some("quote")),
+    ("kleppmann", None, None),
+    ("xylophonic", None, None),
+];
+
 #[test]
 fn the_bundle_ranks_the_demo_as_the_cli_does() {
     let site = demo_copy();
-    assert_parity(
-        site.path(),
-        &[
-            ("reliability", None, None),
-            ("latency", None, None),
-            ("fault", None, None),
-            ("load", None, None),
-            ("scalability", None, None),
-            ("twitter", None, None),
-            ("percentiles", None, None),
-            ("maintainability", None, None),
-            ("operability", None, None),
-            ("human", None, None),
-            ("hardware", None, None),
-            ("system", None, None),
-            ("tail latency", None, None),
-            ("load parameters", None, None),
-            ("fault tolerance", None, None),
-            ("human errors", None, None),
-            ("twitter home timeline", None, None),
-            ("response time percentiles", None, None),
-            ("scaling", None, None),
-            ("scales", None, None),
-            ("scaled systems", None, None),
-            ("failures", None, None),
-            ("Désign", None, None),
-            ("RÉSPONSE", None, None),
-            ("latency -tail", None, None),
-            ("fault -hardware", None, None),
-            ("latency", Some("scalability"), None),
-            ("system", Some("reliability"), None),
-            ("faults", Some("fault-tolerance"), None),
-            ("load", None, Some("quote")),
-            ("system", None, Some("note")),
-            ("data", Some("maintainability"), Some("quote")),
-            ("kleppmann", None, None),
-            ("xylophonic", None, None),
-        ],
-    );
+    assert_parity(site.path(), DEMO_QUERIES);
 }
 
 #[path = "../../benches/support/corpus.rs"]
-mod corpus;
+pub mod corpus;
 
 #[test]
 fn the_bundle_ranks_a_generated_site_as_the_cli_does() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let shape = corpus::Shape {
+    let shape = generated_shape();
+    corpus::generate(&site, shape).unwrap();
+    let concepts = corpus::concept_names(shape.concepts);
+    assert_parity(&site, &generated_queries(&concepts));
+}
+
+/// The generated site of the parity tests.
+pub fn generated_shape() -> corpus::Shape {
+    corpus::Shape {
         notes: 400,
         sources: 5,
         quotes_per_source: 60,
         concepts: 30,
         seed: 7,
-    };
-    corpus::generate(&site, shape).unwrap();
-    let concepts = corpus::concept_names(shape.concepts);
-    assert_parity(
-        &site,
-        &[
-            ("replication", None, None),
-            ("latency", None, None),
-            ("leader", None, None),
-            ("snapshot", None, None),
-            ("transaction", None, None),
-            ("consistency", None, None),
-            ("replication leader", None, None),
-            ("fault failure", None, None),
-            ("leader follower network", None, None),
-            ("read write disk memory", None, None),
-            ("replicated", None, None),
-            ("partitions", None, None),
-            ("partitioning", None, None),
-            ("clocks", None, None),
-            ("Lätency", None, None),
-            ("SNAPSHOT isolation", None, None),
-            ("replication -leader", None, None),
-            ("latency -network -disk", None, None),
-            ("data", Some(&concepts[0]), None),
-            ("system", Some(&concepts[1]), None),
-            ("replication", Some(&concepts[5]), None),
-            ("latency", None, Some("quote")),
-            ("fault", None, Some("note")),
-            ("write", Some(&concepts[2]), Some("quote")),
-            ("quixotically", None, None),
-        ],
-    );
+    }
+}
+
+/// Queries over the generated site, whose concepts are `concepts`.
+pub fn generated_queries(concepts: &[String]) -> Vec<Case<'_>> {
+    vec![
+        ("replication", None, None),
+        ("latency", None, None),
+        ("leader", None, None),
+        ("snapshot", None, None),
+        ("transaction", None, None),
+        ("consistency", None, None),
+        ("replication leader", None, None),
+        ("fault failure", None, None),
+        ("leader follower network", None, None),
+        ("read write disk memory", None, None),
+        ("replicated", None, None),
+        ("partitions", None, None),
+        ("partitioning", None, None),
+        ("clocks", None, None),
+        ("Lätency", None, None),
+        ("SNAPSHOT isolation", None, None),
+        ("replication -leader", None, None),
+        ("latency -network -disk", None, None),
+        ("data", Some(&concepts[0]), None),
+        ("system", Some(&concepts[1]), None),
+        ("replication", Some(&concepts[5]), None),
+        ("latency", None, Some("quote")),
+        ("fault", None, Some("note")),
+        ("write", Some(&concepts[2]), Some("quote")),
+        ("quixotically", None, None),
+    ]
 }

@@ -1,0 +1,171 @@
+// commonplace's search for published sites: an ES module served at /_search/commonplace.js,
+// next to the bundle `commonplace build` exports from its Tantivy index. No server is needed.
+//
+//   import { search } from "/_search/commonplace.js";
+//   const results = await search("tail latency", { concept: "scalability", limit: 10 });
+//   // results: [{ id, kind, url, title, score, snippet, concepts, source, locator }, ...],
+//   // best first, with the ids and urls of `commonplace search --json`; results.total counts
+//   // every match.
+//
+// Options: concept (a name or alias; narrower concepts included), source (an id), kind ("note",
+// "quote", "concept" or "source"), limit (default 10). In the query, words are all required,
+// -word excludes, and concept:, source: and kind: work as the options do. The ranking is the
+// terminal's, computed by a small WebAssembly module from the same analyzer and the same BM25.
+// `snippet` is HTML: the text escaped, with matched words in <mark>.
+
+const bundle = new URL(".", import.meta.url);
+let ready = null;
+
+async function fetchBytes(path, gzipped) {
+  const response = await fetch(new URL(path, bundle));
+  if (!response.ok) throw new Error(`commonplace search: ${path}: HTTP ${response.status}`);
+  if (!gzipped) return new Uint8Array(await response.arrayBuffer());
+  const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(inflated).arrayBuffer());
+}
+
+async function fetchJson(path) {
+  const response = await fetch(new URL(path, bundle));
+  if (!response.ok) throw new Error(`commonplace search: ${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function start() {
+  ready ??= (async () => {
+    const [manifest, meta, module] = await Promise.all([
+      fetchJson("index.json"),
+      fetchBytes("meta.bin.gz", true),
+      fetchBytes("commonplace.wasm", false).then((bytes) => WebAssembly.instantiate(bytes, {})),
+    ]);
+    const wasm = module.instance.exports;
+    const state = { manifest, wasm, chunks: new Map(), fragments: new Map() };
+    const status = call(state, "cp_init", [manifest.language, meta, JSON.stringify(manifest.chunks)]);
+    if (status !== 0) throw new Error(`commonplace search: cannot start (${status})`);
+    return state;
+  })();
+  return ready;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// Calls an export with strings and byte arrays copied into the module's memory, each passed as
+// (pointer, length), followed by any plain numbers.
+function call(state, name, inputs, ...numbers) {
+  const { wasm } = state;
+  const buffers = inputs.map((input) => {
+    const bytes = typeof input === "string" ? encoder.encode(input) : input;
+    const ptr = wasm.cp_alloc(bytes.length);
+    new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);
+    return [ptr, bytes.length];
+  });
+  try {
+    return wasm[name](...buffers.flat(), ...numbers);
+  } finally {
+    for (const [ptr, len] of buffers) wasm.cp_free(ptr, len);
+  }
+}
+
+function result(state) {
+  const { wasm } = state;
+  const bytes = new Uint8Array(wasm.memory.buffer, wasm.cp_result_ptr(), wasm.cp_result_len());
+  return JSON.parse(decoder.decode(bytes));
+}
+
+function slug(text) {
+  return text.normalize("NFC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "");
+}
+
+function chunk(state, number) {
+  if (!state.chunks.has(number)) {
+    state.chunks.set(number, fetchBytes(`terms/${number}.bin.gz`, true).then((bytes) => {
+      call(state, "cp_add_chunk", [bytes], number);
+      return true;
+    }));
+  }
+  return state.chunks.get(number);
+}
+
+function fragments(state, bucket) {
+  if (!state.fragments.has(bucket)) state.fragments.set(bucket, fetchJson(`docs/${bucket}.json`));
+  return state.fragments.get(bucket);
+}
+
+// `concept:x`, `source:x` and `kind:x` words become options.
+function splitFilters(query, options) {
+  const filters = { concepts: options.concept ? [options.concept] : [], source: options.source, kind: options.kind };
+  const words = [];
+  for (const word of query.split(/\s+/)) {
+    const match = /^(concept|source|kind):(.+)$/.exec(word);
+    if (!match) { words.push(word.replace(/^"|"$/g, "")); continue; }
+    if (match[1] === "concept") filters.concepts.push(match[2]);
+    else filters[match[1]] = match[2];
+  }
+  return { text: words.filter((w) => w && w !== "OR").join(" "), filters };
+}
+
+const escapes = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
+const escape = (text) => text.replace(/[&<>"']/g, (c) => escapes[c]);
+
+// The text with the words that start like a query term marked.
+function snippet(text, terms) {
+  const folded = (w) => w.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  return text.split(/([\p{L}\p{N}]+)/u).map((part, i) => {
+    if (i % 2 === 1 && terms.some((t) => folded(part).startsWith(t))) return `<mark>${escape(part)}</mark>`;
+    return escape(part);
+  }).join("");
+}
+
+export async function search(query, options = {}) {
+  const state = await start();
+  const { manifest } = state;
+  const { text, filters } = splitFilters(query, options);
+  const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
+
+  call(state, "cp_query_terms", [text]);
+  const terms = result(state);
+  const numbers = [...new Set(terms.map((t) => call(state, "cp_chunk_of", [t])))];
+  await Promise.all(numbers.map((n) => chunk(state, n)));
+
+  call(state, "cp_filter_clear", []);
+  for (const written of filters.concepts) {
+    const key = slug(written);
+    const name = manifest.aliases[key] ?? key;
+    if (!(name in manifest.concepts)) throw new Error(`unknown concept \`${written}\``);
+    call(state, "cp_filter_docs", [await fetchBytes(`concepts/${name}.bin.gz`, true)]);
+  }
+  if (filters.source) {
+    const id = slug(filters.source);
+    const docs = id in manifest.sources ? await fetchBytes(`sources/${id}.bin.gz`, true) : new Uint8Array([0]);
+    call(state, "cp_filter_docs", [docs]);
+  }
+  if (filters.kind) {
+    const range = manifest.kinds[filters.kind];
+    if (!["note", "quote", "concept", "source"].includes(filters.kind)) {
+      throw new Error(`unknown kind \`${filters.kind}\`; use one of note, quote, concept, source`);
+    }
+    call(state, "cp_filter_range", [], ...(range ?? [0, 0]));
+  }
+
+  if (call(state, "cp_search", [text], limit) !== 0) throw new Error("commonplace search failed");
+  const ranked = result(state);
+  const bits = new DataView(new ArrayBuffer(4));
+  const results = await Promise.all(ranked.hits.map(async ([doc, scoreBits]) => {
+    const bucket = Math.floor(doc / manifest.bucket);
+    const fragment = (await fragments(state, bucket))[doc % manifest.bucket];
+    bits.setUint32(0, scoreBits);
+    return {
+      id: fragment.id,
+      kind: fragment.kind,
+      url: fragment.url,
+      title: fragment.title,
+      score: bits.getFloat32(0),
+      snippet: snippet(fragment.text, terms),
+      concepts: fragment.concepts,
+      source: fragment.source,
+      locator: fragment.locator,
+    };
+  }));
+  results.total = ranked.total;
+  return results;
+}

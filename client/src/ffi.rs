@@ -1,0 +1,305 @@
+//! The interface the browser calls (`client/js/commonplace.js`): plain `extern "C"` functions
+//! over bytes in the module's memory. JavaScript writes inputs into buffers it got from
+//! [`cp_alloc`], and reads each answer, JSON text, from [`cp_result_ptr`] / [`cp_result_len`].
+//! The module keeps the scoring constants and the term chunks fetched so far.
+#![allow(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::analyzer::Analyzer;
+use crate::bundle::{self, Meta};
+use crate::search::{rank, Query};
+
+struct State {
+    analyzer: Option<Analyzer>,
+    meta: Option<Meta>,
+    /// The first term of every chunk, from the manifest.
+    firsts: Vec<String>,
+    chunks: BTreeMap<u32, Vec<u8>>,
+    /// Documents the filters allow (sorted), or every document; and a range of numbers (one
+    /// kind's).
+    allowed: Option<Vec<u32>>,
+    range: Option<(u32, u32)>,
+    result: Vec<u8>,
+}
+
+static STATE: Mutex<State> = Mutex::new(State {
+    analyzer: None,
+    meta: None,
+    firsts: Vec::new(),
+    chunks: BTreeMap::new(),
+    allowed: None,
+    range: None,
+    result: Vec::new(),
+});
+
+fn state() -> std::sync::MutexGuard<'static, State> {
+    STATE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The bytes JavaScript wrote at `ptr`.
+fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        return &[];
+    }
+    // SAFETY: JavaScript passes a buffer it got from `cp_alloc(len)` and filled; it stays
+    // allocated until JavaScript frees it after this call returns.
+    unsafe { std::slice::from_raw_parts(ptr, len) }
+}
+
+fn set_result(text: String) {
+    state().result = text.into_bytes();
+}
+
+#[no_mangle]
+pub extern "C" fn cp_alloc(len: usize) -> *mut u8 {
+    let mut buffer = Vec::<u8>::with_capacity(len.max(1));
+    let ptr = buffer.as_mut_ptr();
+    std::mem::forget(buffer);
+    ptr
+}
+
+#[no_mangle]
+pub extern "C" fn cp_free(ptr: *mut u8, len: usize) {
+    // SAFETY: `ptr` came from `cp_alloc(len)`, which leaked a Vec of that capacity.
+    unsafe { drop(Vec::from_raw_parts(ptr, 0, len.max(1))) }
+}
+
+#[no_mangle]
+pub extern "C" fn cp_result_ptr() -> *const u8 {
+    state().result.as_ptr()
+}
+
+#[no_mangle]
+pub extern "C" fn cp_result_len() -> usize {
+    state().result.len()
+}
+
+/// Sets the language (UTF-8 code), the scoring constants (`meta.bin`, decompressed) and the
+/// manifest's `chunks` (a JSON array). Returns 0, or -1 for a language this build does not
+/// stem, -2 for bad constants.
+#[no_mangle]
+pub extern "C" fn cp_init(
+    language: *const u8,
+    language_len: usize,
+    meta: *const u8,
+    meta_len: usize,
+    firsts: *const u8,
+    firsts_len: usize,
+) -> i32 {
+    let code = String::from_utf8_lossy(input(language, language_len)).into_owned();
+    let Some(analyzer) = Analyzer::new(&code) else {
+        return -1;
+    };
+    let Ok(meta) = Meta::decode(input(meta, meta_len)) else {
+        return -2;
+    };
+    let firsts = parse_json_strings(&String::from_utf8_lossy(input(firsts, firsts_len)));
+    let mut state = state();
+    state.analyzer = Some(analyzer);
+    state.meta = Some(meta);
+    state.firsts = firsts;
+    state.chunks.clear();
+    0
+}
+
+/// The chunk number that holds a term (UTF-8).
+#[no_mangle]
+pub extern "C" fn cp_chunk_of(term: *const u8, len: usize) -> u32 {
+    let term = String::from_utf8_lossy(input(term, len)).into_owned();
+    bundle::chunk_of(&state().firsts, &term) as u32
+}
+
+/// The terms a query needs, as a JSON array of strings; JavaScript fetches their chunks.
+#[no_mangle]
+pub extern "C" fn cp_query_terms(query: *const u8, len: usize) -> i32 {
+    let text = String::from_utf8_lossy(input(query, len)).into_owned();
+    let json = {
+        let state = state();
+        let Some(analyzer) = &state.analyzer else {
+            return -1;
+        };
+        let query = Query::parse(analyzer, &text);
+        json_strings(&query.terms())
+    };
+    set_result(json);
+    0
+}
+
+/// Keeps a term chunk (decompressed) under its number.
+#[no_mangle]
+pub extern "C" fn cp_add_chunk(bytes: *const u8, len: usize, number: u32) {
+    let bytes = input(bytes, len).to_vec();
+    state().chunks.insert(number, bytes);
+}
+
+/// Clears the filters: the next searches see every document.
+#[no_mangle]
+pub extern "C" fn cp_filter_clear() {
+    let mut state = state();
+    state.allowed = None;
+    state.range = None;
+}
+
+/// Keeps only documents in a filter list (a `concepts/` or `sources/` file, decompressed).
+/// Returns -1 for a bad list.
+#[no_mangle]
+pub extern "C" fn cp_filter_docs(bytes: *const u8, len: usize) -> i32 {
+    let Ok(docs) = bundle::decode_docs(input(bytes, len)) else {
+        return -1;
+    };
+    let mut state = state();
+    state.allowed = Some(match state.allowed.take() {
+        None => docs,
+        Some(sofar) => sofar
+            .into_iter()
+            .filter(|d| docs.binary_search(d).is_ok())
+            .collect(),
+    });
+    0
+}
+
+/// Keeps only documents numbered from `start` to before `end` (one kind's).
+#[no_mangle]
+pub extern "C" fn cp_filter_range(start: u32, end: u32) {
+    state().range = Some((start, end));
+}
+
+/// Ranks a query under the filters; the result is `{"total":N,"hits":[[doc,score bits],...]}`.
+/// Returns -1 before `cp_init`.
+#[no_mangle]
+pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32) -> i32 {
+    let text = String::from_utf8_lossy(input(query, len)).into_owned();
+    let json = {
+        let state = state();
+        let (Some(analyzer), Some(meta)) = (&state.analyzer, &state.meta) else {
+            return -1;
+        };
+        let query = Query::parse(analyzer, &text);
+        let lookup = |term: &str| {
+            let chunk = state
+                .chunks
+                .get(&(bundle::chunk_of(&state.firsts, term) as u32))?;
+            bundle::find_term(chunk, term).ok().flatten()
+        };
+        let allowed = |doc: u32| {
+            state
+                .allowed
+                .as_ref()
+                .map_or(true, |docs| docs.binary_search(&doc).is_ok())
+                && state
+                    .range
+                    .map_or(true, |(start, end)| (start..end).contains(&doc))
+        };
+        let ranked = rank(meta, &query, &lookup, &allowed, limit as usize);
+        // Numbers by hand, and scores as their bits: formatting machinery is most of a
+        // module's size, and bits compare to the last one.
+        let mut json = String::from("{\"total\":");
+        push_number(&mut json, ranked.total as u64);
+        json.push_str(",\"hits\":[");
+        for (i, (doc, score)) in ranked.hits.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push('[');
+            push_number(&mut json, u64::from(*doc));
+            json.push(',');
+            push_number(&mut json, u64::from(score.to_bits()));
+            json.push(']');
+        }
+        json.push_str("]}");
+        json
+    };
+    set_result(json);
+    0
+}
+
+fn push_number(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("digits"));
+}
+
+fn json_strings(items: &[&str]) -> String {
+    let mut json = String::from("[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push('"');
+        for c in item.chars() {
+            match c {
+                '"' => json.push_str("\\\""),
+                '\\' => json.push_str("\\\\"),
+                c if (c as u32) < 0x20 => {
+                    json.push_str("\\u00");
+                    for nibble in [(c as u32) >> 4, (c as u32) & 0xf] {
+                        json.push(char::from_digit(nibble, 16).expect("a nibble"));
+                    }
+                }
+                c => json.push(c),
+            }
+        }
+        json.push('"');
+    }
+    json.push(']');
+    json
+}
+
+/// A JSON array of plain strings, as the manifest's `chunks` is written (terms are letters
+/// and digits; `\uXXXX` escapes are decoded anyway).
+fn parse_json_strings(json: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = json.chars();
+    let mut current: Option<String> = None;
+    while let Some(c) = chars.next() {
+        match (&mut current, c) {
+            (None, '"') => current = Some(String::new()),
+            (None, _) => {}
+            (Some(s), '"') => {
+                out.push(std::mem::take(s));
+                current = None;
+            }
+            (Some(s), '\\') => match chars.next() {
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        s.push(c);
+                    }
+                }
+                Some('n') => s.push('\n'),
+                Some('t') => s.push('\t'),
+                Some(other) => s.push(other),
+                None => {}
+            },
+            (Some(s), c) => s.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_round_trip() {
+        let items = ["", "fault", "a\"b\\c", "é"];
+        assert_eq!(parse_json_strings(&json_strings(&items)), items);
+        assert_eq!(
+            parse_json_strings("[\"\\u00e9t\\u00e9\",\"x\"]"),
+            ["été", "x"]
+        );
+    }
+}

@@ -1,0 +1,42 @@
+// A static file server for a built site on 127.0.0.1, counting the bytes it sends, as file
+// hosting (GitHub Pages, a bucket) would serve the site: no server-side code.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+
+const types = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+  ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml",
+  ".xml": "application/xml", ".gz": "application/gzip",
+};
+
+export async function serveStatic(root) {
+  const counter = { bytes: 0, requests: 0, paths: [] };
+  const server = createServer(async (request, response) => {
+    try {
+      let path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));
+      if (path.includes("..")) throw new Error("outside");
+      let file = join(root, path);
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      counter.bytes += body.length;
+      counter.requests += 1;
+      counter.paths.push(path);
+      response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      response.end(body);
+    } catch {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, counter, close: () => server.close() };
+}
+
+export function launchOptions() {
+  return {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  };
+}
