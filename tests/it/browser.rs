@@ -137,3 +137,44 @@ fn the_published_site_searches_itself_as_the_terminal_does() {
     }
     assert!(checked >= 30);
 }
+
+#[test]
+fn the_published_search_page_works_from_static_files() {
+    let Some(dir) = browser_tests() else { return };
+    let site = demo_copy();
+    crate::common::write_file(
+        site.path(),
+        "content/notes/markup.md",
+        "# Markup\n\nA zebrafish note that writes `<img src=x onerror=window.pwned=1>` as code.\n",
+    );
+    let built = crate::common::run(&["build"], site.path());
+    assert!(built.status.success(), "{}", crate::common::stderr(&built));
+    let cli = |concept: Option<&str>| {
+        let mut args = vec!["search", "tail latency", "--json", "--limit", "20"];
+        if let Some(c) = concept {
+            args.extend(["--concept", c]);
+        }
+        let output = crate::common::run(&args, site.path());
+        let json: serde_json::Value =
+            serde_json::from_str(&crate::common::stdout(&output)).unwrap();
+        let urls: Vec<&str> = json["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["url"].as_str().unwrap())
+            .collect();
+        serde_json::json!({ "total": json["total"], "urls": urls })
+    };
+    let mut narrowed = cli(Some("tail-latency"));
+    narrowed["concept"] = "tail-latency".into();
+    let expected = serde_json::json!({ "plain": cli(None), "narrowed": narrowed });
+    let file = site.path().join("expected.json");
+    std::fs::write(&file, expected.to_string()).unwrap();
+    let public = site.path().join("public");
+    let shown = node(
+        &dir,
+        "search_published.mjs",
+        &[public.as_os_str(), file.as_os_str()],
+    );
+    assert!(shown.contains("the published search page works"), "{shown}");
+}

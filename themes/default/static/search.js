@@ -1,58 +1,113 @@
-// The search page. Under `commonplace serve` it asks the server's /api/search (the same
-// results as `commonplace search --json`); a published site has no server to ask yet.
+// The search page. On a published site it searches the bundle `commonplace build` exported
+// (/_search/commonplace.js, no server); under `commonplace serve`, which exports no bundle, it
+// asks the server's /api/search. Both rank as `commonplace search` does.
 (() => {
   const input = document.getElementById("search-input");
   const status = document.getElementById("search-status");
   const list = document.getElementById("search-results");
+  const filters = document.getElementById("search-filters");
+  const base = document.documentElement.dataset.base || "";
   let latest = 0;
+  let concept = new URLSearchParams(location.search).get("concept") || "";
+
+  // The bundle's module when there is one, else the server's API, in the same shape.
+  const backend = import(`${base}/_search/commonplace.js`).then(
+    (module) => (query, options) => module.search(query, options).then((hits) => ({ hits, total: hits.total })),
+    () => async (query, options) => {
+      const params = new URLSearchParams({ q: query, limit: String(options.limit) });
+      if (options.concept) params.set("concept", options.concept);
+      const response = await fetch(`/api/search?${params}`);
+      const answer = await response.json().catch(() => ({ error: "search is not available here" }));
+      if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
+      return answer;
+    },
+  );
+
+  function setUrl(query, push) {
+    const url = new URL(location.href);
+    for (const [key, value] of [["q", query], ["concept", concept]]) {
+      if (value) url.searchParams.set(key, value); else url.searchParams.delete(key);
+    }
+    if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+
+  function showFilters(hits) {
+    // Concepts of the results shown, with how many of them carry each; one click narrows.
+    const counts = new Map();
+    for (const hit of hits) for (const c of hit.concepts || []) counts.set(c, (counts.get(c) || 0) + 1);
+    filters.replaceChildren();
+    if (concept) {
+      const clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "tag active";
+      clear.textContent = `${concept} ×`;
+      clear.title = "Show results from every concept";
+      clear.addEventListener("click", () => { concept = ""; run(input.value, true); });
+      filters.append(clear);
+      return;
+    }
+    for (const [name, count] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 12)) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "tag";
+      button.textContent = `${name} ${count}`;
+      button.addEventListener("click", () => { concept = name; run(input.value, true); });
+      filters.append(button);
+    }
+  }
 
   async function run(query, push) {
     const asked = ++latest;
-    if (push) {
-      const url = new URL(location.href);
-      if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
-      history.replaceState(null, "", url);
-    }
-    list.replaceChildren();
+    setUrl(query, push);
     if (!query.trim()) {
+      list.replaceChildren();
+      filters.replaceChildren();
       status.textContent = "";
       return;
     }
     status.textContent = "Searching…";
     let answer;
     try {
-      const response = await fetch("/api/search?" + new URLSearchParams({ q: query, limit: "20" }));
-      if (response.status === 404) throw new Error("no search API");
-      answer = await response.json();
-      if (!response.ok) {
-        if (asked === latest) status.textContent = answer.error;
-        return;
-      }
-    } catch {
+      answer = await (await backend)(query, { limit: 20, concept: concept || undefined });
+    } catch (error) {
       if (asked === latest) {
-        status.textContent = "Search needs `commonplace serve` on this copy of the site; in the terminal, `commonplace search` works anywhere.";
+        list.replaceChildren();
+        status.textContent = error.message;
       }
       return;
     }
     if (asked !== latest) return;
     const corrected = answer.corrected ? ` (showing results for “${answer.corrected}”)` : "";
     status.textContent = `${answer.total} result${answer.total === 1 ? "" : "s"}${corrected}`;
+    list.replaceChildren();
     for (const hit of answer.hits) {
-      // Titles are the author's text, shown as text.
       const item = document.createElement("li");
       const link = document.createElement("a");
       link.href = hit.url;
+      // Titles are the author's text, shown as text.
       link.textContent = hit.title || hit.id;
       const kind = document.createElement("span");
       kind.className = "kind";
       kind.textContent = hit.locator ? `${hit.kind} · ${hit.locator}` : hit.kind;
       const snippet = document.createElement("p");
-      // The snippet comes escaped from the server, with only <mark> around matched words.
+      // The snippet comes escaped, with only <mark> around matched words.
       snippet.innerHTML = hit.snippet;
       item.append(link, " ", kind, snippet);
       list.append(item);
     }
+    showFilters(answer.hits);
   }
+
+  // Arrow keys move between the box and the results; Enter follows a result.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const links = [input, ...list.querySelectorAll("li > a")];
+    const at = links.indexOf(document.activeElement);
+    if (at === -1) return;
+    event.preventDefault();
+    const next = Math.max(0, Math.min(links.length - 1, at + (event.key === "ArrowDown" ? 1 : -1)));
+    links[next].focus();
+  });
 
   const first = new URLSearchParams(location.search).get("q") || "";
   input.value = first;
@@ -60,10 +115,16 @@
   let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => run(input.value, true), 120);
+    timer = setTimeout(() => run(input.value, false), 120);
   });
   input.form.addEventListener("submit", (event) => {
     event.preventDefault();
     run(input.value, true);
+  });
+  window.addEventListener("popstate", () => {
+    const params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    concept = params.get("concept") || "";
+    run(input.value, false);
   });
 })();
