@@ -14,6 +14,8 @@
 // `snippet` is HTML: the text escaped, with matched words in <mark>.
 
 const bundle = new URL(".", import.meta.url);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 let ready = null;
 
 async function fetchBytes(path, gzipped) {
@@ -25,17 +27,15 @@ async function fetchBytes(path, gzipped) {
 }
 
 async function fetchJson(path) {
-  const response = await fetch(new URL(path, bundle));
-  if (!response.ok) throw new Error(`commonplace search: ${path}: HTTP ${response.status}`);
-  return response.json();
+  return JSON.parse(decoder.decode(await fetchBytes(path, true)));
 }
 
 function start() {
   ready ??= (async () => {
     const [manifest, meta, module] = await Promise.all([
-      fetchJson("index.json"),
+      fetchJson("index.json.gz"),
       fetchBytes("meta.bin.gz", true),
-      fetchBytes("commonplace.wasm", false).then((bytes) => WebAssembly.instantiate(bytes, {})),
+      fetchBytes("commonplace.wasm.gz", true).then((bytes) => WebAssembly.instantiate(bytes, {})),
     ]);
     const wasm = module.instance.exports;
     const state = { manifest, wasm, chunks: new Map(), fragments: new Map() };
@@ -45,9 +45,6 @@ function start() {
   })();
   return ready;
 }
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 // Calls an export with strings and byte arrays copied into the module's memory, each passed as
 // (pointer, length), followed by any plain numbers.
@@ -87,7 +84,7 @@ function chunk(state, number) {
 }
 
 function fragments(state, bucket) {
-  if (!state.fragments.has(bucket)) state.fragments.set(bucket, fetchJson(`docs/${bucket}.json`));
+  if (!state.fragments.has(bucket)) state.fragments.set(bucket, fetchJson(`docs/${bucket}.json.gz`));
   return state.fragments.get(bucket);
 }
 

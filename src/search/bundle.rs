@@ -2,13 +2,13 @@
 //! the browser ranks exactly as `commonplace search` does (one tokenizer, one ranking; the
 //! format and the ranking live in the `commonplace-client` crate, shared with the browser).
 //!
-//! - `index.json`: the manifest: document count, each kind's range of document numbers, the
+//! - `index.json.gz`: the manifest: document count, each kind's range of document numbers, the
 //!   first term of every chunk, concept and source counts, concept aliases.
 //! - `meta.bin.gz`: boosts and Tantivy's length normalization per field, as `f32` bits.
 //! - `terms/N.bin.gz`: the term dictionary in chunks of about [`CHUNK_BYTES`], sorted, each
 //!   term with its idf and postings (document, term frequency, encoded length) per field. A
 //!   query fetches only the chunks of its words.
-//! - `docs/N.json`: what results show, [`BUCKET`] documents to a file, fetched only for the
+//! - `docs/N.json.gz`: what results show, [`BUCKET`] documents to a file, fetched only for the
 //!   results shown.
 //! - `concepts/NAME.bin.gz`, `sources/ID.bin.gz`: the documents under a concept (narrower
 //!   concepts included) or from a source, fetched only when a filter is used.
@@ -31,7 +31,7 @@ use super::query::Stored;
 /// About this many bytes (before compression) of postings go in one term chunk.
 pub const CHUNK_BYTES: usize = 24 * 1024;
 /// Documents per fragment file.
-pub const BUCKET: u32 = 16;
+pub const BUCKET: u32 = 8;
 /// Where the bundle goes in the output.
 pub const DIR: &str = "_search";
 
@@ -318,8 +318,8 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
         });
         if bucket.len() as u32 == BUCKET || number + 1 == doc_count {
             files.push((
-                format!("{DIR}/docs/{}.json", number / BUCKET),
-                inert_json(&bucket),
+                format!("{DIR}/docs/{}.json.gz", number / BUCKET),
+                gzip(&inert_json(&bucket)),
             ));
             bucket.clear();
         }
@@ -344,7 +344,8 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
         CLIENT_JS.as_bytes().to_vec(),
     ));
     if let Some(wasm) = client_wasm(language) {
-        files.push((format!("{DIR}/commonplace.wasm"), wasm.to_vec()));
+        // Compressed here: not every file host compresses WebAssembly on the way.
+        files.push((format!("{DIR}/commonplace.wasm.gz"), gzip(wasm)));
     }
     let chunks = firsts.len();
     let manifest = Manifest {
@@ -364,7 +365,7 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
             .collect(),
         aliases: &lookups.aliases,
     };
-    files.push((format!("{DIR}/index.json"), inert_json(&manifest)));
+    files.push((format!("{DIR}/index.json.gz"), gzip(&inert_json(&manifest))));
     Ok(Bundle {
         files,
         terms,

@@ -11,7 +11,7 @@ const types = {
 };
 
 export async function serveStatic(root) {
-  const counter = { bytes: 0, requests: 0, paths: [] };
+  const counter = { bytes: 0, requests: 0, paths: [], sizes: [] };
   const server = createServer(async (request, response) => {
     try {
       let path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname));
@@ -22,6 +22,7 @@ export async function serveStatic(root) {
       counter.bytes += body.length;
       counter.requests += 1;
       counter.paths.push(path);
+      counter.sizes.push(body.length);
       response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
       response.end(body);
     } catch {

@@ -32,7 +32,7 @@ impl Bundle {
     fn open(site: &Path) -> Bundle {
         let dir = site.join("public/_search");
         let manifest: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
+            serde_json::from_slice(&gunzip(&dir.join("index.json.gz"))).unwrap();
         let meta = Meta::decode(&gunzip(&dir.join("meta.bin.gz"))).unwrap();
         let chunks = manifest["chunks"]
             .as_array()
@@ -54,9 +54,8 @@ impl Bundle {
 
     fn fragment(&self, doc: u32) -> serde_json::Value {
         let bucket = self.manifest["bucket"].as_u64().unwrap() as u32;
-        let file = self.dir.join(format!("docs/{}.json", doc / bucket));
-        let docs: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let file = self.dir.join(format!("docs/{}.json.gz", doc / bucket));
+        let docs: serde_json::Value = serde_json::from_slice(&gunzip(&file)).unwrap();
         docs[(doc % bucket) as usize].clone()
     }
 
