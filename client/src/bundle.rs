@@ -7,7 +7,7 @@
 //! form a range and equal scores are ordered as `commonplace search` orders them.
 
 /// Bumped whenever the layout changes.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// Tantivy's BM25 constants.
 pub const K1: f32 = 1.2;
@@ -16,9 +16,10 @@ pub const B: f32 = 0.75;
 /// The fields a query searches, in the order Tantivy's query parser adds them.
 pub const FIELDS: [&str; 3] = ["title", "body", "author"];
 
-/// What scoring needs beyond the postings: for each searched field, its boost and Tantivy's
-/// BM25 length normalization for each of the 256 encoded field lengths (the same `f32`s
-/// Tantivy computes, written as bits, so no float is ever re-derived in the browser).
+/// What scoring needs beyond the postings: for each searched field, its boost and its average
+/// length (Tantivy's `total_num_tokens / total_num_docs`, as `f32` bits). The length
+/// normalization below is computed from them with the same `f32` operations as Tantivy's
+/// `Bm25Weight`, so it comes out the same to the bit on any IEEE machine, the browser's too.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Meta {
     pub doc_count: u32,
@@ -28,8 +29,62 @@ pub struct Meta {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldMeta {
     pub boost: f32,
+    pub average: f32,
+    /// BM25's length normalization for each of the 256 encoded lengths.
     pub norms: Vec<f32>,
 }
+
+impl FieldMeta {
+    pub fn new(boost: f32, average: f32) -> FieldMeta {
+        let norms = FIELD_NORMS
+            .iter()
+            .map(|&length| K1 * (1.0 - B + B * length as f32 / average))
+            .collect();
+        FieldMeta {
+            boost,
+            average,
+            norms,
+        }
+    }
+}
+
+/// Tantivy's decoding of a one-byte field length (`fieldnorm::FIELD_NORMS_TABLE`; a test in
+/// the main crate compares the two).
+#[rustfmt::skip]
+pub const FIELD_NORMS: [u32; 256] = [
+    0, 1, 2, 3, 4, 5, 6, 7,
+    8, 9, 10, 11, 12, 13, 14, 15,
+    16, 17, 18, 19, 20, 21, 22, 23,
+    24, 25, 26, 27, 28, 29, 30, 31,
+    32, 33, 34, 35, 36, 37, 38, 39,
+    40, 42, 44, 46, 48, 50, 52, 54,
+    56, 60, 64, 68, 72, 76, 80, 84,
+    88, 96, 104, 112, 120, 128, 136, 144,
+    152, 168, 184, 200, 216, 232, 248, 264,
+    280, 312, 344, 376, 408, 440, 472, 504,
+    536, 600, 664, 728, 792, 856, 920, 984,
+    1048, 1176, 1304, 1432, 1560, 1688, 1816, 1944,
+    2072, 2328, 2584, 2840, 3096, 3352, 3608, 3864,
+    4120, 4632, 5144, 5656, 6168, 6680, 7192, 7704,
+    8216, 9240, 10264, 11288, 12312, 13336, 14360, 15384,
+    16408, 18456, 20504, 22552, 24600, 26648, 28696, 30744,
+    32792, 36888, 40984, 45080, 49176, 53272, 57368, 61464,
+    65560, 73752, 81944, 90136, 98328, 106520, 114712, 122904,
+    131096, 147480, 163864, 180248, 196632, 213016, 229400, 245784,
+    262168, 294936, 327704, 360472, 393240, 426008, 458776, 491544,
+    524312, 589848, 655384, 720920, 786456, 851992, 917528, 983064,
+    1048600, 1179672, 1310744, 1441816, 1572888, 1703960, 1835032, 1966104,
+    2097176, 2359320, 2621464, 2883608, 3145752, 3407896, 3670040, 3932184,
+    4194328, 4718616, 5242904, 5767192, 6291480, 6815768, 7340056, 7864344,
+    8388632, 9437208, 10485784, 11534360, 12582936, 13631512, 14680088, 15728664,
+    16777240, 18874392, 20971544, 23068696, 25165848, 27263000, 29360152, 31457304,
+    33554456, 37748760, 41943064, 46137368, 50331672, 54525976, 58720280, 62914584,
+    67108888, 75497496, 83886104, 92274712, 100663320, 109051928, 117440536, 125829144,
+    134217752, 150994968, 167772184, 184549400, 201326616, 218103832, 234881048, 251658264,
+    268435480, 301989912, 335544344, 369098776, 402653208, 436207640, 469762072, 503316504,
+    536870936, 603979800, 671088664, 738197528, 805306392, 872415256, 939524120, 1006632984,
+    1073741848, 1207959576, 1342177304, 1476395032, 1610612760, 1744830488, 1879048216, 2013265944,
+];
 
 /// One term's postings in one field.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,9 +188,7 @@ impl Meta {
         write_varint(&mut out, self.fields.len() as u64);
         for field in &self.fields {
             out.extend_from_slice(&field.boost.to_le_bytes());
-            for norm in &field.norms {
-                out.extend_from_slice(&norm.to_le_bytes());
-            }
+            out.extend_from_slice(&field.average.to_le_bytes());
         }
         out
     }
@@ -150,8 +203,8 @@ impl Meta {
         let mut fields = Vec::new();
         for _ in 0..count {
             let boost = r.f32()?;
-            let norms = (0..256).map(|_| r.f32()).collect::<Result<_, _>>()?;
-            fields.push(FieldMeta { boost, norms });
+            let average = r.f32()?;
+            fields.push(FieldMeta::new(boost, average));
         }
         Ok(Meta { doc_count, fields })
     }
@@ -295,10 +348,7 @@ mod tests {
 
         let meta = Meta {
             doc_count: 5,
-            fields: vec![FieldMeta {
-                boost: 3.0,
-                norms: (0..256).map(|i| i as f32 / 7.0).collect(),
-            }],
+            fields: vec![FieldMeta::new(3.0, 17.25)],
         };
         assert_eq!(Meta::decode(&meta.encode()).unwrap(), meta);
         assert_eq!(decode_docs(&encode_docs(&[0, 5, 9])).unwrap(), [0, 5, 9]);

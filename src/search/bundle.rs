@@ -4,7 +4,7 @@
 //!
 //! - `index.json.gz`: the manifest: document count, each kind's range of document numbers, the
 //!   first term of every chunk, concept and source counts, concept aliases.
-//! - `meta.bin.gz`: boosts and Tantivy's length normalization per field, as `f32` bits.
+//! - `meta.bin.gz`: each searched field's boost and average length, as `f32` bits.
 //! - `terms/N.bin.gz`: the term dictionary in chunks of about [`CHUNK_BYTES`], sorted, each
 //!   term with its idf and postings (document, term frequency, encoded length) per field. A
 //!   query fetches only the chunks of its words.
@@ -17,9 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::Path;
 
-use commonplace_client::bundle::{self, FieldMeta, FieldPostings, Meta, TermEntry, B, K1};
+use commonplace_client::bundle::{self, FieldMeta, FieldPostings, Meta, TermEntry};
 use serde::Serialize;
-use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::Value as _;
 use tantivy::schema::{Field, IndexRecordOption};
@@ -185,14 +184,9 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
     };
     let stats = super::query::Stats::of(&searcher, fields).map_err(&err)?;
     for &(field, boost) in &searched {
+        // As `Bm25Weight::for_terms` computes it.
         let average = stats.tokens(field) as f32 / total_docs as f32;
-        let norms = (0..=255u8)
-            .map(|id| {
-                let length = FieldNormReader::id_to_fieldnorm(id);
-                K1 * (1.0 - B + B * length as f32 / average)
-            })
-            .collect();
-        meta.fields.push(FieldMeta { boost, norms });
+        meta.fields.push(FieldMeta::new(boost, average));
     }
 
     // The term dictionary: every term of every searched field, in byte order.

@@ -114,3 +114,14 @@ fn the_browser_analyzer_makes_the_index_terms() {
         }
     }
 }
+
+#[test]
+fn the_bundle_decodes_field_lengths_as_tantivy_does() {
+    for id in 0..=255u8 {
+        assert_eq!(
+            commonplace_client::bundle::FIELD_NORMS[usize::from(id)],
+            tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id),
+            "{id}"
+        );
+    }
+}
