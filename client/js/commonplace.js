@@ -113,6 +113,12 @@ function snippet(text, terms) {
   }).join("");
 }
 
+// Fetches and starts the client ahead of the first search (the search page calls it on load),
+// so a search only waits for what its words need.
+export async function preload() {
+  await start();
+}
+
 export async function search(query, options = {}) {
   const state = await start();
   const { manifest } = state;

@@ -100,7 +100,7 @@ struct Fragment {
     concepts: Vec<String>,
     source: Option<String>,
     locator: Option<String>,
-    /// The start of the text, for a snippet.
+    /// The start of the text (200 characters), for a snippet.
     text: String,
 }
 
@@ -308,7 +308,7 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
             concepts: stored.concepts,
             source: stored.source,
             locator: stored.locator,
-            text: crate::render::shorten(&text, 300),
+            text: crate::render::shorten(&text, 200),
         });
         if bucket.len() as u32 == BUCKET || number + 1 == doc_count {
             files.push((

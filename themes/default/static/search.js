@@ -12,7 +12,10 @@
 
   // The bundle's module when there is one, else the server's API, in the same shape.
   const backend = import(`${base}/_search/commonplace.js`).then(
-    (module) => (query, options) => module.search(query, options).then((hits) => ({ hits, total: hits.total })),
+    (module) => {
+      module.preload().catch(() => {});
+      return (query, options) => module.search(query, options).then((hits) => ({ hits, total: hits.total }));
+    },
     () => async (query, options) => {
       const params = new URLSearchParams({ q: query, limit: String(options.limit) });
       if (options.concept) params.set("concept", options.concept);
