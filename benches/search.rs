@@ -93,6 +93,7 @@ fn main() {
     let searching = query::Searching {
         searcher: opened.reader().expect("reader opens").searcher(),
         index: &opened,
+        language: language.clone(),
         fields,
         concept_paths: &lookups.concept_paths,
         aliases: &lookups.aliases,

@@ -5,7 +5,8 @@
 //   const results = await search("tail latency", { concept: "scalability", limit: 10 });
 //   // results: [{ id, kind, url, title, score, snippet, concepts, source, locator }, ...],
 //   // best first, with the ids and urls of `commonplace search --json`; results.total counts
-//   // every match.
+//   // every match; results.corrected is the query searched instead when the words as typed
+//   // found nothing (or null).
 //
 // Options: concept (a name or alias; narrower concepts included), source (an id), kind ("note",
 // "quote", "concept" or "source"), limit (default 10). In the query, words are all required,
@@ -83,6 +84,26 @@ function chunk(state, number) {
   return state.chunks.get(number);
 }
 
+// Fetches the chunks of a query's terms; returns the terms.
+async function loadTerms(state, text) {
+  call(state, "cp_query_terms", [text]);
+  const terms = result(state);
+  const numbers = [...new Set(terms.map((t) => call(state, "cp_chunk_of", [t])))];
+  await Promise.all(numbers.map((n) => chunk(state, n)));
+  return terms;
+}
+
+function vocabulary(state, initial) {
+  state.vocabularies ??= new Map();
+  if (!state.vocabularies.has(initial)) {
+    const file = `vocabulary/${initial.toString(16)}.bin.gz`;
+    state.vocabularies.set(initial, fetchBytes(file, true)
+      .catch(() => new Uint8Array([0]))
+      .then((bytes) => call(state, "cp_add_vocabulary", [bytes], initial)));
+  }
+  return state.vocabularies.get(initial);
+}
+
 function fragments(state, bucket) {
   if (!state.fragments.has(bucket)) state.fragments.set(bucket, fetchJson(`docs/${bucket}.json.gz`));
   return state.fragments.get(bucket);
@@ -125,10 +146,7 @@ export async function search(query, options = {}) {
   const { text, filters } = splitFilters(query, options);
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
 
-  call(state, "cp_query_terms", [text]);
-  const terms = result(state);
-  const numbers = [...new Set(terms.map((t) => call(state, "cp_chunk_of", [t])))];
-  await Promise.all(numbers.map((n) => chunk(state, n)));
+  let terms = await loadTerms(state, text);
 
   call(state, "cp_filter_clear", []);
   for (const written of filters.concepts) {
@@ -151,7 +169,25 @@ export async function search(query, options = {}) {
   }
 
   if (call(state, "cp_search", [text], limit) !== 0) throw new Error("commonplace search failed");
-  const ranked = result(state);
+  let ranked = result(state);
+  let corrected = null;
+  if (ranked.total === 0 && text.trim()) {
+    // As the terminal does: unknown words replaced by the nearest indexed ones, once.
+    call(state, "cp_unknown_initials", [text]);
+    await Promise.all(result(state).map((initial) => vocabulary(state, initial)));
+    call(state, "cp_correct", [text]);
+    const retry = result(state);
+    if (retry) {
+      const retryTerms = await loadTerms(state, retry);
+      call(state, "cp_search", [retry], limit);
+      const retried = result(state);
+      if (retried.total > 0) {
+        ranked = retried;
+        corrected = retry;
+        terms = retryTerms;
+      }
+    }
+  }
   const bits = new DataView(new ArrayBuffer(4));
   const results = await Promise.all(ranked.hits.map(async ([doc, scoreBits]) => {
     const bucket = Math.floor(doc / manifest.bucket);
@@ -170,5 +206,6 @@ export async function search(query, options = {}) {
     };
   }));
   results.total = ranked.total;
+  results.corrected = corrected;
   return results;
 }

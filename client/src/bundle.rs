@@ -287,6 +287,44 @@ pub fn find_term(chunk: &[u8], term: &str) -> Result<Option<TermEntry>, FormatEr
     Ok(None)
 }
 
+/// The title and body terms that begin with one character, each with the number of
+/// documents of the field that has it in more: what a typo's correction chooses from.
+pub fn encode_vocabulary(terms: &[(String, u32)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_varint(&mut out, terms.len() as u64);
+    for (term, freq) in terms {
+        write_varint(&mut out, term.len() as u64);
+        out.extend_from_slice(term.as_bytes());
+        write_varint(&mut out, u64::from(*freq));
+    }
+    out
+}
+
+pub fn decode_vocabulary(bytes: &[u8]) -> Result<Vec<(String, u32)>, FormatError> {
+    let mut r = Reader { bytes, at: 0 };
+    let count = r.varint()?;
+    let mut terms = Vec::new();
+    for _ in 0..count {
+        let term = r.str()?.to_string();
+        terms.push((term, r.u32()?));
+    }
+    Ok(terms)
+}
+
+/// The file name of the vocabulary of terms that begin with `initial`.
+pub fn vocabulary_file(initial: char) -> String {
+    let mut name = String::new();
+    let mut n = u32::from(initial);
+    loop {
+        name.insert(0, char::from_digit(n % 16, 16).expect("a hex digit"));
+        n /= 16;
+        if n == 0 {
+            break;
+        }
+    }
+    name
+}
+
 /// A sorted list of document numbers.
 pub fn encode_docs(docs: &[u32]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -352,6 +390,13 @@ mod tests {
         };
         assert_eq!(Meta::decode(&meta.encode()).unwrap(), meta);
         assert_eq!(decode_docs(&encode_docs(&[0, 5, 9])).unwrap(), [0, 5, 9]);
+        let vocabulary = vec![("load".to_string(), 9), ("lé".to_string(), 1)];
+        assert_eq!(
+            decode_vocabulary(&encode_vocabulary(&vocabulary)).unwrap(),
+            vocabulary
+        );
+        assert_eq!(vocabulary_file('l'), "6c");
+        assert_eq!(vocabulary_file('é'), "e9");
     }
 
     #[test]

@@ -21,6 +21,8 @@ struct State {
     /// kind's).
     allowed: Option<Vec<u32>>,
     range: Option<(u32, u32)>,
+    /// Vocabularies fetched for typo corrections, by initial.
+    vocabularies: BTreeMap<u32, Vec<(String, u32)>>,
     result: Vec<u8>,
 }
 
@@ -31,6 +33,7 @@ static STATE: Mutex<State> = Mutex::new(State {
     chunks: BTreeMap::new(),
     allowed: None,
     range: None,
+    vocabularies: BTreeMap::new(),
     result: Vec::new(),
 });
 
@@ -212,6 +215,79 @@ pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32) -> i32 {
         }
         json.push_str("]}");
         json
+    };
+    set_result(json);
+    0
+}
+
+/// Whether a term is in some title or body: in a loaded chunk, with postings in field 0 or 1.
+fn known(state: &State, term: &str) -> bool {
+    state
+        .chunks
+        .get(&(bundle::chunk_of(&state.firsts, term) as u32))
+        .and_then(|chunk| bundle::find_term(chunk, term).ok().flatten())
+        .is_some_and(|entry| entry.fields.iter().any(|f| f.field <= 1))
+}
+
+/// The initials (as numbers) of the query's unknown plain words, a JSON array: the
+/// vocabularies a correction needs. The chunks of the query's terms must be loaded.
+#[no_mangle]
+pub extern "C" fn cp_unknown_initials(query: *const u8, len: usize) -> i32 {
+    let text = String::from_utf8_lossy(input(query, len)).into_owned();
+    let json = {
+        let state = state();
+        let Some(analyzer) = &state.analyzer else {
+            return -1;
+        };
+        let initials = crate::search::unknown_initials(analyzer, &text, &|t| known(&state, t));
+        let mut json = String::from("[");
+        for (i, initial) in initials.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            push_number(&mut json, u64::from(u32::from(*initial)));
+        }
+        json.push(']');
+        json
+    };
+    set_result(json);
+    0
+}
+
+/// Keeps the vocabulary of an initial (a `vocabulary/` file, decompressed). -1 if bad.
+#[no_mangle]
+pub extern "C" fn cp_add_vocabulary(bytes: *const u8, len: usize, initial: u32) -> i32 {
+    let Ok(terms) = bundle::decode_vocabulary(input(bytes, len)) else {
+        return -1;
+    };
+    state().vocabularies.insert(initial, terms);
+    0
+}
+
+/// The query corrected as `commonplace search` corrects one that found nothing, as a JSON
+/// string, or `null` when no word changed.
+#[no_mangle]
+pub extern "C" fn cp_correct(query: *const u8, len: usize) -> i32 {
+    let text = String::from_utf8_lossy(input(query, len)).into_owned();
+    let json = {
+        let state = state();
+        let Some(analyzer) = &state.analyzer else {
+            return -1;
+        };
+        let vocabulary = |initial: char| -> Vec<(&str, u32)> {
+            state
+                .vocabularies
+                .get(&u32::from(initial))
+                .map(|v| v.iter().map(|(t, f)| (t.as_str(), *f)).collect())
+                .unwrap_or_default()
+        };
+        match crate::search::correct(analyzer, &text, &|t| known(&state, t), &vocabulary) {
+            Some(corrected) => json_strings(&[&corrected])
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            None => "null".to_string(),
+        }
     };
     set_result(json);
     0

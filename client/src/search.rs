@@ -207,3 +207,144 @@ pub fn rank(
     hits.truncate(limit);
     Ranked { total, hits }
 }
+
+/// The optimal string alignment distance between two words, in characters: insertions,
+/// deletions, substitutions, and swaps of neighbours ("laod") each cost one.
+pub fn osa_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+/// The indexed word to put in place of an unknown one: the nearest by [`osa_distance`] (at
+/// most `max`) among the words that begin with the same character, then the one in the most
+/// documents, then the first in byte order. `vocabulary` is (term, documents) for every
+/// title and body term that begins with that character.
+pub fn nearest_term<'a>(
+    term: &str,
+    max: usize,
+    vocabulary: impl IntoIterator<Item = (&'a str, u32)>,
+) -> Option<&'a str> {
+    let mut best: Option<(usize, u32, &str)> = None;
+    for (candidate, freq) in vocabulary {
+        if candidate.len().abs_diff(term.len()) > max {
+            continue;
+        }
+        let distance = osa_distance(term, candidate);
+        if distance == 0 || distance > max {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((d, f, t)) => {
+                (distance, std::cmp::Reverse(freq), candidate) < (d, std::cmp::Reverse(f), t)
+            }
+        };
+        if better {
+            best = Some((distance, freq, candidate));
+        }
+    }
+    best.map(|(_, _, term)| term)
+}
+
+/// The terminal's correction of a query that found nothing: each plain word whose term is in
+/// no title or body is replaced by its [`nearest_term`] (within one edit, two for words of
+/// eight letters or more). `None` when nothing changed. `known` says whether a term is in a
+/// title or body; `vocabulary` lists the terms that begin with a character.
+pub fn correct<'a>(
+    analyzer: &Analyzer,
+    text: &str,
+    known: &dyn Fn(&str) -> bool,
+    vocabulary: &dyn Fn(char) -> Vec<(&'a str, u32)>,
+) -> Option<String> {
+    let mut changed = false;
+    let mut words = Vec::new();
+    for word in text.split_whitespace() {
+        let is_plain = word.chars().all(char::is_alphanumeric);
+        let term = match (is_plain, analyzer.terms(word).into_iter().next()) {
+            (true, Some(term)) => term,
+            _ => {
+                words.push(word.to_string());
+                continue;
+            }
+        };
+        if known(&term) {
+            words.push(word.to_string());
+            continue;
+        }
+        let max = if word.chars().count() >= 8 { 2 } else { 1 };
+        let initial = term.chars().next().expect("terms are not empty");
+        match nearest_term(&term, max, vocabulary(initial)) {
+            Some(better) => {
+                words.push(better.to_string());
+                changed = true;
+            }
+            None => words.push(word.to_string()),
+        }
+    }
+    changed.then(|| words.join(" "))
+}
+
+/// The first characters of the unknown plain words of a query: the vocabularies
+/// [`correct`] will ask for.
+pub fn unknown_initials(
+    analyzer: &Analyzer,
+    text: &str,
+    known: &dyn Fn(&str) -> bool,
+) -> Vec<char> {
+    let mut initials = Vec::new();
+    for word in text.split_whitespace() {
+        if !word.chars().all(char::is_alphanumeric) {
+            continue;
+        }
+        if let Some(term) = analyzer.terms(word).into_iter().next() {
+            let initial = term.chars().next().expect("terms are not empty");
+            if !known(&term) && !initials.contains(&initial) {
+                initials.push(initial);
+            }
+        }
+    }
+    initials
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_count_swaps_as_one_edit() {
+        assert_eq!(osa_distance("laod", "load"), 1);
+        assert_eq!(osa_distance("paramet", "paramt"), 1);
+        assert_eq!(osa_distance("", "abc"), 3);
+        assert_eq!(osa_distance("kitten", "sitting"), 3);
+        assert_eq!(osa_distance("ca", "abc"), 3);
+    }
+
+    #[test]
+    fn the_nearest_term_is_closest_then_commonest_then_first() {
+        let vocabulary = [("lead", 5), ("load", 9), ("loan", 9), ("lord", 1)];
+        assert_eq!(nearest_term("laod", 1, vocabulary), Some("load"));
+        assert_eq!(nearest_term("loax", 1, vocabulary), Some("load"));
+        assert_eq!(nearest_term("zzzz", 1, vocabulary), None);
+    }
+}

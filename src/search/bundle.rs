@@ -10,6 +10,8 @@
 //!   query fetches only the chunks of its words.
 //! - `docs/N.json.gz`: what results show, [`BUCKET`] documents to a file, fetched only for the
 //!   results shown.
+//! - `vocabulary/HEX.bin.gz`: the title and body terms that begin with one character, with
+//!   their document counts, fetched only to correct a query that found nothing.
 //! - `concepts/NAME.bin.gz`, `sources/ID.bin.gz`: the documents under a concept (narrower
 //!   concepts included) or from a source, fetched only when a filter is used.
 
@@ -208,6 +210,7 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut firsts: Vec<String> = Vec::new();
     let mut chunk: Vec<u8> = Vec::new();
+    let mut vocabularies: BTreeMap<char, Vec<(String, u32)>> = BTreeMap::new();
     let terms = term_infos.len();
     let flush = |chunk: &mut Vec<u8>, files: &mut Vec<(String, Vec<u8>)>, n: usize| {
         files.push((format!("{DIR}/terms/{n}.bin.gz"), gzip(chunk)));
@@ -252,6 +255,21 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
                 idf: idf(doc_freq, total_docs),
                 postings,
             });
+        }
+        // The vocabulary of typo corrections: title and body terms, as `Searching::vocabulary`
+        // counts them.
+        let freq = |f: u8| -> Option<u32> {
+            let mine = infos.iter().filter(|(g, _, _)| *g == f);
+            let total: u32 = mine.clone().map(|(_, _, info)| info.doc_freq).sum();
+            mine.count().gt(&0).then_some(total)
+        };
+        if let Some(freq) = freq(0).into_iter().chain(freq(1)).max() {
+            if let Some(initial) = term.chars().next() {
+                vocabularies
+                    .entry(initial)
+                    .or_default()
+                    .push((term.clone(), freq));
+            }
         }
         if chunk.is_empty() {
             firsts.push(term);
@@ -330,6 +348,15 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
         files.push((
             format!("{DIR}/sources/{id}.bin.gz"),
             gzip(&bundle::encode_docs(&docs)),
+        ));
+    }
+    for (initial, vocabulary) in &vocabularies {
+        files.push((
+            format!(
+                "{DIR}/vocabulary/{}.bin.gz",
+                bundle::vocabulary_file(*initial)
+            ),
+            gzip(&bundle::encode_vocabulary(vocabulary)),
         ));
     }
     files.push((format!("{DIR}/meta.bin.gz"), gzip(&meta.encode())));

@@ -21,6 +21,7 @@ pub fn search(
     let searching = Searching {
         searcher: index.reader().map_err(QueryError::from)?.searcher(),
         index: &index,
+        language: language.to_string(),
         fields,
         concept_paths: &lookups.concept_paths,
         aliases: &lookups.aliases,
@@ -105,6 +106,7 @@ pub fn run_query_blocks_of(
     let searching = Searching {
         searcher: index.reader().map_err(QueryError::from)?.searcher(),
         index: &index,
+        language: graph.config.language.clone(),
         fields,
         concept_paths: &lookups.concept_paths,
         aliases: &lookups.aliases,

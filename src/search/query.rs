@@ -16,7 +16,7 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
 
-use super::schema::{Fields, TOKENIZER};
+use super::schema::Fields;
 
 pub const KINDS: &[&str] = &["note", "quote", "concept", "source"];
 
@@ -306,6 +306,8 @@ const TIES: usize = 32;
 /// its facet paths, from [`super::index::concept_paths`].
 pub struct Searching<'a> {
     pub index: &'a Index,
+    /// The site's language, for the analyzer of typo corrections.
+    pub language: String,
     /// A point-in-time view of the index; a long-lived reader hands out a new one after each
     /// change, so one server answers many searches without opening the index each time.
     pub searcher: tantivy::Searcher,
@@ -570,85 +572,74 @@ impl Searching<'_> {
 
     /// The query with each word that matches nothing replaced by the nearest indexed word
     /// (edit distance 1, or 2 for words of eight letters or more); `None` if nothing changed.
+    /// The query with each unknown plain word replaced by the nearest indexed word, by the
+    /// rule the browser's bundle applies too (`commonplace_client::search::correct`).
     fn correct(&self, searcher: &Searcher, text: &str) -> Result<Option<String>, QueryError> {
-        let mut analyzer = self
-            .index
-            .tokenizers()
-            .get(TOKENIZER)
-            .expect("the analyzer is registered when the index opens");
-        let mut changed = false;
-        let mut words = Vec::new();
-        for word in text.split_whitespace() {
-            let is_plain = word.chars().all(|c| c.is_alphanumeric());
-            let mut stream = analyzer.token_stream(word);
-            let term = if let (true, Some(token)) = (is_plain, stream.next()) {
-                token.text.clone()
-            } else {
-                words.push(word.to_string());
-                continue;
-            };
-            let known = [self.fields.title, self.fields.body].iter().any(|&field| {
+        let language = self.language.clone();
+        let analyzer = commonplace_client::Analyzer::new(&language)
+            .ok_or_else(|| QueryError::Invalid(format!("no stemmer for `{language}`")))?;
+        let known = |term: &str| {
+            [self.fields.title, self.fields.body].iter().any(|&field| {
                 searcher
-                    .doc_freq(&Term::from_field_text(field, &term))
-                    .map(|n| n > 0)
-                    .unwrap_or(false)
-            });
-            if known {
-                words.push(word.to_string());
-                continue;
-            }
-            let max = if word.chars().count() >= 8 { 2 } else { 1 };
-            match self.nearest_term(searcher, &term, max)? {
-                Some(better) => {
-                    words.push(better);
-                    changed = true;
-                }
-                None => words.push(word.to_string()),
-            }
+                    .doc_freq(&Term::from_field_text(field, term))
+                    .is_ok_and(|n| n > 0)
+            })
+        };
+        let mut vocabularies: BTreeMap<char, Vec<(String, u32)>> = BTreeMap::new();
+        for initial in commonplace_client::search::unknown_initials(&analyzer, text, &known) {
+            vocabularies.insert(initial, self.vocabulary(searcher, initial)?);
         }
-        Ok(changed.then(|| words.join(" ")))
+        let vocabulary = |initial: char| -> Vec<(&str, u32)> {
+            vocabularies
+                .get(&initial)
+                .map(|v| v.iter().map(|(t, f)| (t.as_str(), *f)).collect())
+                .unwrap_or_default()
+        };
+        Ok(commonplace_client::search::correct(
+            &analyzer,
+            text,
+            &known,
+            &vocabulary,
+        ))
     }
 
-    fn nearest_term(
+    /// Every title and body term that begins with `initial`, with the number of documents
+    /// of the field that has it in more.
+    pub fn vocabulary(
         &self,
         searcher: &Searcher,
-        term: &str,
-        max: usize,
-    ) -> Result<Option<String>, QueryError> {
-        let mut best: Option<(usize, u32, String)> = None;
-        for segment in searcher.segment_readers() {
-            for field in [self.fields.title, self.fields.body] {
+        initial: char,
+    ) -> Result<Vec<(String, u32)>, QueryError> {
+        let mut prefix = [0u8; 4];
+        let prefix = initial.encode_utf8(&mut prefix).as_bytes();
+        let mut counts: BTreeMap<String, [u32; 2]> = BTreeMap::new();
+        for (f, field) in [self.fields.title, self.fields.body]
+            .into_iter()
+            .enumerate()
+        {
+            for segment in searcher.segment_readers() {
                 let inverted = segment.inverted_index(field)?;
                 let mut stream = inverted
                     .terms()
-                    .stream()
+                    .range()
+                    .ge(prefix)
+                    .into_stream()
                     .map_err(|e| QueryError::Tantivy(e.into()))?;
                 while stream.advance() {
-                    let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                    if !stream.key().starts_with(prefix) {
+                        break;
+                    }
+                    let Ok(term) = std::str::from_utf8(stream.key()) else {
                         continue;
                     };
-                    let length_gap = candidate.len().abs_diff(term.len());
-                    if length_gap > max {
-                        continue;
-                    }
-                    // A swapped pair of letters ("laod") is one edit, as people type.
-                    let distance = strsim::osa_distance(term, candidate);
-                    if distance == 0 || distance > max {
-                        continue;
-                    }
-                    let freq = stream.value().doc_freq;
-                    // Nearest first; among equals, the most common word.
-                    let better = match &best {
-                        None => true,
-                        Some((d, f, _)) => distance < *d || (distance == *d && freq > *f),
-                    };
-                    if better {
-                        best = Some((distance, freq, candidate.to_string()));
-                    }
+                    counts.entry(term.to_string()).or_default()[f] += stream.value().doc_freq;
                 }
             }
         }
-        Ok(best.map(|(_, _, term)| term))
+        Ok(counts
+            .into_iter()
+            .map(|(term, [title, body])| (term, title.max(body)))
+            .collect())
     }
 }
 

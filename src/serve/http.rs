@@ -195,6 +195,7 @@ async fn search(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
         };
         let searching = Searching {
             index: &state.index,
+            language: state.language.clone(),
             searcher: state.reader.searcher(),
             fields: state.fields,
             concept_paths: &state.lookups.concept_paths,

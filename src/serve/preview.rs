@@ -32,6 +32,7 @@ pub const PREVIEW_DIR: &str = ".commonplace/serve";
 /// The index, opened once and shared with the server's search API.
 pub struct SearchState {
     pub index: Index,
+    pub language: String,
     pub reader: IndexReader,
     pub fields: Fields,
     pub lookups: Lookups,
@@ -485,6 +486,7 @@ fn open_search(root: &Path, language: &str, lookups: &Lookups) -> Result<SearchS
         })?;
     Ok(SearchState {
         index,
+        language: language.to_string(),
         reader,
         fields,
         lookups: lookups.clone(),

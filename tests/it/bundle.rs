@@ -90,7 +90,58 @@ impl Bundle {
                 .map_or(true, |docs| docs.binary_search(&doc).is_ok())
                 && range.map_or(true, |(start, end)| (start..end).contains(&doc))
         };
-        let ranked = rank(&self.meta, &query, &lookup, &allowed, 10);
+        let mut ranked = rank(&self.meta, &query, &lookup, &allowed, 10);
+        if ranked.total == 0 {
+            // The terminal's retry of a query that found nothing, from the bundle's files.
+            let known = |term: &str| {
+                let chunk = gunzip(&self.dir.join(format!(
+                    "terms/{}.bin.gz",
+                    bundle::chunk_of(&self.chunks, term)
+                )));
+                bundle::find_term(&chunk, term)
+                    .unwrap()
+                    .is_some_and(|e| e.fields.iter().any(|f| f.field <= 1))
+            };
+            let mut vocabularies = HashMap::new();
+            for initial in commonplace_client::search::unknown_initials(&analyzer, text, &known) {
+                let file = self.dir.join(format!(
+                    "vocabulary/{}.bin.gz",
+                    bundle::vocabulary_file(initial)
+                ));
+                let terms = if file.exists() {
+                    bundle::decode_vocabulary(&gunzip(&file)).unwrap()
+                } else {
+                    Vec::new()
+                };
+                vocabularies.insert(initial, terms);
+            }
+            let vocabulary = |initial: char| -> Vec<(&str, u32)> {
+                vocabularies[&initial]
+                    .iter()
+                    .map(|(t, f)| (t.as_str(), *f))
+                    .collect()
+            };
+            let corrected =
+                commonplace_client::search::correct(&analyzer, text, &known, &vocabulary);
+            if let Some(corrected) = corrected {
+                let retry = Query::parse(&analyzer, &corrected);
+                let mut cache: HashMap<usize, Vec<u8>> = HashMap::new();
+                for term in retry.terms() {
+                    let n = bundle::chunk_of(&self.chunks, term);
+                    cache
+                        .entry(n)
+                        .or_insert_with(|| gunzip(&self.dir.join(format!("terms/{n}.bin.gz"))));
+                }
+                let lookup = |term: &str| {
+                    let chunk = &cache[&bundle::chunk_of(&self.chunks, term)];
+                    bundle::find_term(chunk, term).unwrap()
+                };
+                let retried = rank(&self.meta, &retry, &lookup, &allowed, 10);
+                if retried.total > 0 {
+                    ranked = retried;
+                }
+            }
+        }
         let ids = ranked
             .hits
             .iter()
@@ -215,6 +266,10 @@ pub const DEMO_QUERIES: &[Case] = &[
     ("system", None, Some("note")),
     ("data", Some("maintainability"), Some("quote")),
     ("kleppmann", None, None),
+    ("laod paramters", None, None),
+    ("relaibility", None, None),
+    ("replication", None, None),
+    ("scalabilty", Some("scalability"), None),
     ("xylophonic", None, None),
 ];
 
@@ -258,6 +313,9 @@ pub fn generated_queries(concepts: &[String]) -> Vec<Case<'_>> {
         ("transaction", None, None),
         ("consistency", None, None),
         ("replication leader", None, None),
+        ("replication lag", None, None),
+        ("fault tolerance", None, None),
+        ("laetncy", None, None),
         ("fault failure", None, None),
         ("leader follower network", None, None),
         ("read write disk memory", None, None),

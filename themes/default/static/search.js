@@ -14,7 +14,8 @@
   const backend = import(`${base}/_search/commonplace.js`).then(
     (module) => {
       module.preload().catch(() => {});
-      return (query, options) => module.search(query, options).then((hits) => ({ hits, total: hits.total }));
+      return (query, options) => module.search(query, options)
+        .then((hits) => ({ hits, total: hits.total, corrected: hits.corrected }));
     },
     () => async (query, options) => {
       const params = new URLSearchParams({ q: query, limit: String(options.limit) });
