@@ -9,7 +9,8 @@
 //   // found nothing (or null).
 //
 // Options: concept (a name or alias; narrower concepts included), source (an id), kind ("note",
-// "quote", "concept" or "source"), limit (default 10). In the query, words are all required,
+// "quote", "concept" or "source"), limit (default 10), typing (true while the reader types: the
+// last word, unless followed by a space, also matches the words it begins). In the query, words are all required,
 // -word excludes, and concept:, source: and kind: work as the options do. The ranking is the
 // terminal's, computed by a small WebAssembly module from the same analyzer and the same BM25.
 // `snippet` is HTML: the text escaped, with matched words in <mark>.
@@ -147,6 +148,11 @@ export async function search(query, options = {}) {
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
 
   let terms = await loadTerms(state, text);
+  const typing = options.typing ? 1 : 0;
+  if (typing) {
+    call(state, "cp_prefix_chunks", [text]);
+    await Promise.all(result(state).map((n) => chunk(state, n)));
+  }
 
   call(state, "cp_filter_clear", []);
   for (const written of filters.concepts) {
@@ -168,7 +174,7 @@ export async function search(query, options = {}) {
     call(state, "cp_filter_range", [], ...(range ?? [0, 0]));
   }
 
-  if (call(state, "cp_search", [text], limit) !== 0) throw new Error("commonplace search failed");
+  if (call(state, "cp_search", [text], limit, typing) !== 0) throw new Error("commonplace search failed");
   let ranked = result(state);
   let corrected = null;
   if (ranked.total === 0 && text.trim()) {
@@ -179,7 +185,7 @@ export async function search(query, options = {}) {
     const retry = result(state);
     if (retry) {
       const retryTerms = await loadTerms(state, retry);
-      call(state, "cp_search", [retry], limit);
+      call(state, "cp_search", [retry], limit, 0);
       const retried = result(state);
       if (retried.total > 0) {
         ranked = retried;

@@ -237,18 +237,29 @@ pub fn encode_term(out: &mut Vec<u8>, entry: &TermEntry) {
 
 /// Finds one term in a chunk, skipping the others' postings unread.
 pub fn find_term(chunk: &[u8], term: &str) -> Result<Option<TermEntry>, FormatError> {
+    Ok(find_terms(chunk, |t| t == term)?.into_iter().next())
+}
+
+/// Every term of a chunk that `wanted` accepts, with its postings; the others' postings are
+/// skipped unread.
+pub fn find_terms(
+    chunk: &[u8],
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<TermEntry>, FormatError> {
     let mut r = Reader {
         bytes: chunk,
         at: 0,
     };
+    let mut out = Vec::new();
     while !r.done() {
-        let found = r.str()? == term;
+        let term = r.str()?;
         let len = r.varint()? as usize;
-        if !found {
-            r.at = r.at.checked_add(len).ok_or(FormatError("truncated"))?;
-            if r.at > chunk.len() {
-                return Err(FormatError("truncated"));
-            }
+        let end = r.at.checked_add(len).ok_or(FormatError("truncated"))?;
+        if end > chunk.len() {
+            return Err(FormatError("truncated"));
+        }
+        if !wanted(term) {
+            r.at = end;
             continue;
         }
         let field_count = r.byte()?;
@@ -279,12 +290,13 @@ pub fn find_term(chunk: &[u8], term: &str) -> Result<Option<TermEntry>, FormatEr
                 postings,
             });
         }
-        return Ok(Some(TermEntry {
+        out.push(TermEntry {
             term: term.to_string(),
             fields,
-        }));
+        });
+        r.at = end;
     }
-    Ok(None)
+    Ok(out)
 }
 
 /// The title and body terms that begin with one character, each with the number of

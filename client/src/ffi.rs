@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use crate::analyzer::Analyzer;
 use crate::bundle::{self, Meta};
-use crate::search::{rank, Query};
+use crate::search::{rank_with_prefixes, Query};
 
 struct State {
     analyzer: Option<Analyzer>,
@@ -171,17 +171,72 @@ pub extern "C" fn cp_filter_range(start: u32, end: u32) {
     state().range = Some((start, end));
 }
 
-/// Ranks a query under the filters; the result is `{"total":N,"hits":[[doc,score bits],...]}`.
-/// Returns -1 before `cp_init`.
+/// The most chunks, and the most terms, one typed prefix brings in.
+const PREFIX_CHUNKS: usize = 3;
+const PREFIX_TERMS: usize = 64;
+
+/// The chunks that hold the terms beginning with the query's typed prefix (if `typing`), a
+/// JSON array of numbers; JavaScript fetches them before searching.
 #[no_mangle]
-pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32) -> i32 {
+pub extern "C" fn cp_prefix_chunks(query: *const u8, len: usize) -> i32 {
+    let text = String::from_utf8_lossy(input(query, len)).into_owned();
+    let json = {
+        let state = state();
+        let Some(analyzer) = &state.analyzer else {
+            return -1;
+        };
+        let query = Query::parse_typing(analyzer, &text);
+        let mut json = String::from("[");
+        for prefix in query.prefixes() {
+            for (i, n) in prefix_chunks(&state.firsts, prefix).into_iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                push_number(&mut json, n as u64);
+            }
+        }
+        json.push(']');
+        json
+    };
+    set_result(json);
+    0
+}
+
+fn prefix_chunks(firsts: &[String], prefix: &str) -> Vec<usize> {
+    let first = bundle::chunk_of(firsts, prefix);
+    let mut upper = prefix.to_string();
+    upper.push(char::MAX);
+    let last = bundle::chunk_of(firsts, &upper);
+    (first..=last).take(PREFIX_CHUNKS).collect()
+}
+
+/// Ranks a query under the filters; the result is `{"total":N,"hits":[[doc,score bits],...]}`.
+/// With `typing` set, the last word also matches as a prefix. Returns -1 before `cp_init`.
+#[no_mangle]
+pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32, typing: u32) -> i32 {
     let text = String::from_utf8_lossy(input(query, len)).into_owned();
     let json = {
         let state = state();
         let (Some(analyzer), Some(meta)) = (&state.analyzer, &state.meta) else {
             return -1;
         };
-        let query = Query::parse(analyzer, &text);
+        let query = if typing == 1 {
+            Query::parse_typing(analyzer, &text)
+        } else {
+            Query::parse(analyzer, &text)
+        };
+        let prefixed = |prefix: &str| -> Vec<bundle::TermEntry> {
+            let mut found = Vec::new();
+            for n in prefix_chunks(&state.firsts, prefix) {
+                if let Some(chunk) = state.chunks.get(&(n as u32)) {
+                    found.extend(
+                        bundle::find_terms(chunk, |t| t.starts_with(prefix)).unwrap_or_default(),
+                    );
+                }
+            }
+            found.truncate(PREFIX_TERMS);
+            found
+        };
         let lookup = |term: &str| {
             let chunk = state
                 .chunks
@@ -197,7 +252,7 @@ pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32) -> i32 {
                     .range
                     .map_or(true, |(start, end)| (start..end).contains(&doc))
         };
-        let ranked = rank(meta, &query, &lookup, &allowed, limit as usize);
+        let ranked = rank_with_prefixes(meta, &query, &lookup, &prefixed, &allowed, limit as usize);
         // Numbers by hand, and scores as their bits: formatting machinery is most of a
         // module's size, and bits compare to the last one.
         let mut json = String::from("{\"total\":");

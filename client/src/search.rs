@@ -18,6 +18,9 @@ pub struct Word {
     /// terminal searches as a phrase and the bundle, without positions, as all of them.
     pub terms: Vec<String>,
     pub excluded: bool,
+    /// While typing, the last word as typed (lower case, folded, not stemmed): it also
+    /// matches every term that begins with it.
+    pub prefix: Option<String>,
 }
 
 impl Query {
@@ -31,10 +34,37 @@ impl Query {
                     _ => (false, raw),
                 };
                 let terms = analyzer.terms(word);
-                (!terms.is_empty()).then_some(Word { terms, excluded })
+                (!terms.is_empty()).then_some(Word {
+                    terms,
+                    excluded,
+                    prefix: None,
+                })
             })
             .collect();
         Query { words }
+    }
+
+    /// Like [`Query::parse`], for results as you type: unless `text` ends with a space, its
+    /// last word (of two characters or more, one term, not excluded) is also a prefix.
+    pub fn parse_typing(analyzer: &Analyzer, text: &str) -> Query {
+        let mut query = Query::parse(analyzer, text);
+        let typing = !text.ends_with(char::is_whitespace);
+        let last = text.split_whitespace().last().unwrap_or("");
+        if let Some(word) = query.words.last_mut() {
+            let unstemmed = crate::analyzer::fold(&crate::analyzer::lower_case(last));
+            if typing && !word.excluded && word.terms.len() == 1 && unstemmed.chars().count() >= 2 {
+                word.prefix = Some(unstemmed);
+            }
+        }
+        query
+    }
+
+    /// The prefixes of the query (at most one).
+    pub fn prefixes(&self) -> Vec<&str> {
+        self.words
+            .iter()
+            .filter_map(|w| w.prefix.as_deref())
+            .collect()
     }
 
     /// Every term the query needs, once each, in order.
@@ -151,6 +181,19 @@ pub fn rank(
     allowed: &dyn Fn(u32) -> bool,
     limit: usize,
 ) -> Ranked {
+    rank_with_prefixes(meta, query, entry, &|_| Vec::new(), allowed, limit)
+}
+
+/// [`rank`], where a word with a prefix also matches the terms `prefixed` finds for it; a
+/// document scores the best of its matching terms for that word.
+pub fn rank_with_prefixes(
+    meta: &Meta,
+    query: &Query,
+    entry: &dyn Fn(&str) -> Option<TermEntry>,
+    prefixed: &dyn Fn(&str) -> Vec<TermEntry>,
+    allowed: &dyn Fn(u32) -> bool,
+    limit: usize,
+) -> Ranked {
     let mut required: Vec<Scores> = Vec::new();
     let mut excluded: Vec<Scores> = Vec::new();
     for word in &query.words {
@@ -170,7 +213,21 @@ pub fn rank(
                 ),
             });
         }
-        let scores = word_scores.unwrap_or_default();
+        let mut scores = word_scores.unwrap_or_default();
+        if let Some(prefix) = &word.prefix {
+            for expansion in prefixed(prefix) {
+                if word.terms.contains(&expansion.term) {
+                    continue;
+                }
+                let more = term_scores(meta, &expansion);
+                scores = merge(
+                    &scores,
+                    more,
+                    |a, b| a.unwrap_or(0.0).max(b.unwrap_or(0.0)),
+                    false,
+                );
+            }
+        }
         if word.excluded {
             excluded.push(scores);
         } else {
@@ -338,6 +395,55 @@ mod tests {
         assert_eq!(osa_distance("", "abc"), 3);
         assert_eq!(osa_distance("kitten", "sitting"), 3);
         assert_eq!(osa_distance("ca", "abc"), 3);
+    }
+
+    #[test]
+    fn a_typed_last_word_also_matches_as_a_prefix() {
+        use crate::bundle::{FieldMeta, FieldPostings};
+        let analyzer = Analyzer::new("en").unwrap();
+        let meta = Meta {
+            doc_count: 3,
+            fields: vec![FieldMeta::new(1.0, 10.0)],
+        };
+        let entry = |term: &str, docs: &[u32]| TermEntry {
+            term: term.to_string(),
+            fields: vec![FieldPostings {
+                field: 0,
+                idf: 1.0,
+                postings: docs.iter().map(|&d| (d, 1, 10)).collect(),
+            }],
+        };
+        let terms = [
+            entry("tail", &[0, 1, 2]),
+            entry("percentil", &[1]),
+            entry("percent", &[2]),
+        ];
+        let lookup = |t: &str| terms.iter().find(|e| e.term == t).cloned();
+        let prefixed = |p: &str| -> Vec<TermEntry> {
+            terms
+                .iter()
+                .filter(|e| e.term.starts_with(p))
+                .cloned()
+                .collect()
+        };
+        let all = |_| true;
+        let docs = |query: &Query| -> Vec<u32> {
+            let ranked = rank_with_prefixes(&meta, query, &lookup, &prefixed, &all, 10);
+            let mut docs: Vec<u32> = ranked.hits.iter().map(|h| h.0).collect();
+            docs.sort();
+            docs
+        };
+        // "percen" stems to nothing indexed; as a prefix it finds both "percent" words.
+        assert_eq!(
+            docs(&Query::parse(&analyzer, "tail percen")),
+            Vec::<u32>::new()
+        );
+        assert_eq!(docs(&Query::parse_typing(&analyzer, "tail percen")), [1, 2]);
+        // A space ends the word: no prefix.
+        assert_eq!(
+            docs(&Query::parse_typing(&analyzer, "tail percen ")),
+            Vec::<u32>::new()
+        );
     }
 
     #[test]

@@ -52,6 +52,14 @@ try {
   await settled();
   check(JSON.stringify(await urls()) === JSON.stringify(expected.plain.urls), "back restores the previous search");
 
+  // While typing, the last word also matches the words it begins.
+  await page.fill("#search-input", "");
+  await page.locator("#search-input").pressSequentially("percen");
+  await settled();
+  const typed = await urls();
+  check(typed.includes("/notes/scalability/percentiles-and-tail-latency/"),
+    `a partly typed word finds what it begins: ${JSON.stringify(typed)}`);
+
   // HTML in the content is text.
   await page.fill("#search-input", "zebrafish");
   await page.waitForFunction(() => document.getElementById("search-status").textContent === "1 result", null, WAIT);

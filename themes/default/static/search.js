@@ -60,7 +60,7 @@
     }
   }
 
-  async function run(query, push) {
+  async function run(query, push, typing = false) {
     const asked = ++latest;
     setUrl(query, push);
     if (!query.trim()) {
@@ -72,7 +72,7 @@
     status.textContent = "Searching…";
     let answer;
     try {
-      answer = await (await backend)(query, { limit: 20, concept: concept || undefined });
+      answer = await (await backend)(query, { limit: 20, concept: concept || undefined, typing });
     } catch (error) {
       if (asked === latest) {
         list.replaceChildren();
@@ -119,7 +119,7 @@
   let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => run(input.value, false), 120);
+    timer = setTimeout(() => run(input.value, false, true), 120);
   });
   input.form.addEventListener("submit", (event) => {
     event.preventDefault();
