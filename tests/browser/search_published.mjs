@@ -40,11 +40,21 @@ try {
   check(focused === expected.plain.urls[1], `ArrowDown twice reaches the second result: ${focused}`);
 
   // A concept chip narrows to that concept, as --concept does.
-  await page.locator("#search-filters button", { hasText: expected.narrowed.concept }).first().click();
+  await page.locator("#search-filters button[data-filter=concept]", { hasText: expected.narrowed.concept }).first().click();
   await page.waitForURL(/concept=/, WAIT);
   await settled();
   check(JSON.stringify(await urls()) === JSON.stringify(expected.narrowed.urls),
     `the chip narrows as --concept does: ${JSON.stringify(await urls())} vs ${JSON.stringify(expected.narrowed.urls)}`);
+
+  // A source chip narrows further, as --source does.
+  await page.locator("#search-filters button[data-filter=source]", { hasText: expected.sourced.source }).first().click();
+  await page.waitForURL(/source=/, WAIT);
+  await settled();
+  check(JSON.stringify(await urls()) === JSON.stringify(expected.sourced.urls),
+    `the source chip narrows as --source does: ${JSON.stringify(await urls())} vs ${JSON.stringify(expected.sourced.urls)}`);
+  await page.goBack();
+  await page.waitForFunction(() => !location.search.includes("source="), null, WAIT);
+  await settled();
 
   // Back returns to the unfiltered search.
   await page.goBack();

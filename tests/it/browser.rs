@@ -149,10 +149,13 @@ fn the_published_search_page_works_from_static_files() {
     );
     let built = crate::common::run(&["build"], site.path());
     assert!(built.status.success(), "{}", crate::common::stderr(&built));
-    let cli = |concept: Option<&str>| {
+    let cli = |concept: Option<&str>, source: Option<&str>| {
         let mut args = vec!["search", "tail latency", "--json", "--limit", "20"];
         if let Some(c) = concept {
             args.extend(["--concept", c]);
+        }
+        if let Some(s) = source {
+            args.extend(["--source", s]);
         }
         let output = crate::common::run(&args, site.path());
         let json: serde_json::Value =
@@ -165,9 +168,12 @@ fn the_published_search_page_works_from_static_files() {
             .collect();
         serde_json::json!({ "total": json["total"], "urls": urls })
     };
-    let mut narrowed = cli(Some("tail-latency"));
+    let mut narrowed = cli(Some("tail-latency"), None);
     narrowed["concept"] = "tail-latency".into();
-    let expected = serde_json::json!({ "plain": cli(None), "narrowed": narrowed });
+    let mut sourced = cli(Some("tail-latency"), Some("ddia"));
+    sourced["source"] = "ddia".into();
+    let expected =
+        serde_json::json!({ "plain": cli(None, None), "narrowed": narrowed, "sourced": sourced });
     let file = site.path().join("expected.json");
     std::fs::write(&file, expected.to_string()).unwrap();
     let public = site.path().join("public");

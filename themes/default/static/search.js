@@ -8,7 +8,14 @@
   const filters = document.getElementById("search-filters");
   const base = document.documentElement.dataset.base || "";
   let latest = 0;
-  let concept = new URLSearchParams(location.search).get("concept") || "";
+  // The filters in force, kept in the URL beside the query.
+  const chosen = { concept: "", source: "" };
+  const readFilters = () => {
+    const params = new URLSearchParams(location.search);
+    chosen.concept = params.get("concept") || "";
+    chosen.source = params.get("source") || "";
+  };
+  readFilters();
 
   // The bundle's module when there is one, else the server's API, in the same shape.
   const backend = import(`${base}/_search/commonplace.js`).then(
@@ -20,6 +27,7 @@
     () => async (query, options) => {
       const params = new URLSearchParams({ q: query, limit: String(options.limit) });
       if (options.concept) params.set("concept", options.concept);
+      if (options.source) params.set("source", options.source);
       const response = await fetch(`/api/search?${params}`);
       const answer = await response.json().catch(() => ({ error: "search is not available here" }));
       if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
@@ -29,34 +37,40 @@
 
   function setUrl(query, push) {
     const url = new URL(location.href);
-    for (const [key, value] of [["q", query], ["concept", concept]]) {
+    for (const [key, value] of [["q", query], ["concept", chosen.concept], ["source", chosen.source]]) {
       if (value) url.searchParams.set(key, value); else url.searchParams.delete(key);
     }
     if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
   }
 
   function showFilters(hits) {
-    // Concepts of the results shown, with how many of them carry each; one click narrows.
-    const counts = new Map();
-    for (const hit of hits) for (const c of hit.concepts || []) counts.set(c, (counts.get(c) || 0) + 1);
+    // The concepts and sources of the results shown, with how many of them carry each; a
+    // click narrows to one, and a chosen filter shows with a × to lift it.
     filters.replaceChildren();
-    if (concept) {
-      const clear = document.createElement("button");
-      clear.type = "button";
-      clear.className = "tag active";
-      clear.textContent = `${concept} ×`;
-      clear.title = "Show results from every concept";
-      clear.addEventListener("click", () => { concept = ""; run(input.value, true); });
-      filters.append(clear);
-      return;
-    }
-    for (const [name, count] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 12)) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "tag";
-      button.textContent = `${name} ${count}`;
-      button.addEventListener("click", () => { concept = name; run(input.value, true); });
-      filters.append(button);
+    for (const [key, of] of [["concept", (hit) => hit.concepts || []], ["source", (hit) => (hit.source ? [hit.source] : [])]]) {
+      if (chosen[key]) {
+        const clear = document.createElement("button");
+        clear.type = "button";
+        clear.className = "tag active";
+        clear.dataset.filter = key;
+        clear.textContent = `${chosen[key]} ×`;
+        clear.title = `Show results from every ${key}`;
+        clear.addEventListener("click", () => { chosen[key] = ""; run(input.value, true); });
+        filters.append(clear);
+        continue;
+      }
+      const counts = new Map();
+      for (const hit of hits) for (const name of of(hit)) counts.set(name, (counts.get(name) || 0) + 1);
+      const top = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 12);
+      for (const [name, count] of top) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "tag";
+        button.dataset.filter = key;
+        button.textContent = `${name} ${count}`;
+        button.addEventListener("click", () => { chosen[key] = name; run(input.value, true); });
+        filters.append(button);
+      }
     }
   }
 
@@ -72,7 +86,8 @@
     status.textContent = "Searching…";
     let answer;
     try {
-      answer = await (await backend)(query, { limit: 20, concept: concept || undefined, typing });
+      const { concept, source } = chosen;
+      answer = await (await backend)(query, { limit: 20, concept: concept || undefined, source: source || undefined, typing });
     } catch (error) {
       if (asked === latest) {
         list.replaceChildren();
@@ -126,9 +141,8 @@
     run(input.value, true);
   });
   window.addEventListener("popstate", () => {
-    const params = new URLSearchParams(location.search);
-    input.value = params.get("q") || "";
-    concept = params.get("concept") || "";
+    input.value = new URLSearchParams(location.search).get("q") || "";
+    readFilters();
     run(input.value, false);
   });
 })();
