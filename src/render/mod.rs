@@ -855,11 +855,40 @@ fn summary(written: Option<&str>, first_paragraph: &str) -> String {
 
 /// Cuts text to at most `max` characters at a word boundary, adding `…`.
 pub fn shorten(text: &str, max: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.chars().count() <= max {
+    // Only as many words as can show are joined: a long note's body is not copied whole.
+    let mut joined = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        if count > max {
+            break;
+        }
+        if !joined.is_empty() {
+            joined.push(' ');
+            count += 1;
+        }
+        joined.push_str(word);
+        count += word.chars().count();
+    }
+    let text = joined;
+    if count <= max {
         return text;
     }
     let cut: String = text.chars().take(max).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
     format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    use super::shorten;
+
+    #[test]
+    fn shortens_at_a_word_with_an_ellipsis_and_keeps_short_text() {
+        assert_eq!(shorten("  a   short\n text ", 20), "a short text");
+        assert_eq!(shorten("exactly ten", 11), "exactly ten");
+        assert_eq!(shorten("one two three four", 12), "one two…");
+        assert_eq!(shorten("one two, three four", 9), "one two…");
+        let long = "word ".repeat(10_000);
+        assert_eq!(shorten(&long, 12), "word word…");
+    }
 }

@@ -20,6 +20,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use commonplace_client::bundle::{self, FieldMeta, FieldPostings, Meta, TermEntry};
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::postings::Postings;
 use tantivy::schema::Value as _;
@@ -124,7 +125,7 @@ fn inert_json(value: &impl Serialize) -> Vec<u8> {
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).expect("writing to memory");
     encoder.finish().expect("writing to memory")
 }
@@ -213,68 +214,77 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
     let mut vocabularies: BTreeMap<char, Vec<(String, u32)>> = BTreeMap::new();
     let terms = term_infos.len();
     let flush = |chunk: &mut Vec<u8>, files: &mut Vec<(String, Vec<u8>)>, n: usize| {
-        files.push((format!("{DIR}/terms/{n}.bin.gz"), gzip(chunk)));
+        files.push((format!("{DIR}/terms/{n}.bin.gz"), chunk.clone()));
         chunk.clear();
     };
-    for (term, infos) in &term_infos {
-        let term = String::from_utf8_lossy(term).into_owned();
-        let mut entry = TermEntry {
-            term: term.clone(),
-            fields: Vec::new(),
-        };
-        for f in 0..searched.len() as u8 {
-            let mine: Vec<_> = infos.iter().filter(|(g, _, _)| *g == f).collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let (field, _) = searched[usize::from(f)];
-            let doc_freq: u64 = mine
-                .iter()
-                .map(|(_, _, info)| u64::from(info.doc_freq))
-                .sum();
-            let mut postings = Vec::new();
-            for (_, s, info) in mine {
-                let segment = &segments[*s];
-                let inverted = segment.inverted_index(field).map_err(&err)?;
-                let norms = segment.get_fieldnorms_reader(field).map_err(&err)?;
-                let mut reader = inverted
-                    .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
-                    .map_err(|e| err(e.into()))?;
-                let mut doc = reader.doc();
-                while doc != TERMINATED {
-                    let number = global[*s][doc as usize];
-                    if number != u32::MAX {
-                        postings.push((number, reader.term_freq(), norms.fieldnorm_id(doc)));
-                    }
-                    doc = reader.advance();
+    // Each term's postings are read and encoded on every core; the chunks are then cut in
+    // order.
+    let encoded: Vec<(String, Vec<u8>, Option<u32>)> = term_infos
+        .par_iter()
+        .map(|(term, infos)| -> Result<_, IndexError> {
+            let term = String::from_utf8_lossy(term).into_owned();
+            let mut entry = TermEntry {
+                term: term.clone(),
+                fields: Vec::new(),
+            };
+            for f in 0..searched.len() as u8 {
+                let mine: Vec<_> = infos.iter().filter(|(g, _, _)| *g == f).collect();
+                if mine.is_empty() {
+                    continue;
                 }
+                let (field, _) = searched[usize::from(f)];
+                let doc_freq: u64 = mine
+                    .iter()
+                    .map(|(_, _, info)| u64::from(info.doc_freq))
+                    .sum();
+                let mut postings = Vec::new();
+                for (_, s, info) in mine {
+                    let segment = &segments[*s];
+                    let inverted = segment.inverted_index(field).map_err(&err)?;
+                    let norms = segment.get_fieldnorms_reader(field).map_err(&err)?;
+                    let mut reader = inverted
+                        .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+                        .map_err(|e| err(e.into()))?;
+                    let mut doc = reader.doc();
+                    while doc != TERMINATED {
+                        let number = global[*s][doc as usize];
+                        if number != u32::MAX {
+                            postings.push((number, reader.term_freq(), norms.fieldnorm_id(doc)));
+                        }
+                        doc = reader.advance();
+                    }
+                }
+                postings.sort_unstable();
+                entry.fields.push(FieldPostings {
+                    field: f,
+                    idf: idf(doc_freq, total_docs),
+                    postings,
+                });
             }
-            postings.sort_unstable();
-            entry.fields.push(FieldPostings {
-                field: f,
-                idf: idf(doc_freq, total_docs),
-                postings,
-            });
-        }
-        // The vocabulary of typo corrections: title and body terms, as `Searching::vocabulary`
-        // counts them.
-        let freq = |f: u8| -> Option<u32> {
-            let mine = infos.iter().filter(|(g, _, _)| *g == f);
-            let total: u32 = mine.clone().map(|(_, _, info)| info.doc_freq).sum();
-            mine.count().gt(&0).then_some(total)
-        };
-        if let Some(freq) = freq(0).into_iter().chain(freq(1)).max() {
-            if let Some(initial) = term.chars().next() {
-                vocabularies
-                    .entry(initial)
-                    .or_default()
-                    .push((term.clone(), freq));
-            }
+            // The vocabulary of typo corrections: title and body terms, counted as
+            // `Searching::vocabulary` counts them.
+            let freq = |f: u8| -> Option<u32> {
+                let mine = infos.iter().filter(|(g, _, _)| *g == f);
+                let total: u32 = mine.clone().map(|(_, _, info)| info.doc_freq).sum();
+                mine.count().gt(&0).then_some(total)
+            };
+            let vocabulary_freq = freq(0).into_iter().chain(freq(1)).max();
+            let mut bytes = Vec::new();
+            bundle::encode_term(&mut bytes, &entry);
+            Ok((term, bytes, vocabulary_freq))
+        })
+        .collect::<Result<_, _>>()?;
+    for (term, bytes, vocabulary_freq) in encoded {
+        if let (Some(freq), Some(initial)) = (vocabulary_freq, term.chars().next()) {
+            vocabularies
+                .entry(initial)
+                .or_default()
+                .push((term.clone(), freq));
         }
         if chunk.is_empty() {
             firsts.push(term);
         }
-        bundle::encode_term(&mut chunk, &entry);
+        chunk.extend_from_slice(&bytes);
         if chunk.len() >= CHUNK_BYTES {
             flush(&mut chunk, &mut files, firsts.len() - 1);
         }
@@ -293,11 +303,14 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
     let mut by_concept: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
     let mut by_source: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
     let mut bucket: Vec<Fragment> = Vec::new();
-    for (number, (_, s, doc)) in keyed.iter().enumerate() {
+    // Stored documents decompress slowly; read them on every core, then group in order.
+    let stored_docs: Vec<TantivyDocument> = keyed
+        .par_iter()
+        .map(|(_, s, doc)| searcher.doc(DocAddress::new(*s as u32, *doc)))
+        .collect::<Result<_, _>>()
+        .map_err(&err)?;
+    for (number, stored_doc) in stored_docs.into_iter().enumerate() {
         let number = number as u32;
-        let stored_doc: TantivyDocument = searcher
-            .doc(DocAddress::new(*s as u32, *doc))
-            .map_err(&err)?;
         for value in stored_doc.get_all(fields.concept) {
             if let Some(encoded) = value.as_facet() {
                 if let Ok(facet) = tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec())
@@ -331,7 +344,7 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
         if bucket.len() as u32 == BUCKET || number + 1 == doc_count {
             files.push((
                 format!("{DIR}/docs/{}.json.gz", number / BUCKET),
-                gzip(&inert_json(&bucket)),
+                inert_json(&bucket),
             ));
             bucket.clear();
         }
@@ -340,14 +353,14 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
         let docs: Vec<u32> = docs.iter().copied().collect();
         files.push((
             format!("{DIR}/concepts/{name}.bin.gz"),
-            gzip(&bundle::encode_docs(&docs)),
+            bundle::encode_docs(&docs),
         ));
     }
     for (id, docs) in &by_source {
         let docs: Vec<u32> = docs.iter().copied().collect();
         files.push((
             format!("{DIR}/sources/{id}.bin.gz"),
-            gzip(&bundle::encode_docs(&docs)),
+            bundle::encode_docs(&docs),
         ));
     }
     for (initial, vocabulary) in &vocabularies {
@@ -356,17 +369,17 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
                 "{DIR}/vocabulary/{}.bin.gz",
                 bundle::vocabulary_file(*initial)
             ),
-            gzip(&bundle::encode_vocabulary(vocabulary)),
+            bundle::encode_vocabulary(vocabulary),
         ));
     }
-    files.push((format!("{DIR}/meta.bin.gz"), gzip(&meta.encode())));
+    files.push((format!("{DIR}/meta.bin.gz"), meta.encode()));
     files.push((
         format!("{DIR}/commonplace.js"),
         CLIENT_JS.as_bytes().to_vec(),
     ));
     if let Some(wasm) = client_wasm(language) {
         // Compressed here: not every file host compresses WebAssembly on the way.
-        files.push((format!("{DIR}/commonplace.wasm.gz"), gzip(wasm)));
+        files.push((format!("{DIR}/commonplace.wasm.gz"), wasm.to_vec()));
     }
     let chunks = firsts.len();
     let manifest = Manifest {
@@ -386,7 +399,12 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
             .collect(),
         aliases: &lookups.aliases,
     };
-    files.push((format!("{DIR}/index.json.gz"), gzip(&inert_json(&manifest))));
+    files.push((format!("{DIR}/index.json.gz"), inert_json(&manifest)));
+    // Every `.gz` file is compressed here, all at once, on every core.
+    files
+        .par_iter_mut()
+        .filter(|(path, _)| path.ends_with(".gz"))
+        .for_each(|(_, bytes)| *bytes = gzip(bytes));
     Ok(Bundle {
         files,
         terms,
