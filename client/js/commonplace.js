@@ -147,33 +147,42 @@ export async function search(query, options = {}) {
   const { text, filters } = splitFilters(query, options);
   const limit = Math.max(1, Math.min(options.limit ?? 10, 1000));
 
-  let terms = await loadTerms(state, text);
   const typing = options.typing ? 1 : 0;
-  if (typing) {
-    call(state, "cp_prefix_chunks", [text]);
-    await Promise.all(result(state).map((n) => chunk(state, n)));
+  if (filters.kind && !["note", "quote", "concept", "source"].includes(filters.kind)) {
+    throw new Error(`unknown kind \`${filters.kind}\`; use one of note, quote, concept, source`);
   }
-
-  call(state, "cp_filter_clear", []);
-  for (const written of filters.concepts) {
+  const concepts = filters.concepts.map((written) => {
     const key = slug(written);
     const name = manifest.aliases[key] ?? key;
     if (!(name in manifest.concepts)) throw new Error(`unknown concept \`${written}\``);
-    call(state, "cp_filter_docs", [await fetchBytes(`concepts/${name}.bin.gz`, true)]);
-  }
-  if (filters.source) {
-    const id = slug(filters.source);
-    const docs = id in manifest.sources ? await fetchBytes(`sources/${id}.bin.gz`, true) : new Uint8Array([0]);
-    call(state, "cp_filter_docs", [docs]);
-  }
-  if (filters.kind) {
-    const range = manifest.kinds[filters.kind];
-    if (!["note", "quote", "concept", "source"].includes(filters.kind)) {
-      throw new Error(`unknown kind \`${filters.kind}\`; use one of note, quote, concept, source`);
-    }
-    call(state, "cp_filter_range", [], ...(range ?? [0, 0]));
-  }
+    return name;
+  });
+  const sourceId = filters.source ? slug(filters.source) : null;
 
+  // Everything the query needs, fetched at once: its words' chunks, the chunks of a typed
+  // prefix, the filter lists.
+  const needed = [loadTerms(state, text)];
+  if (typing) {
+    call(state, "cp_prefix_chunks", [text]);
+    needed.push(Promise.all(result(state).map((n) => chunk(state, n))));
+  }
+  const lists = Promise.all([
+    ...concepts.map((name) => fetchBytes(`concepts/${name}.bin.gz`, true)),
+    ...(sourceId === null ? [] : [sourceId in manifest.sources
+      ? fetchBytes(`sources/${sourceId}.bin.gz`, true)
+      : Promise.resolve(new Uint8Array([0]))]),
+  ]);
+  const [[loaded], filterLists] = await Promise.all([Promise.all(needed), lists]);
+  let terms = loaded;
+
+  // The module keeps one set of filters: they are set right before each ranking, with no
+  // wait in between, so a search started meanwhile cannot change them under this one.
+  const applyFilters = () => {
+    call(state, "cp_filter_clear", []);
+    for (const list of filterLists) call(state, "cp_filter_docs", [list]);
+    if (filters.kind) call(state, "cp_filter_range", [], ...(manifest.kinds[filters.kind] ?? [0, 0]));
+  };
+  applyFilters();
   if (call(state, "cp_search", [text], limit, typing) !== 0) throw new Error("commonplace search failed");
   let ranked = result(state);
   let corrected = null;
@@ -185,6 +194,7 @@ export async function search(query, options = {}) {
     const retry = result(state);
     if (retry) {
       const retryTerms = await loadTerms(state, retry);
+      applyFilters();
       call(state, "cp_search", [retry], limit, 0);
       const retried = result(state);
       if (retried.total > 0) {
