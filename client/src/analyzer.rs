@@ -17,11 +17,7 @@ pub struct Analyzer {
 impl Analyzer {
     /// The analyzer for a language code (`en`, `en-GB`, `fr`), if this build stems it.
     pub fn new(language: &str) -> Option<Analyzer> {
-        let code = language
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let code = language_code(language);
         Some(Analyzer {
             stemmer: Stemmer::new(algorithm(&code)?),
         })
@@ -34,6 +30,15 @@ impl Analyzer {
             .map(|word| self.stemmer.stem(&fold(&lower_case(word))).into_owned())
             .collect()
     }
+}
+
+/// The two-letter code of a site's `language`: `en`, `en-GB` and `en_US` all mean English.
+pub fn language_code(language: &str) -> String {
+    language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// Runs of alphanumeric characters, as Tantivy's `SimpleTokenizer` splits.

@@ -175,6 +175,19 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(bytes).map_err(|_| FormatError("term is not UTF-8"))
     }
 
+    /// `count` delta-coded document numbers.
+    fn doc_deltas(&mut self, count: usize) -> Result<Vec<u32>, FormatError> {
+        let mut docs = Vec::with_capacity(count);
+        let mut doc = 0u32;
+        for _ in 0..count {
+            doc = doc
+                .checked_add(self.u32()?)
+                .ok_or(FormatError("document number overflows"))?;
+            docs.push(doc);
+        }
+        Ok(docs)
+    }
+
     fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
@@ -221,11 +234,7 @@ pub fn encode_term(out: &mut Vec<u8>, entry: &TermEntry) {
         body.push(field.field);
         body.extend_from_slice(&field.idf.to_le_bytes());
         write_varint(&mut body, field.postings.len() as u64);
-        let mut previous = 0;
-        for &(doc, _, _) in &field.postings {
-            write_varint(&mut body, u64::from(doc - previous));
-            previous = doc;
-        }
+        write_doc_deltas(&mut body, field.postings.iter().map(|&(doc, _, _)| doc));
         for &(_, tf, _) in &field.postings {
             write_varint(&mut body, u64::from(tf));
         }
@@ -268,14 +277,7 @@ pub fn find_terms(
             let field = r.byte()?;
             let idf = r.f32()?;
             let count = r.varint()? as usize;
-            let mut docs = Vec::with_capacity(count);
-            let mut doc = 0u32;
-            for _ in 0..count {
-                doc = doc
-                    .checked_add(r.u32()?)
-                    .ok_or(FormatError("document number overflows"))?;
-                docs.push(doc);
-            }
+            let docs = r.doc_deltas(count)?;
             let mut tfs = Vec::with_capacity(count);
             for _ in 0..count {
                 tfs.push(r.u32()?);
@@ -341,26 +343,23 @@ pub fn vocabulary_file(initial: char) -> String {
 pub fn encode_docs(docs: &[u32]) -> Vec<u8> {
     let mut out = Vec::new();
     write_varint(&mut out, docs.len() as u64);
+    write_doc_deltas(&mut out, docs.iter().copied());
+    out
+}
+
+/// Sorted document numbers, each as its distance from the one before.
+fn write_doc_deltas(out: &mut Vec<u8>, docs: impl Iterator<Item = u32>) {
     let mut previous = 0;
-    for &doc in docs {
-        write_varint(&mut out, u64::from(doc - previous));
+    for doc in docs {
+        write_varint(out, u64::from(doc - previous));
         previous = doc;
     }
-    out
 }
 
 pub fn decode_docs(bytes: &[u8]) -> Result<Vec<u32>, FormatError> {
     let mut r = Reader { bytes, at: 0 };
-    let count = r.varint()?;
-    let mut docs = Vec::new();
-    let mut doc = 0u32;
-    for _ in 0..count {
-        doc = doc
-            .checked_add(r.u32()?)
-            .ok_or(FormatError("document number overflows"))?;
-        docs.push(doc);
-    }
-    Ok(docs)
+    let count = r.varint()? as usize;
+    r.doc_deltas(count)
 }
 
 /// The chunk that holds `term`, given the first term of every chunk (sorted).

@@ -57,6 +57,30 @@ fn set_result(text: String) {
     state().result = text.into_bytes();
 }
 
+/// The UTF-8 text JavaScript wrote at `ptr`.
+fn text(ptr: *const u8, len: usize) -> String {
+    String::from_utf8_lossy(input(ptr, len)).into_owned()
+}
+
+/// Answers a query: `respond` gets the state, the scoring constants, the analyzer and the
+/// query's text, and its JSON becomes the result. Returns 0, or -1 before [`cp_init`].
+fn answer(
+    query: *const u8,
+    len: usize,
+    respond: impl FnOnce(&State, &Meta, &Analyzer, &str) -> String,
+) -> i32 {
+    let text = text(query, len);
+    let json = {
+        let state = state();
+        let (Some(analyzer), Some(meta)) = (&state.analyzer, &state.meta) else {
+            return -1;
+        };
+        respond(&state, meta, analyzer, &text)
+    };
+    set_result(json);
+    0
+}
+
 #[no_mangle]
 pub extern "C" fn cp_alloc(len: usize) -> *mut u8 {
     let mut buffer = Vec::<u8>::with_capacity(len.max(1));
@@ -93,14 +117,14 @@ pub extern "C" fn cp_init(
     firsts: *const u8,
     firsts_len: usize,
 ) -> i32 {
-    let code = String::from_utf8_lossy(input(language, language_len)).into_owned();
+    let code = text(language, language_len);
     let Some(analyzer) = Analyzer::new(&code) else {
         return -1;
     };
     let Ok(meta) = Meta::decode(input(meta, meta_len)) else {
         return -2;
     };
-    let firsts = parse_json_strings(&String::from_utf8_lossy(input(firsts, firsts_len)));
+    let firsts = parse_json_strings(&text(firsts, firsts_len));
     let mut state = state();
     state.analyzer = Some(analyzer);
     state.meta = Some(meta);
@@ -112,24 +136,16 @@ pub extern "C" fn cp_init(
 /// The chunk number that holds a term (UTF-8).
 #[no_mangle]
 pub extern "C" fn cp_chunk_of(term: *const u8, len: usize) -> u32 {
-    let term = String::from_utf8_lossy(input(term, len)).into_owned();
+    let term = text(term, len);
     bundle::chunk_of(&state().firsts, &term) as u32
 }
 
 /// The terms a query needs, as a JSON array of strings; JavaScript fetches their chunks.
 #[no_mangle]
 pub extern "C" fn cp_query_terms(query: *const u8, len: usize) -> i32 {
-    let text = String::from_utf8_lossy(input(query, len)).into_owned();
-    let json = {
-        let state = state();
-        let Some(analyzer) = &state.analyzer else {
-            return -1;
-        };
-        let query = Query::parse(analyzer, &text);
-        json_strings(&query.terms())
-    };
-    set_result(json);
-    0
+    answer(query, len, |_, _, analyzer, text| {
+        json_strings(&Query::parse(analyzer, text).terms())
+    })
 }
 
 /// Keeps a term chunk (decompressed) under its number.
@@ -179,27 +195,16 @@ const PREFIX_TERMS: usize = 64;
 /// JSON array of numbers; JavaScript fetches them before searching.
 #[no_mangle]
 pub extern "C" fn cp_prefix_chunks(query: *const u8, len: usize) -> i32 {
-    let text = String::from_utf8_lossy(input(query, len)).into_owned();
-    let json = {
-        let state = state();
-        let Some(analyzer) = &state.analyzer else {
-            return -1;
-        };
-        let query = Query::parse_typing(analyzer, &text);
-        let mut json = String::from("[");
-        for prefix in query.prefixes() {
-            for (i, n) in prefix_chunks(&state.firsts, prefix).into_iter().enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                push_number(&mut json, n as u64);
-            }
-        }
-        json.push(']');
-        json
-    };
-    set_result(json);
-    0
+    answer(query, len, |state, _, analyzer, text| {
+        let query = Query::parse_typing(analyzer, text);
+        json_numbers(
+            query
+                .prefixes()
+                .into_iter()
+                .flat_map(|prefix| prefix_chunks(&state.firsts, prefix))
+                .map(|n| n as u64),
+        )
+    })
 }
 
 fn prefix_chunks(firsts: &[String], prefix: &str) -> Vec<usize> {
@@ -214,16 +219,11 @@ fn prefix_chunks(firsts: &[String], prefix: &str) -> Vec<usize> {
 /// With `typing` set, the last word also matches as a prefix. Returns -1 before `cp_init`.
 #[no_mangle]
 pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32, typing: u32) -> i32 {
-    let text = String::from_utf8_lossy(input(query, len)).into_owned();
-    let json = {
-        let state = state();
-        let (Some(analyzer), Some(meta)) = (&state.analyzer, &state.meta) else {
-            return -1;
-        };
+    answer(query, len, |state, meta, analyzer, text| {
         let query = if typing == 1 {
-            Query::parse_typing(analyzer, &text)
+            Query::parse_typing(analyzer, text)
         } else {
-            Query::parse(analyzer, &text)
+            Query::parse(analyzer, text)
         };
         let prefixed = |prefix: &str| -> Vec<bundle::TermEntry> {
             let mut found = Vec::new();
@@ -237,12 +237,7 @@ pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32, typing: u3
             found.truncate(PREFIX_TERMS);
             found
         };
-        let lookup = |term: &str| {
-            let chunk = state
-                .chunks
-                .get(&(bundle::chunk_of(&state.firsts, term) as u32))?;
-            bundle::find_term(chunk, term).ok().flatten()
-        };
+        let lookup = |term: &str| entry(state, term);
         let allowed = |doc: u32| {
             state
                 .allowed
@@ -270,43 +265,30 @@ pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32, typing: u3
         }
         json.push_str("]}");
         json
-    };
-    set_result(json);
-    0
+    })
+}
+
+/// A term's entry, from the loaded chunk that holds it.
+fn entry(state: &State, term: &str) -> Option<bundle::TermEntry> {
+    let chunk = state
+        .chunks
+        .get(&(bundle::chunk_of(&state.firsts, term) as u32))?;
+    bundle::find_term(chunk, term).ok().flatten()
 }
 
 /// Whether a term is in some title or body: in a loaded chunk, with postings in field 0 or 1.
 fn known(state: &State, term: &str) -> bool {
-    state
-        .chunks
-        .get(&(bundle::chunk_of(&state.firsts, term) as u32))
-        .and_then(|chunk| bundle::find_term(chunk, term).ok().flatten())
-        .is_some_and(|entry| entry.fields.iter().any(|f| f.field <= 1))
+    entry(state, term).is_some_and(|e| e.fields.iter().any(|f| f.field <= 1))
 }
 
 /// The initials (as numbers) of the query's unknown plain words, a JSON array: the
 /// vocabularies a correction needs. The chunks of the query's terms must be loaded.
 #[no_mangle]
 pub extern "C" fn cp_unknown_initials(query: *const u8, len: usize) -> i32 {
-    let text = String::from_utf8_lossy(input(query, len)).into_owned();
-    let json = {
-        let state = state();
-        let Some(analyzer) = &state.analyzer else {
-            return -1;
-        };
-        let initials = crate::search::unknown_initials(analyzer, &text, &|t| known(&state, t));
-        let mut json = String::from("[");
-        for (i, initial) in initials.iter().enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            push_number(&mut json, u64::from(u32::from(*initial)));
-        }
-        json.push(']');
-        json
-    };
-    set_result(json);
-    0
+    answer(query, len, |state, _, analyzer, text| {
+        let initials = crate::search::unknown_initials(analyzer, text, &|t| known(state, t));
+        json_numbers(initials.into_iter().map(|c| u64::from(u32::from(c))))
+    })
 }
 
 /// Keeps the vocabulary of an initial (a `vocabulary/` file, decompressed). -1 if bad.
@@ -323,12 +305,7 @@ pub extern "C" fn cp_add_vocabulary(bytes: *const u8, len: usize, initial: u32) 
 /// string, or `null` when no word changed.
 #[no_mangle]
 pub extern "C" fn cp_correct(query: *const u8, len: usize) -> i32 {
-    let text = String::from_utf8_lossy(input(query, len)).into_owned();
-    let json = {
-        let state = state();
-        let Some(analyzer) = &state.analyzer else {
-            return -1;
-        };
+    answer(query, len, |state, _, analyzer, text| {
         let vocabulary = |initial: char| -> Vec<(&str, u32)> {
             state
                 .vocabularies
@@ -336,16 +313,14 @@ pub extern "C" fn cp_correct(query: *const u8, len: usize) -> i32 {
                 .map(|v| v.iter().map(|(t, f)| (t.as_str(), *f)).collect())
                 .unwrap_or_default()
         };
-        match crate::search::correct(analyzer, &text, &|t| known(&state, t), &vocabulary) {
+        match crate::search::correct(analyzer, text, &|t| known(state, t), &vocabulary) {
             Some(corrected) => json_strings(&[&corrected])
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .to_string(),
             None => "null".to_string(),
         }
-    };
-    set_result(json);
-    0
+    })
 }
 
 fn push_number(out: &mut String, mut n: u64) {
@@ -360,6 +335,18 @@ fn push_number(out: &mut String, mut n: u64) {
         }
     }
     out.push_str(std::str::from_utf8(&digits[at..]).expect("digits"));
+}
+
+fn json_numbers(numbers: impl Iterator<Item = u64>) -> String {
+    let mut json = String::from("[");
+    for (i, n) in numbers.enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        push_number(&mut json, n);
+    }
+    json.push(']');
+    json
 }
 
 fn json_strings(items: &[&str]) -> String {

@@ -44,32 +44,29 @@ const CLIENT_JS: &str = include_str!("../../client/js/commonplace.js");
 /// The client compiled for the site's language (by `client/build-wasm.sh`, committed, so a
 /// build needs no WebAssembly toolchain).
 fn client_wasm(language: &str) -> Option<&'static [u8]> {
-    let code = language
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    Some(match code.as_str() {
-        "ar" => include_bytes!("../../client/dist/ar.wasm"),
-        "da" => include_bytes!("../../client/dist/da.wasm"),
-        "de" => include_bytes!("../../client/dist/de.wasm"),
-        "el" => include_bytes!("../../client/dist/el.wasm"),
-        "en" => include_bytes!("../../client/dist/en.wasm"),
-        "es" => include_bytes!("../../client/dist/es.wasm"),
-        "fi" => include_bytes!("../../client/dist/fi.wasm"),
-        "fr" => include_bytes!("../../client/dist/fr.wasm"),
-        "hu" => include_bytes!("../../client/dist/hu.wasm"),
-        "it" => include_bytes!("../../client/dist/it.wasm"),
-        "nl" => include_bytes!("../../client/dist/nl.wasm"),
-        "no" => include_bytes!("../../client/dist/no.wasm"),
-        "pt" => include_bytes!("../../client/dist/pt.wasm"),
-        "ro" => include_bytes!("../../client/dist/ro.wasm"),
-        "ru" => include_bytes!("../../client/dist/ru.wasm"),
-        "sv" => include_bytes!("../../client/dist/sv.wasm"),
-        "ta" => include_bytes!("../../client/dist/ta.wasm"),
-        "tr" => include_bytes!("../../client/dist/tr.wasm"),
-        _ => return None,
-    })
+    Some(
+        match commonplace_client::analyzer::language_code(language).as_str() {
+            "ar" => include_bytes!("../../client/dist/ar.wasm"),
+            "da" => include_bytes!("../../client/dist/da.wasm"),
+            "de" => include_bytes!("../../client/dist/de.wasm"),
+            "el" => include_bytes!("../../client/dist/el.wasm"),
+            "en" => include_bytes!("../../client/dist/en.wasm"),
+            "es" => include_bytes!("../../client/dist/es.wasm"),
+            "fi" => include_bytes!("../../client/dist/fi.wasm"),
+            "fr" => include_bytes!("../../client/dist/fr.wasm"),
+            "hu" => include_bytes!("../../client/dist/hu.wasm"),
+            "it" => include_bytes!("../../client/dist/it.wasm"),
+            "nl" => include_bytes!("../../client/dist/nl.wasm"),
+            "no" => include_bytes!("../../client/dist/no.wasm"),
+            "pt" => include_bytes!("../../client/dist/pt.wasm"),
+            "ro" => include_bytes!("../../client/dist/ro.wasm"),
+            "ru" => include_bytes!("../../client/dist/ru.wasm"),
+            "sv" => include_bytes!("../../client/dist/sv.wasm"),
+            "ta" => include_bytes!("../../client/dist/ta.wasm"),
+            "tr" => include_bytes!("../../client/dist/tr.wasm"),
+            _ => return None,
+        },
+    )
 }
 
 /// The bundle's files, by path in the output, and what they add up to.

@@ -257,16 +257,7 @@ impl Stats {
         for field in [f.title, f.body, f.author] {
             let mut total = 0u64;
             for segment in searcher.segment_readers() {
-                let norms = segment.get_fieldnorms_reader(field)?;
-                let mut count = [0u64; 256];
-                for doc in segment.doc_ids_alive() {
-                    count[usize::from(norms.fieldnorm_id(doc))] += 1;
-                }
-                total += count
-                    .iter()
-                    .enumerate()
-                    .map(|(id, n)| n * u64::from(FieldNormReader::id_to_fieldnorm(id as u8)))
-                    .sum::<u64>();
+                total += segment_tokens(segment, field)?;
             }
             tokens.push((field, total));
         }
@@ -283,6 +274,32 @@ impl Stats {
             .find(|(f, _)| *f == field)
             .map_or(0, |(_, n)| *n)
     }
+}
+
+/// A segment's token count in a field, remembered: it changes only with the segment's
+/// deletes, and counting walks every document (0.3 ms a search on the 10,000-note site).
+fn segment_tokens(
+    segment: &tantivy::SegmentReader,
+    field: tantivy::schema::Field,
+) -> tantivy::Result<u64> {
+    type Key = (tantivy::index::SegmentId, u32, tantivy::schema::Field);
+    static COUNTED: std::sync::Mutex<BTreeMap<Key, u64>> = std::sync::Mutex::new(BTreeMap::new());
+    let key = (segment.segment_id(), segment.num_deleted_docs(), field);
+    if let Some(&tokens) = COUNTED.lock().expect("not poisoned").get(&key) {
+        return Ok(tokens);
+    }
+    let norms = segment.get_fieldnorms_reader(field)?;
+    let mut count = [0u64; 256];
+    for doc in segment.doc_ids_alive() {
+        count[usize::from(norms.fieldnorm_id(doc))] += 1;
+    }
+    let tokens = count
+        .iter()
+        .enumerate()
+        .map(|(id, n)| n * u64::from(FieldNormReader::id_to_fieldnorm(id as u8)))
+        .sum();
+    COUNTED.lock().expect("not poisoned").insert(key, tokens);
+    Ok(tokens)
 }
 
 impl Bm25StatisticsProvider for Stats {

@@ -256,11 +256,7 @@ pub const LANGUAGES: &[(&str, Language)] = &[
 
 /// `en`, `en-GB` and `en_US` all mean English.
 pub fn stemmer_language(language: &str) -> Option<Language> {
-    let code = language
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let code = commonplace_client::analyzer::language_code(language);
     LANGUAGES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
 }
 

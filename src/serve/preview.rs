@@ -73,6 +73,22 @@ pub struct Rebuilt {
 }
 
 impl Rebuilt {
+    /// A rebuild that stopped: nothing changed, and the last good site stays served.
+    fn failed(
+        diagnostics: Vec<Diagnostic>,
+        failure: Option<String>,
+        quick: Result<(), String>,
+    ) -> Rebuilt {
+        Rebuilt {
+            changed: Vec::new(),
+            diagnostics,
+            failure,
+            quick,
+            base: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.failure.is_some() || diagnostic::count_errors(&self.diagnostics) > 0
     }
@@ -134,14 +150,11 @@ impl Preview {
     pub fn forget(&mut self, failure: String) -> Rebuilt {
         self.site = None;
         self.failing = true;
-        Rebuilt {
-            changed: Vec::new(),
-            diagnostics: Vec::new(),
-            failure: Some(failure),
-            quick: Err("a rebuild failed".to_string()),
-            base: None,
-            elapsed: Duration::ZERO,
-        }
+        Rebuilt::failed(
+            Vec::new(),
+            Some(failure),
+            Err("a rebuild failed".to_string()),
+        )
     }
 
     /// Runs every stage and writes whatever changed.
@@ -345,25 +358,11 @@ impl Preview {
             }
             Err(Error::Content { diagnostics }) => {
                 self.failing = true;
-                Rebuilt {
-                    changed: Vec::new(),
-                    diagnostics,
-                    failure: None,
-                    quick: why,
-                    base: None,
-                    elapsed: Duration::ZERO,
-                }
+                Rebuilt::failed(diagnostics, None, why)
             }
             Err(err) => {
                 self.failing = true;
-                Rebuilt {
-                    changed: Vec::new(),
-                    diagnostics: Vec::new(),
-                    failure: Some(error_chain(&err)),
-                    quick: why,
-                    base: None,
-                    elapsed: Duration::ZERO,
-                }
+                Rebuilt::failed(Vec::new(), Some(error_chain(&err)), why)
             }
         };
         rebuilt.elapsed = started.elapsed();

@@ -37,6 +37,16 @@ fn browser_tests() -> Option<PathBuf> {
     None
 }
 
+/// A note whose text looks like HTML that would run a script: results must show it as text
+/// (the browser scripts search for "zebrafish" and check `window.pwned`).
+fn write_markup_note(site: &std::path::Path) {
+    crate::common::write_file(
+        site,
+        "content/notes/markup.md",
+        "# Markup\n\nA zebrafish note that writes `<img src=x onerror=window.pwned=1>` as code.\n",
+    );
+}
+
 /// Runs `node tests/browser/SCRIPT ARGS...` and returns what it printed, failing the test when
 /// the script fails.
 fn node(dir: &std::path::Path, script: &str, args: &[&std::ffi::OsStr]) -> String {
@@ -71,11 +81,7 @@ fn an_open_page_reloads_after_an_edit_and_shows_errors_until_fixed() {
 fn the_search_page_uses_the_search_api_when_served() {
     let Some(dir) = browser_tests() else { return };
     let site = demo_copy();
-    crate::common::write_file(
-        site.path(),
-        "content/notes/markup.md",
-        "# Markup\n\nA zebrafish note that writes `<img src=x onerror=window.pwned=1>` as code.\n",
-    );
+    write_markup_note(site.path());
     let server = Server::start(BIN, site.path(), &[], Duration::from_secs(120));
     let url = server.url("/");
     let shown = node(&dir, "search_page.mjs", &[url.as_ref()]);
@@ -142,11 +148,7 @@ fn the_published_site_searches_itself_as_the_terminal_does() {
 fn the_published_search_page_works_from_static_files() {
     let Some(dir) = browser_tests() else { return };
     let site = demo_copy();
-    crate::common::write_file(
-        site.path(),
-        "content/notes/markup.md",
-        "# Markup\n\nA zebrafish note that writes `<img src=x onerror=window.pwned=1>` as code.\n",
-    );
+    write_markup_note(site.path());
     let built = crate::common::run(&["build"], site.path());
     assert!(built.status.success(), "{}", crate::common::stderr(&built));
     let cli = |concept: Option<&str>, source: Option<&str>| {

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use commonplace_client::bundle::{self, Meta};
+use commonplace_client::bundle::{self, Meta, TermEntry};
 use commonplace_client::search::{rank, Query};
 use commonplace_client::Analyzer;
 
-use crate::common::{demo_copy, run, stderr, stdout};
+use crate::common::{demo_copy, run, stderr};
 
 /// The bundle under `public/_search/`, read as the browser would.
 struct Bundle {
@@ -48,6 +48,13 @@ impl Bundle {
         }
     }
 
+    /// A term's entry, from the chunk file that holds it.
+    fn entry(&self, term: &str) -> Option<TermEntry> {
+        let n = bundle::chunk_of(&self.chunks, term);
+        let chunk = gunzip(&self.dir.join(format!("terms/{n}.bin.gz")));
+        bundle::find_term(&chunk, term).unwrap()
+    }
+
     fn docs(&self, path: &str) -> Vec<u32> {
         bundle::decode_docs(&gunzip(&self.dir.join(path))).unwrap()
     }
@@ -68,17 +75,7 @@ impl Bundle {
     ) -> (usize, Vec<String>) {
         let analyzer = Analyzer::new(self.manifest["language"].as_str().unwrap()).unwrap();
         let query = Query::parse(&analyzer, text);
-        let mut cache: HashMap<usize, Vec<u8>> = HashMap::new();
-        for term in query.terms() {
-            let n = bundle::chunk_of(&self.chunks, term);
-            cache
-                .entry(n)
-                .or_insert_with(|| gunzip(&self.dir.join(format!("terms/{n}.bin.gz"))));
-        }
-        let lookup = |term: &str| {
-            let chunk = &cache[&bundle::chunk_of(&self.chunks, term)];
-            bundle::find_term(chunk, term).unwrap()
-        };
+        let lookup = |term: &str| self.entry(term);
         let concept_docs = concept.map(|c| self.docs(&format!("concepts/{c}.bin.gz")));
         let range = kind.map(|k| {
             let r = &self.manifest["kinds"][k];
@@ -94,12 +91,7 @@ impl Bundle {
         if ranked.total == 0 {
             // The terminal's retry of a query that found nothing, from the bundle's files.
             let known = |term: &str| {
-                let chunk = gunzip(&self.dir.join(format!(
-                    "terms/{}.bin.gz",
-                    bundle::chunk_of(&self.chunks, term)
-                )));
-                bundle::find_term(&chunk, term)
-                    .unwrap()
+                self.entry(term)
                     .is_some_and(|e| e.fields.iter().any(|f| f.field <= 1))
             };
             let mut vocabularies = HashMap::new();
@@ -125,17 +117,6 @@ impl Bundle {
                 commonplace_client::search::correct(&analyzer, text, &known, &vocabulary);
             if let Some(corrected) = corrected {
                 let retry = Query::parse(&analyzer, &corrected);
-                let mut cache: HashMap<usize, Vec<u8>> = HashMap::new();
-                for term in retry.terms() {
-                    let n = bundle::chunk_of(&self.chunks, term);
-                    cache
-                        .entry(n)
-                        .or_insert_with(|| gunzip(&self.dir.join(format!("terms/{n}.bin.gz"))));
-                }
-                let lookup = |term: &str| {
-                    let chunk = &cache[&bundle::chunk_of(&self.chunks, term)];
-                    bundle::find_term(chunk, term).unwrap()
-                };
                 let retried = rank(&self.meta, &retry, &lookup, &allowed, 10);
                 if retried.total > 0 {
                     ranked = retried;
@@ -176,32 +157,22 @@ pub fn cli_with_urls(
     concept: Option<&str>,
     kind: Option<&str>,
 ) -> (usize, Vec<String>, Vec<String>) {
-    let mut args = vec!["search", text, "--json", "--limit", "10"];
+    let mut args = vec![text, "--limit", "10"];
     if let Some(c) = concept {
         args.extend(["--concept", c]);
     }
     if let Some(k) = kind {
         args.extend(["--kind", k]);
     }
-    let output = run(&args, site);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let hits = json["hits"].as_array().unwrap();
-    let ids = hits
-        .iter()
-        .map(|h| {
-            format!(
-                "{}:{}",
-                h["kind"].as_str().unwrap(),
-                h["id"].as_str().unwrap()
-            )
-        })
-        .collect();
-    let urls = hits
+    let json = crate::search::search(site, &args);
+    let urls = json["hits"]
+        .as_array()
+        .unwrap()
         .iter()
         .map(|h| h["url"].as_str().unwrap().to_string())
         .collect();
-    (json["total"].as_u64().unwrap() as usize, ids, urls)
+    let total = json["total"].as_u64().unwrap() as usize;
+    (total, crate::search::ids(&json), urls)
 }
 
 fn assert_parity(site: &Path, queries: &[(&str, Option<&str>, Option<&str>)]) {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::common::*;
 
-fn search(site: &Path, args: &[&str]) -> Value {
+pub fn search(site: &Path, args: &[&str]) -> Value {
     let mut all = vec!["search", "--json"];
     all.extend_from_slice(args);
     let output = run(&all, site);
@@ -16,7 +16,7 @@ fn search(site: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&stdout(&output)).expect("search --json prints JSON")
 }
 
-fn ids(results: &Value) -> Vec<String> {
+pub fn ids(results: &Value) -> Vec<String> {
     results["hits"]
         .as_array()
         .unwrap()
