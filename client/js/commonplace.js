@@ -8,6 +8,10 @@
 //   // every match; results.corrected is the query searched instead when the words as typed
 //   // found nothing (or null).
 //
+// rank(query, options) resolves sooner, once the results are ranked and before what they
+// show is fetched: [{ score, data }, ...] with .total and .corrected, where data() resolves to
+// the result above. The search page uses it to show each result as it arrives.
+//
 // Options: concept (a name or alias; narrower concepts included), source (an id), kind ("note",
 // "quote", "concept" or "source"), limit (default 10), typing (true while the reader types: the
 // last word, unless followed by a space, also matches the words it begins). In the query, words are all required,
@@ -138,10 +142,17 @@ function snippet(text, terms) {
 // Fetches and starts the client ahead of the first search (the search page calls it on load),
 // so a search only waits for what its words need.
 export async function preload() {
-  await start();
+  const state = await start();
+  // The engine compiles the ranking for speed once it has run a while: run it now, not on
+  // the reader's first search.
+  state.warm ??= state.wasm.cp_warm();
 }
 
-export async function search(query, options = {}) {
+// Ranks a query without waiting for what results show: resolves, once ranked, to
+// [{ score, data }, ...] best first, with .total and .corrected, where data() resolves to the
+// result as search() gives it (fetching its fragment). A page can show each result as it
+// arrives; search() is rank() then every data().
+export async function rank(query, options = {}) {
   const state = await start();
   const { manifest } = state;
   const { text, filters } = splitFilters(query, options);
@@ -205,23 +216,37 @@ export async function search(query, options = {}) {
     }
   }
   const bits = new DataView(new ArrayBuffer(4));
-  const results = await Promise.all(ranked.hits.map(async ([doc, scoreBits]) => {
-    const bucket = Math.floor(doc / manifest.bucket);
-    const fragment = (await fragments(state, bucket))[doc % manifest.bucket];
+  const hits = ranked.hits.map(([doc, scoreBits]) => {
     bits.setUint32(0, scoreBits);
+    const score = bits.getFloat32(0);
+    let data = null;
     return {
-      id: fragment.id,
-      kind: fragment.kind,
-      url: fragment.url,
-      title: fragment.title,
-      score: bits.getFloat32(0),
-      snippet: snippet(fragment.text, terms),
-      concepts: fragment.concepts,
-      source: fragment.source,
-      locator: fragment.locator,
+      score,
+      data: () => (data ??= fragments(state, Math.floor(doc / manifest.bucket)).then((bucket) => {
+        const fragment = bucket[doc % manifest.bucket];
+        return {
+          id: fragment.id,
+          kind: fragment.kind,
+          url: fragment.url,
+          title: fragment.title,
+          score,
+          snippet: snippet(fragment.text, terms),
+          concepts: fragment.concepts,
+          source: fragment.source,
+          locator: fragment.locator,
+        };
+      })),
     };
-  }));
+  });
+  hits.total = ranked.total;
+  hits.corrected = corrected;
+  return hits;
+}
+
+export async function search(query, options = {}) {
+  const ranked = await rank(query, options);
+  const results = await Promise.all(ranked.map((hit) => hit.data()));
   results.total = ranked.total;
-  results.corrected = corrected;
+  results.corrected = ranked.corrected;
   return results;
 }

@@ -268,6 +268,48 @@ pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32, typing: u3
     })
 }
 
+/// Runs the ranking a few times over made-up postings, so that the browser has compiled its
+/// code for speed before the first real search: engines first run WebAssembly through a quick
+/// baseline compiler and optimize only code that has run a while, and the first search would
+/// otherwise take several times as long (10 ms instead of 2 for two words in 16,000
+/// documents, measured in Chromium). The search page calls it while it waits for the reader.
+#[no_mangle]
+pub extern "C" fn cp_warm() -> i32 {
+    let state = state();
+    let (Some(analyzer), Some(meta)) = (&state.analyzer, &state.meta) else {
+        return -1;
+    };
+    let mut chunk = Vec::new();
+    for (n, term) in ["warm", "up"].iter().enumerate() {
+        let postings = |step: u32| -> Vec<(u32, u32, u8)> {
+            (0..4_000u32)
+                .map(|i| (i * step, 1 + i % 3, (i % 50) as u8))
+                .collect()
+        };
+        let entry = bundle::TermEntry {
+            term: term.to_string(),
+            fields: (0..meta.fields.len() as u8)
+                .map(|field| bundle::FieldPostings {
+                    field,
+                    idf: 1.0,
+                    postings: postings(2 + n as u32 + u32::from(field)),
+                })
+                .collect(),
+        };
+        bundle::encode_term(&mut chunk, &entry);
+    }
+    let mut total = 0;
+    for _ in 0..8 {
+        let query = Query::parse_typing(analyzer, "warm -x up");
+        let lookup = |term: &str| bundle::find_term(&chunk, term).ok().flatten();
+        let prefixed = |prefix: &str| {
+            bundle::find_terms(&chunk, |t| t.starts_with(prefix)).unwrap_or_default()
+        };
+        total += rank_with_prefixes(meta, &query, &lookup, &prefixed, &|_| true, 10).total;
+    }
+    i32::try_from(total).unwrap_or(i32::MAX)
+}
+
 /// A term's entry, from the loaded chunk that holds it.
 fn entry(state: &State, term: &str) -> Option<bundle::TermEntry> {
     let chunk = state
@@ -410,6 +452,33 @@ fn parse_json_strings(json: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_warm_up_ranks_made_up_postings() {
+        assert_eq!(cp_warm(), -1, "nothing to warm before cp_init");
+        let meta = Meta {
+            doc_count: 0,
+            fields: vec![crate::bundle::FieldMeta::new(2.0, 10.0); 3],
+        }
+        .encode();
+        let firsts = b"[\"\"]";
+        assert_eq!(
+            cp_init(
+                b"en".as_ptr(),
+                2,
+                meta.as_ptr(),
+                meta.len(),
+                firsts.as_ptr(),
+                4
+            ),
+            0
+        );
+        // "warm" is in the even documents (and more), "up" in every third: 8 rounds of the
+        // documents below 12,000 in both.
+        let once = cp_warm();
+        assert!(once > 8 * 1_000, "{once}");
+        assert_eq!(cp_warm(), once);
+    }
 
     #[test]
     fn json_strings_round_trip() {

@@ -1,62 +1,67 @@
 // The published site's search on a cold cache, query by query: the bytes fetched from
 // /_search/ (the client module, its WebAssembly, the manifest and whatever the query needs)
-// and the time to ranked results with their titles: after the search page preloaded the
-// client (what a reader who opens the page and types waits), and from nothing at all.
+// and the times to results: after the search page preloaded the client (what a reader who
+// opens the page and types waits), and from nothing at all. Each time is to the ranked list
+// (`rank()`), to the top result with its title and snippet (what the search page shows first)
+// and to all ten (`search()`).
 // Usage: node payload.mjs PUBLIC_DIR QUERY...   (run by `cargo bench --bench search_bundle`)
-import { chromium } from "playwright-core";
-import { serveStatic, launchOptions } from "./static_server.mjs";
+import { launchUnwatched } from "./cdp.mjs";
+import { serveStatic } from "./static_server.mjs";
 
 const [publicDir, ...queries] = process.argv.slice(2);
 const site = await serveStatic(publicDir);
-const browser = await chromium.launch(launchOptions());
+const browser = await launchUnwatched();
+
+// Runs in the page: the three times of one query, in ms from its start.
+const timed = (query, preloaded) => `(async () => {
+  const started = performance.now();
+  const module = await import("/_search/commonplace.js");
+  if (${preloaded}) await module.preload();
+  const from = ${preloaded} ? performance.now() : started;
+  const ranked = await module.rank(${JSON.stringify(query)}, { limit: 10 });
+  const rankedAt = performance.now() - from;
+  const top = ranked.length ? ranked[0].data() : Promise.resolve();
+  await top;
+  const firstAt = performance.now() - from;
+  await Promise.all(ranked.map((hit) => hit.data()));
+  return { ranked: rankedAt, first: firstAt, all: performance.now() - from, total: ranked.total };
+})()`;
+
 const rows = [];
 try {
   for (const query of queries) {
     // A new context: nothing cached. Everything fetched from /_search/ since the search page
     // began to load counts, the client and what the page preloads included.
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const first = site.counter.paths.length;
-    await page.goto(site.url + "search/");
-    const answer = await page.evaluate(async (query) => {
-      const module = await import("/_search/commonplace.js");
-      await module.preload();
-      const started = performance.now();
-      const results = await module.search(query, { limit: 10 });
-      return { ms: performance.now() - started, total: results.total };
-    }, query);
+    const firstRequest = site.counter.paths.length;
+    const page = await browser.open(site.url + "search/");
+    const warm = await page.evaluate(timed(query, true));
     let bytes = 0;
     let files = 0;
-    for (let i = first; i < site.counter.paths.length; i++) {
+    for (let i = firstRequest; i < site.counter.paths.length; i++) {
       if (site.counter.paths[i].startsWith("/_search/")) {
         bytes += site.counter.sizes[i];
         files += 1;
       }
     }
+    await page.close();
     // The same query in a page that had loaded nothing of the search before it.
-    const cold = await browser.newContext();
-    const blank = await cold.newPage();
-    await blank.goto(site.url + "404.html");
-    const fromNothing = await blank.evaluate(async (query) => {
-      const started = performance.now();
-      const { search } = await import("/_search/commonplace.js");
-      await search(query, { limit: 10 });
-      return performance.now() - started;
-    }, query);
-    rows.push({ query, bytes, ms: answer.ms, cold: fromNothing, total: answer.total, files });
-    console.log(`${JSON.stringify(query).padEnd(22)} ${String(Math.round(bytes / 1024)).padStart(4)} kB in ${String(files).padStart(2)} files; results ${answer.ms.toFixed(1).padStart(6)} ms after the page's preload, ${fromNothing.toFixed(1).padStart(6)} ms from nothing; ${answer.total} matches`);
-    await context.close();
-    await cold.close();
+    const blank = await browser.open(site.url + "404.html");
+    const cold = await blank.evaluate(timed(query, false));
+    await blank.close();
+    rows.push({ query, bytes, files, warm, cold });
+    const ms = (t) => `${t.ranked.toFixed(1)} / ${t.first.toFixed(1)} / ${t.all.toFixed(1)}`;
+    console.log(`${JSON.stringify(query).padEnd(22)} ${String(Math.round(bytes / 1024)).padStart(4)} kB in ${String(files).padStart(2)} files; ranked / top result / ten: ${ms(warm)} ms after the page's preload, ${ms(cold)} ms from nothing; ${warm.total} matches`);
   }
 } finally {
   await browser.close();
   site.close();
 }
-const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b);
 const median = (xs) => xs[Math.floor(xs.length / 2)];
-const kb = sorted("bytes").map((b) => b / 1024);
-const ms = sorted("ms");
-const cold = sorted("cold");
-console.log(`payload per query: median ${median(kb).toFixed(1)} kB, max ${kb[kb.length - 1].toFixed(1)} kB (${rows.length} cold queries)`);
-console.log(`first results after the search page's preload: median ${median(ms).toFixed(1)} ms, max ${ms[ms.length - 1].toFixed(1)} ms`);
-console.log(`first results from nothing (module, client, manifest and query in one go): median ${median(cold).toFixed(1)} ms, max ${cold[cold.length - 1].toFixed(1)} ms`);
+const summary = (pick) => {
+  const xs = rows.map(pick).sort((a, b) => a - b);
+  return `median ${median(xs).toFixed(1)}, max ${xs[xs.length - 1].toFixed(1)}`;
+};
+console.log(`payload per query (kB): ${summary((r) => r.bytes / 1024)} (${rows.length} cold queries)`);
+for (const [key, when] of [["warm", "after the search page's preload"], ["cold", "from nothing (module, client, manifest and query in one go)"]]) {
+  console.log(`${when}: ranked ${summary((r) => r[key].ranked)} ms; top result shown ${summary((r) => r[key].first)} ms; all ten ${summary((r) => r[key].all)} ms`);
+}

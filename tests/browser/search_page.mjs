@@ -16,8 +16,11 @@ try {
   const api = await (await fetch(new URL("/api/search?q=tail+latency&limit=20", siteUrl))).json();
   check(api.total > 0, "the API finds something");
 
+  // Results show one by one as their data arrives; the list is busy until all have.
+  const settled = (status = /^\d+ results?/) => page.waitForFunction((status) => status.test(document.getElementById("search-status").textContent)
+    && document.getElementById("search-results").getAttribute("aria-busy") === "false", status, WAIT);
   await page.goto(siteUrl + "search/?q=tail+latency");
-  await page.locator("#search-results li").first().waitFor(WAIT);
+  await settled();
   const titles = await page.locator("#search-results li > a").allInnerTexts();
   const expected = api.hits.map((h) => h.title || h.id);
   check(JSON.stringify(titles) === JSON.stringify(expected),
@@ -28,7 +31,7 @@ try {
   // Typing searches again and puts the query in the URL.
   await page.fill("#search-input", "twitter fan-out");
   await page.waitForFunction(() => new URL(location.href).searchParams.get("q") === "twitter fan-out", null, WAIT);
-  await page.waitForFunction(() => document.getElementById("search-status").textContent.match(/^\d+ results?/), null, WAIT);
+  await settled();
   const status = await page.innerText("#search-status");
   const typed = await (await fetch(new URL("/api/search?q=twitter+fan-out&limit=20", siteUrl))).json();
   check(status.startsWith(`${typed.total} result`), `the status counts the results: ${status}`);
@@ -36,7 +39,7 @@ try {
   // Matched words are marked; text that looks like HTML stays text.
   check((await page.locator("#search-results mark").count()) > 0, "matched words are marked");
   await page.fill("#search-input", "zebrafish");
-  await page.waitForFunction(() => document.getElementById("search-status").textContent === "1 result", null, WAIT);
+  await settled(/^1 result$/);
   const snippet = await page.innerText("#search-results li p");
   check(snippet.includes("<img src=x onerror=window.pwned=1>"), `the HTML shows as text: ${snippet}`);
   await page.waitForTimeout(300);

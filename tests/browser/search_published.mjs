@@ -15,7 +15,9 @@ const browser = await chromium.launch(launchOptions());
 try {
   const page = await browser.newPage();
   const urls = async () => page.locator("#search-results li > a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
-  const settled = () => page.waitForFunction(() => /^\d+ results?/.test(document.getElementById("search-status").textContent), null, WAIT);
+  // Results show one by one as their data arrives; the list is busy until all have.
+  const settled = (status = /^\d+ results?/) => page.waitForFunction((status) => status.test(document.getElementById("search-status").textContent)
+    && document.getElementById("search-results").getAttribute("aria-busy") === "false", status, WAIT);
 
   // "/" on another page focuses the header box; typing and Enter lead to the search page.
   await page.goto(site.url + "notes/ddia-part-1/");
@@ -72,7 +74,7 @@ try {
 
   // HTML in the content is text.
   await page.fill("#search-input", "zebrafish");
-  await page.waitForFunction(() => document.getElementById("search-status").textContent === "1 result", null, WAIT);
+  await settled(/^1 result$/);
   const snippet = await page.innerText("#search-results li p");
   check(snippet.includes("<img src=x onerror=window.pwned=1>"), `HTML shows as text: ${snippet}`);
   await page.waitForTimeout(300);

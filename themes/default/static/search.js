@@ -17,12 +17,14 @@
   };
   readFilters();
 
-  // The bundle's module when there is one, else the server's API, in the same shape.
+  // The bundle's module when there is one, else the server's API, in the same shape:
+  // { total, corrected, hits }, each hit a function that resolves to what it shows (the
+  // bundle fetches that after ranking, so each result can show as soon as it arrives).
   const backend = import(`${base}/_search/commonplace.js`).then(
     (module) => {
       module.preload().catch(() => {});
-      return (query, options) => module.search(query, options)
-        .then((hits) => ({ hits, total: hits.total, corrected: hits.corrected }));
+      return (query, options) => module.rank(query, options)
+        .then((ranked) => ({ hits: ranked.map((hit) => hit.data), total: ranked.total, corrected: ranked.corrected }));
     },
     () => async (query, options) => {
       const params = new URLSearchParams({ q: query, limit: String(options.limit) });
@@ -31,7 +33,7 @@
       const response = await fetch(`/api/search?${params}`);
       const answer = await response.json().catch(() => ({ error: "search is not available here" }));
       if (!response.ok) throw new Error(answer.error || `HTTP ${response.status}`);
-      return answer;
+      return { ...answer, hits: answer.hits.map((hit) => () => Promise.resolve(hit)) };
     },
   );
 
@@ -77,7 +79,12 @@
   async function run(query, push, typing = false) {
     const asked = ++latest;
     setUrl(query, push);
+    // Busy until every result of the latest search shows (assistive technology, and tests,
+    // wait for it).
+    const done = () => { if (asked === latest) list.setAttribute("aria-busy", "false"); };
+    list.setAttribute("aria-busy", "true");
     if (!query.trim()) {
+      done();
       list.replaceChildren();
       filters.replaceChildren();
       status.textContent = "";
@@ -93,14 +100,21 @@
         list.replaceChildren();
         status.textContent = error.message;
       }
+      done();
       return;
     }
     if (asked !== latest) return;
     const corrected = answer.corrected ? ` (showing results for “${answer.corrected}”)` : "";
     status.textContent = `${answer.total} result${answer.total === 1 ? "" : "s"}${corrected}`;
     list.replaceChildren();
-    for (const hit of answer.hits) {
+    // A place for every result, in rank order, filled as its data arrives.
+    const shown = answer.hits.map(async (data) => {
       const item = document.createElement("li");
+      item.className = "loading";
+      list.append(item);
+      const hit = await data();
+      if (asked !== latest) return hit;
+      item.className = "";
       const link = document.createElement("a");
       link.href = hit.url;
       // Titles are the author's text, shown as text.
@@ -112,9 +126,18 @@
       // The snippet comes escaped, with only <mark> around matched words.
       snippet.innerHTML = hit.snippet;
       item.append(link, " ", kind, snippet);
-      list.append(item);
+      return hit;
+    });
+    let hits;
+    try {
+      hits = await Promise.all(shown);
+    } catch (error) {
+      if (asked === latest) status.textContent = error.message;
+      done();
+      return;
     }
-    showFilters(answer.hits);
+    if (asked === latest) showFilters(hits);
+    done();
   }
 
   // Arrow keys move between the box and the results; Enter follows a result.
