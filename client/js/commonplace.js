@@ -24,24 +24,32 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 let ready = null;
 
-async function fetchBytes(path, gzipped) {
+// The bundle's files are gzip-compressed. Some hosts serve `.gz` files with
+// `Content-Encoding: gzip`, and then the browser has inflated them already: bytes that are
+// not gzip are used as they came.
+async function fetchBytes(path) {
   const response = await fetch(new URL(path, bundle));
   if (!response.ok) throw new Error(`commonplace search: ${path}: HTTP ${response.status}`);
-  if (!gzipped) return new Uint8Array(await response.arrayBuffer());
-  const inflated = response.body.pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(inflated).arrayBuffer());
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(inflated).arrayBuffer());
+  } catch {
+    return bytes;
+  }
 }
 
 async function fetchJson(path) {
-  return JSON.parse(decoder.decode(await fetchBytes(path, true)));
+  return JSON.parse(decoder.decode(await fetchBytes(path)));
 }
 
 function start() {
   ready ??= (async () => {
     const [manifest, meta, module] = await Promise.all([
       fetchJson("index.json.gz"),
-      fetchBytes("meta.bin.gz", true),
-      fetchBytes("commonplace.wasm.gz", true).then((bytes) => WebAssembly.instantiate(bytes, {})),
+      fetchBytes("meta.bin.gz"),
+      fetchBytes("commonplace.wasm.gz").then((bytes) => WebAssembly.instantiate(bytes, {})),
     ]);
     const wasm = module.instance.exports;
     const state = { manifest, wasm, chunks: new Map(), fragments: new Map() };
@@ -81,7 +89,7 @@ function slug(text) {
 
 function chunk(state, number) {
   if (!state.chunks.has(number)) {
-    state.chunks.set(number, fetchBytes(`terms/${number}.bin.gz`, true).then((bytes) => {
+    state.chunks.set(number, fetchBytes(`terms/${number}.bin.gz`).then((bytes) => {
       call(state, "cp_add_chunk", [bytes], number);
       return true;
     }));
@@ -102,7 +110,7 @@ function vocabulary(state, initial) {
   state.vocabularies ??= new Map();
   if (!state.vocabularies.has(initial)) {
     const file = `vocabulary/${initial.toString(16)}.bin.gz`;
-    state.vocabularies.set(initial, fetchBytes(file, true)
+    state.vocabularies.set(initial, fetchBytes(file)
       .catch(() => new Uint8Array([0]))
       .then((bytes) => call(state, "cp_add_vocabulary", [bytes], initial)));
   }
@@ -178,9 +186,9 @@ export async function rank(query, options = {}) {
     needed.push(Promise.all(result(state).map((n) => chunk(state, n))));
   }
   const lists = Promise.all([
-    ...concepts.map((name) => fetchBytes(`concepts/${name}.bin.gz`, true)),
+    ...concepts.map((name) => fetchBytes(`concepts/${name}.bin.gz`)),
     ...(sourceId === null ? [] : [sourceId in manifest.sources
-      ? fetchBytes(`sources/${sourceId}.bin.gz`, true)
+      ? fetchBytes(`sources/${sourceId}.bin.gz`)
       : Promise.resolve(new Uint8Array([0]))]),
   ]);
   const [[loaded], filterLists] = await Promise.all([Promise.all(needed), lists]);

@@ -2,7 +2,10 @@
 //! tokens of 40 bytes or more, lower-case character by character, fold to ASCII, stem. Each
 //! step is the one Tantivy's `SimpleTokenizer`, `RemoveLongFilter::limit(40)`, `LowerCaser`,
 //! `AsciiFoldingFilter` and `Stemmer` take, in that order (the main crate's tests compare the
-//! two analyzers word for word, and the folding table character by character).
+//! two analyzers word for word, and the table of lower-casing and folding character by
+//! character).
+
+use std::sync::OnceLock;
 
 use frostem::{Algorithm, Stemmer};
 
@@ -27,7 +30,7 @@ impl Analyzer {
     pub fn terms(&self, text: &str) -> Vec<String> {
         words(text)
             .filter(|word| word.len() < LONG_TOKEN)
-            .map(|word| self.stemmer.stem(&fold(&lower_case(word))).into_owned())
+            .map(|word| self.stemmer.stem(&normalize(word)).into_owned())
             .collect()
     }
 }
@@ -47,29 +50,98 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|word| !word.is_empty())
 }
 
-/// Lower case, one character at a time (not `str::to_lowercase`, whose final sigma rule
-/// Tantivy does not apply).
-pub fn lower_case(word: &str) -> String {
+/// Lower case, then folded to ASCII where a character has a folding, one character at a
+/// time, as `LowerCaser` then `AsciiFoldingFilter` make it (`LowerCaser` lower-cases each
+/// character alone: no final sigma rule).
+pub fn normalize(word: &str) -> String {
     if word.is_ascii() {
-        word.to_ascii_lowercase()
-    } else {
-        word.chars().flat_map(char::to_lowercase).collect()
+        return word.to_ascii_lowercase();
     }
-}
-
-/// Every character replaced by its ASCII folding, where it has one.
-pub fn fold(word: &str) -> String {
-    if word.is_ascii() {
-        return word.to_string();
-    }
+    let table = Normalizer::get();
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
-        match crate::fold::folded(c) {
-            Some(ascii) => out.push_str(ascii),
-            None => out.push(c),
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            match table.made(c) {
+                Some(made) => out.push_str(made),
+                None => out.push(c),
+            }
         }
     }
     out
+}
+
+/// What lower-casing then folding make of each character that they change, unpacked once from
+/// the generated `fold::TABLE`. That table is a list of entries, each the character's distance
+/// from the one before (a varint), then a varint `v`: when `v` is even, the result is one
+/// character at the zigzag-coded distance `v / 2` from this one; when odd, it is the next
+/// `v / 2` bytes (UTF-8). Distances are small and repeat, so the table is a fraction of the
+/// size of the standard library's lower-case table and a folding table side by side, which
+/// matters in a module downloaded with the first search.
+struct Normalizer {
+    chars: Vec<u32>,
+    ends: Vec<u32>,
+    made: String,
+}
+
+impl Normalizer {
+    fn get() -> &'static Normalizer {
+        static TABLE: OnceLock<Normalizer> = OnceLock::new();
+        TABLE.get_or_init(|| Normalizer::unpack(&crate::fold::TABLE))
+    }
+
+    fn unpack(bytes: &[u8]) -> Normalizer {
+        let mut table = Normalizer {
+            chars: Vec::new(),
+            ends: Vec::new(),
+            made: String::new(),
+        };
+        let mut at = 0;
+        let mut c = 0u32;
+        while at < bytes.len() {
+            c += varint(bytes, &mut at) as u32;
+            let value = varint(bytes, &mut at);
+            if value & 1 == 0 {
+                let zigzag = value >> 1;
+                let delta = (zigzag >> 1) as i64 ^ -((zigzag & 1) as i64);
+                let one = char::from_u32((i64::from(c) + delta) as u32).unwrap_or('\u{fffd}');
+                table.made.push(one);
+            } else {
+                let len = (value >> 1) as usize;
+                let made = bytes.get(at..at + len).unwrap_or_default();
+                table
+                    .made
+                    .push_str(std::str::from_utf8(made).unwrap_or_default());
+                at += len;
+            }
+            table.chars.push(c);
+            table.ends.push(table.made.len() as u32);
+        }
+        table
+    }
+
+    /// What `c` becomes, if it changes.
+    fn made(&self, c: char) -> Option<&str> {
+        let at = self.chars.binary_search(&u32::from(c)).ok()?;
+        let start = if at == 0 { 0 } else { self.ends[at - 1] };
+        self.made.get(start as usize..self.ends[at] as usize)
+    }
+}
+
+/// The LEB128 number at `at`, moving past it.
+fn varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut value = 0u64;
+    let mut shift = 0;
+    while let Some(&byte) = bytes.get(*at) {
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            break;
+        }
+    }
+    value
 }
 
 /// The language codes this build can stem.

@@ -4,7 +4,6 @@
 //! The module keeps the scoring constants and the term chunks fetched so far.
 #![allow(unsafe_code)]
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::analyzer::Analyzer;
@@ -16,13 +15,14 @@ struct State {
     meta: Option<Meta>,
     /// The first term of every chunk, from the manifest.
     firsts: Vec<String>,
-    chunks: BTreeMap<u32, Vec<u8>>,
+    /// Term chunks by number. A few per query: a list is smaller in the module than a map.
+    chunks: Vec<(u32, Vec<u8>)>,
     /// Documents the filters allow (sorted), or every document; and a range of numbers (one
     /// kind's).
     allowed: Option<Vec<u32>>,
     range: Option<(u32, u32)>,
     /// Vocabularies fetched for typo corrections, by initial.
-    vocabularies: BTreeMap<u32, Vec<(String, u32)>>,
+    vocabularies: Vec<(u32, Vec<(String, u32)>)>,
     result: Vec<u8>,
 }
 
@@ -30,10 +30,10 @@ static STATE: Mutex<State> = Mutex::new(State {
     analyzer: None,
     meta: None,
     firsts: Vec::new(),
-    chunks: BTreeMap::new(),
+    chunks: Vec::new(),
     allowed: None,
     range: None,
-    vocabularies: BTreeMap::new(),
+    vocabularies: Vec::new(),
     result: Vec::new(),
 });
 
@@ -53,13 +53,27 @@ fn input<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
     unsafe { std::slice::from_raw_parts(ptr, len) }
 }
 
+/// The value kept under `key`.
+fn find<T>(list: &[(u32, T)], key: u32) -> Option<&T> {
+    list.iter().find(|(k, _)| *k == key).map(|(_, value)| value)
+}
+
+/// Keeps `value` under `key`, replacing what was there.
+fn keep<T>(list: &mut Vec<(u32, T)>, key: u32, value: T) {
+    list.retain(|(k, _)| *k != key);
+    list.push((key, value));
+}
+
 fn set_result(text: String) {
     state().result = text.into_bytes();
 }
 
 /// The UTF-8 text JavaScript wrote at `ptr`.
+/// (JavaScript's `TextEncoder` writes only UTF-8; anything else reads as no text.)
 fn text(ptr: *const u8, len: usize) -> String {
-    String::from_utf8_lossy(input(ptr, len)).into_owned()
+    std::str::from_utf8(input(ptr, len))
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Answers a query: `respond` gets the state, the scoring constants, the analyzer and the
@@ -152,7 +166,7 @@ pub extern "C" fn cp_query_terms(query: *const u8, len: usize) -> i32 {
 #[no_mangle]
 pub extern "C" fn cp_add_chunk(bytes: *const u8, len: usize, number: u32) {
     let bytes = input(bytes, len).to_vec();
-    state().chunks.insert(number, bytes);
+    keep(&mut state().chunks, number, bytes);
 }
 
 /// Clears the filters: the next searches see every document.
@@ -228,7 +242,7 @@ pub extern "C" fn cp_search(query: *const u8, len: usize, limit: u32, typing: u3
         let prefixed = |prefix: &str| -> Vec<bundle::TermEntry> {
             let mut found = Vec::new();
             for n in prefix_chunks(&state.firsts, prefix) {
-                if let Some(chunk) = state.chunks.get(&(n as u32)) {
+                if let Some(chunk) = find(&state.chunks, n as u32) {
                     found.extend(
                         bundle::find_terms(chunk, |t| t.starts_with(prefix)).unwrap_or_default(),
                     );
@@ -312,9 +326,7 @@ pub extern "C" fn cp_warm() -> i32 {
 
 /// A term's entry, from the loaded chunk that holds it.
 fn entry(state: &State, term: &str) -> Option<bundle::TermEntry> {
-    let chunk = state
-        .chunks
-        .get(&(bundle::chunk_of(&state.firsts, term) as u32))?;
+    let chunk = find(&state.chunks, bundle::chunk_of(&state.firsts, term) as u32)?;
     bundle::find_term(chunk, term).ok().flatten()
 }
 
@@ -339,7 +351,7 @@ pub extern "C" fn cp_add_vocabulary(bytes: *const u8, len: usize, initial: u32) 
     let Ok(terms) = bundle::decode_vocabulary(input(bytes, len)) else {
         return -1;
     };
-    state().vocabularies.insert(initial, terms);
+    keep(&mut state().vocabularies, initial, terms);
     0
 }
 
@@ -349,9 +361,7 @@ pub extern "C" fn cp_add_vocabulary(bytes: *const u8, len: usize, initial: u32) 
 pub extern "C" fn cp_correct(query: *const u8, len: usize) -> i32 {
     answer(query, len, |state, _, analyzer, text| {
         let vocabulary = |initial: char| -> Vec<(&str, u32)> {
-            state
-                .vocabularies
-                .get(&u32::from(initial))
+            find(&state.vocabularies, u32::from(initial))
                 .map(|v| v.iter().map(|(t, f)| (t.as_str(), *f)).collect())
                 .unwrap_or_default()
         };
@@ -376,7 +386,7 @@ fn push_number(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("digits"));
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 fn json_numbers(numbers: impl Iterator<Item = u64>) -> String {

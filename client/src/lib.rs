@@ -10,3 +10,7 @@ mod fold;
 pub mod search;
 
 pub use analyzer::Analyzer;
+
+#[cfg(target_family = "wasm")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -51,7 +51,7 @@ impl Query {
         let typing = !text.ends_with(char::is_whitespace);
         let last = text.split_whitespace().last().unwrap_or("");
         if let Some(word) = query.words.last_mut() {
-            let unstemmed = crate::analyzer::fold(&crate::analyzer::lower_case(last));
+            let unstemmed = crate::analyzer::normalize(last);
             if typing && !word.excluded && word.terms.len() == 1 && unstemmed.chars().count() >= 2 {
                 word.prefix = Some(unstemmed);
             }
@@ -252,7 +252,16 @@ pub fn rank_with_prefixes(
     // Tantivy's intersection orders its parts cheapest first and scores a document as
     // `first + second + (0 + third + fourth ...)`; the same additions in the same order give
     // the same `f32`.
-    required.sort_by_key(Vec::len);
+    // Stable, as Tantivy's `sort_by_key` is (lists of equal length keep the query's order);
+    // by insertion, as there are only a few lists, which keeps a general sort out of the
+    // WebAssembly module.
+    for i in 1..required.len() {
+        let mut j = i;
+        while j > 0 && required[j - 1].len() > required[j].len() {
+            required.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let (first, rest) = required.split_first().expect("not empty");
     // Every list is sorted by document, so one cursor per list walks it once.
     let mut cursors = vec![0usize; rest.len()];
@@ -399,7 +408,17 @@ pub fn correct<'a>(
             None => words.push(word.to_string()),
         }
     }
-    changed.then(|| words.join(" "))
+    // Joined by hand: `join` is a kilobyte of the browser's module.
+    changed.then(|| {
+        let mut joined = String::new();
+        for word in &words {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(word);
+        }
+        joined
+    })
 }
 
 /// The first characters of the unknown plain words of a query: the vocabularies

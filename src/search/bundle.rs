@@ -33,9 +33,10 @@ use super::query::Stored;
 /// About this many bytes (before compression) of postings go in one term chunk.
 pub const CHUNK_BYTES: usize = 24 * 1024;
 /// Documents per fragment file. Results are spread over the documents, so a query fetches
-/// about one file per result shown whatever this is; smaller files move fewer bytes (4 moved
-/// 6.5 kB for ten results where 8 moved 12 kB), more files cost the disk more.
-pub const BUCKET: u32 = 4;
+/// about one file per result shown whatever this is; smaller files move fewer bytes (ten
+/// results on the 60,000-document bench site: 12 kB in files of 8, 7 kB of 4, 4 kB of 2),
+/// more files cost the disk more (a file for every two documents).
+pub const BUCKET: u32 = 2;
 /// Where the bundle goes in the output.
 pub const DIR: &str = "_search";
 

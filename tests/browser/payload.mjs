@@ -50,7 +50,7 @@ try {
     await blank.close();
     rows.push({ query, bytes, files, warm, cold });
     const ms = (t) => `${t.ranked.toFixed(1)} / ${t.first.toFixed(1)} / ${t.all.toFixed(1)}`;
-    console.log(`${JSON.stringify(query).padEnd(22)} ${String(Math.round(bytes / 1024)).padStart(4)} kB in ${String(files).padStart(2)} files; ranked / top result / ten: ${ms(warm)} ms after the page's preload, ${ms(cold)} ms from nothing; ${warm.total} matches`);
+    console.log(`${JSON.stringify(query).padEnd(22)} ${String(Math.round(bytes / 1000)).padStart(4)} kB in ${String(files).padStart(2)} files; ranked / top result / ten: ${ms(warm)} ms after the page's preload, ${ms(cold)} ms from nothing; ${warm.total} matches`);
   }
 } finally {
   await browser.close();
@@ -61,7 +61,8 @@ const summary = (pick) => {
   const xs = rows.map(pick).sort((a, b) => a - b);
   return `median ${median(xs).toFixed(1)}, max ${xs[xs.length - 1].toFixed(1)}`;
 };
-console.log(`payload per query (kB): ${summary((r) => r.bytes / 1024)} (${rows.length} cold queries)`);
+// kB as browsers' developer tools count them, 1,000 bytes.
+console.log(`payload per query (kB): ${summary((r) => r.bytes / 1000)} (${rows.length} cold queries)`);
 for (const [key, when] of [["warm", "after the search page's preload"], ["cold", "from nothing (module, client, manifest and query in one go)"]]) {
   console.log(`${when}: ranked ${summary((r) => r[key].ranked)} ms; top result shown ${summary((r) => r[key].first)} ms; all ten ${summary((r) => r[key].all)} ms`);
 }

@@ -64,9 +64,24 @@ try {
   await settled();
   check(JSON.stringify(await urls()) === JSON.stringify(expected.plain.urls), "back restores the previous search");
 
+  // Ten results at first; "More results" shows the next ones, in the terminal's order.
+  await page.fill("#search-input", "data");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/q=data$/, WAIT);
+  await settled(new RegExp(`^${expected.many.total} results`));
+  check(JSON.stringify(await urls()) === JSON.stringify(expected.many.urls.slice(0, 10)), `the first ten: ${JSON.stringify(await urls())}`);
+  check(await page.isVisible("#search-more"), "more results are offered");
+  await page.click("#search-more");
+  await page.waitForFunction((n) => document.querySelectorAll("#search-results li > a").length === n, expected.many.urls.length, WAIT);
+  await settled();
+  check(JSON.stringify(await urls()) === JSON.stringify(expected.many.urls), `all of them: ${JSON.stringify(await urls())}`);
+  check(!(await page.isVisible("#search-more")), "nothing more is offered when all show");
+
   // While typing, the last word also matches the words it begins.
   await page.fill("#search-input", "");
   await page.locator("#search-input").pressSequentially("percen");
+  // The URL changes as the search starts (and the list turns busy): then wait for it to end.
+  await page.waitForURL(/q=percen$/, WAIT);
   await settled();
   const typed = await urls();
   check(typed.includes("/notes/scalability/percentiles-and-tail-latency/"),
@@ -74,6 +89,7 @@ try {
 
   // HTML in the content is text.
   await page.fill("#search-input", "zebrafish");
+  await page.waitForURL(/q=zebrafish$/, WAIT);
   await settled(/^1 result$/);
   const snippet = await page.innerText("#search-results li p");
   check(snippet.includes("<img src=x onerror=window.pwned=1>"), `HTML shows as text: ${snippet}`);

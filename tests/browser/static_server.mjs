@@ -10,7 +10,9 @@ const types = {
   ".xml": "application/xml", ".gz": "application/gzip",
 };
 
-export async function serveStatic(root) {
+// With `gzipEncoded`, `.gz` files go out with `Content-Encoding: gzip`, as some hosts send
+// them (the browser then inflates them before the page sees them).
+export async function serveStatic(root, { gzipEncoded = false } = {}) {
   const counter = { bytes: 0, requests: 0, paths: [], sizes: [] };
   const server = createServer(async (request, response) => {
     try {
@@ -23,7 +25,9 @@ export async function serveStatic(root) {
       counter.requests += 1;
       counter.paths.push(path);
       counter.sizes.push(body.length);
-      response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
+      if (gzipEncoded && file.endsWith(".gz")) headers["content-encoding"] = "gzip";
+      response.writeHead(200, headers);
       response.end(body);
     } catch {
       response.writeHead(404);

@@ -8,6 +8,17 @@
   const filters = document.getElementById("search-filters");
   const base = document.documentElement.dataset.base || "";
   let latest = 0;
+  // Ten results at first, ten more for each press of "More results": each shown result
+  // fetches what it shows, so a search moves only what the reader looks at.
+  const PAGE = 10;
+  let limit = PAGE;
+  const more = document.createElement("button");
+  more.type = "button";
+  more.id = "search-more";
+  more.textContent = "More results";
+  more.hidden = true;
+  more.addEventListener("click", () => { limit += PAGE; run(input.value, false, false, true); });
+  list.after(more);
   // The filters in force, kept in the URL beside the query.
   const chosen = { concept: "", source: "" };
   const readFilters = () => {
@@ -76,8 +87,10 @@
     }
   }
 
-  async function run(query, push, typing = false) {
+  async function run(query, push, typing = false, further = false) {
     const asked = ++latest;
+    if (!further) limit = PAGE;
+    more.hidden = true;
     setUrl(query, push);
     // Busy until every result of the latest search shows (assistive technology, and tests,
     // wait for it).
@@ -94,7 +107,7 @@
     let answer;
     try {
       const { concept, source } = chosen;
-      answer = await (await backend)(query, { limit: 20, concept: concept || undefined, source: source || undefined, typing });
+      answer = await (await backend)(query, { limit, concept: concept || undefined, source: source || undefined, typing });
     } catch (error) {
       if (asked === latest) {
         list.replaceChildren();
@@ -136,7 +149,10 @@
       done();
       return;
     }
-    if (asked === latest) showFilters(hits);
+    if (asked === latest) {
+      showFilters(hits);
+      more.hidden = hits.length >= answer.total;
+    }
     done();
   }
 
