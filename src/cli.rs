@@ -1,4 +1,5 @@
-//! The command line, parsed by clap: `build`, `check`, `search`, `serve` and `init`.
+//! The command line, parsed by clap: `build`, `check`, `search`, `serve`, `new`, `import`
+//! and `init`.
 
 use std::path::PathBuf;
 
@@ -76,11 +77,85 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Add a note, or a quote to a source's file.
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+    /// Import highlights from a Kindle or Readwise into content/quotes/ (again and again:
+    /// quotes already there, and every hand edit, stay as they are).
+    Import {
+        #[command(subcommand)]
+        from: ImportCommand,
+    },
     /// Create a new knowledge base in DIR (which must be missing or empty).
     Init {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Create content/notes/<slug>.md with front matter, and print its path.
+    Note {
+        #[arg(value_name = "TITLE")]
+        title: String,
+        /// A concept the note is about; repeat for several
+        #[arg(long = "concept", value_name = "C")]
+        concepts: Vec<String>,
+        #[command(flatten)]
+        root: RootArg,
+    },
+    /// Append a quote to the file of SOURCE (a source id), keeping the file as it is written.
+    Quote {
+        #[arg(value_name = "SOURCE")]
+        source: String,
+        #[arg(value_name = "TEXT")]
+        text: String,
+        /// Where it is: a page, chapter, location or time (free text)
+        #[arg(long, value_name = "L")]
+        locator: Option<String>,
+        /// A concept the quote is about; repeat for several
+        #[arg(long = "concept", value_name = "C")]
+        concepts: Vec<String>,
+        #[command(flatten)]
+        root: RootArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Kindle's "My Clippings.txt" (highlights, with the notes on them; bookmarks skipped)
+    Kindle {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        options: ImportArgs,
+    },
+    /// A Readwise CSV export (its tags become concepts)
+    Readwise {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        options: ImportArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Show what would be added, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+#[derive(Debug, Args)]
+pub struct RootArg {
+    /// The site's folder, holding commonplace.yaml and content/
+    #[arg(long, short, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
 }
 
 #[derive(Debug, Args)]

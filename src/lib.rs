@@ -18,9 +18,11 @@
 pub mod config;
 pub mod diagnostic;
 pub mod fs;
+pub mod import;
 pub mod init;
 pub mod link;
 pub mod load;
+pub mod new;
 pub mod render;
 pub mod search;
 pub mod serve;

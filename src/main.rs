@@ -11,7 +11,7 @@ use clap::Parser;
 use commonplace::diagnostic::{self, Diagnostic};
 use commonplace::{plural, BuildOptions, Error};
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, ImportCommand, NewCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -155,6 +155,64 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 drafts: site.drafts,
             };
             commonplace::serve::serve(options, TerminalReporter::default())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::New { what } => match what {
+            NewCommand::Note {
+                title,
+                concepts,
+                root,
+            } => {
+                let path = commonplace::new::note(&root.root, &title, &concepts)?;
+                println!("{}", shown_path(&path));
+                Ok(ExitCode::SUCCESS)
+            }
+            NewCommand::Quote {
+                source,
+                text,
+                locator,
+                concepts,
+                root,
+            } => {
+                let id = commonplace::new::quote(
+                    &root.root,
+                    &source,
+                    &text,
+                    locator.as_deref(),
+                    &concepts,
+                )?;
+                println!("added {id} (cite as [[{id}]], embed with ![[{id}]])");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Import { from } => {
+            let (file, options, kindle) = match from {
+                ImportCommand::Kindle { file, options } => (file, options, true),
+                ImportCommand::Readwise { file, options } => (file, options, false),
+            };
+            let bytes = commonplace::fs::read(&file)?;
+            let export = if kindle {
+                commonplace::import::kindle::parse(&String::from_utf8_lossy(&bytes), &file)?
+            } else {
+                commonplace::import::readwise::parse(&bytes, &file)?
+            };
+            let outcome = commonplace::import::import(&options.root.root, export, options.dry_run)?;
+            print_diagnostics(&outcome.warnings);
+            for (path, added, is_new) in &outcome.files {
+                let verb = match (options.dry_run, is_new) {
+                    (true, true) => "would create",
+                    (true, false) => "would add to",
+                    (false, true) => "created",
+                    (false, false) => "added to",
+                };
+                println!("{verb} {} ({})", shown_path(path), plural(*added, "quote"));
+            }
+            let dry = if options.dry_run {
+                " (dry run: nothing written)"
+            } else {
+                ""
+            };
+            println!("{}{dry}", outcome.summary());
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir } => {

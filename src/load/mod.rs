@@ -5,7 +5,7 @@
 mod concept;
 pub mod front_matter;
 mod note;
-mod quote;
+pub(crate) mod quote;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

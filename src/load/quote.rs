@@ -43,6 +43,8 @@ pub struct Quote {
     pub id: String,
     pub text: String,
     pub locator: Option<String>,
+    /// When the reader marked it (kept by imports from Kindle and Readwise).
+    pub date: Option<chrono::NaiveDate>,
     pub concepts: Vec<String>,
     pub concepts_pos: Pos,
     /// The reader's annotation, Markdown that may hold wikilinks.
@@ -84,6 +86,8 @@ struct QuoteYaml {
     text: Option<String>,
     #[serde(default, deserialize_with = "scalar")]
     locator: Option<String>,
+    #[serde(default, deserialize_with = "scalar")]
+    date: Option<String>,
     #[serde(default, alias = "tags", deserialize_with = "names")]
     concepts: Vec<String>,
     #[serde(default, deserialize_with = "scalar")]
@@ -231,6 +235,19 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
                 dir: relative.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
             }
         });
+        let date = q.date.and_then(|written| {
+            match chrono::NaiveDate::parse_from_str(written.trim(), "%Y-%m-%d") {
+                Ok(date) => Some(date),
+                Err(_) => {
+                    diagnostics.push(Diagnostic::error(
+                        file,
+                        item_key(i, "date"),
+                        format!("`date` must be a date written YYYY-MM-DD, found `{written}`"),
+                    ));
+                    None
+                }
+            }
+        });
         quotes.push(Quote {
             id: quote_id,
             text: text_value.trim_end().to_string(),
@@ -238,6 +255,7 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
                 .locator
                 .map(|l| l.trim().to_string())
                 .filter(|l| !l.is_empty()),
+            date,
             concepts: q.concepts,
             concepts_pos: item_key(i, "concepts"),
             note,

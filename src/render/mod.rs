@@ -117,6 +117,8 @@ struct QuoteCtx {
     text_html: String,
     url: String,
     locator: Option<String>,
+    /// When the reader marked it, `YYYY-MM-DD`.
+    date: Option<String>,
     source: SourceRefCtx,
     concepts: Vec<LinkCtx>,
     annotation: Option<String>,
@@ -558,6 +560,7 @@ impl<'g> Renderer<'g> {
             text_html: markdown::quote_paragraphs(&quote.text),
             url: self.urls.quote(&source.source.id, &quote.id),
             locator: quote.locator.clone(),
+            date: quote.date.map(|d| d.format("%Y-%m-%d").to_string()),
             source: self.source_ref(s),
             concepts: linked
                 .concepts

@@ -7,6 +7,7 @@ mod cli;
 mod client;
 mod common;
 mod diagnostics;
+mod import;
 mod links;
 mod live;
 mod markdown_spec;

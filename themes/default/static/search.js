@@ -12,12 +12,13 @@
   // fetches what it shows, so a search moves only what the reader looks at.
   const PAGE = 10;
   let limit = PAGE;
+  let timer;
   const more = document.createElement("button");
   more.type = "button";
   more.id = "search-more";
   more.textContent = "More results";
   more.hidden = true;
-  more.addEventListener("click", () => { limit += PAGE; run(input.value, false, false, true); });
+  more.addEventListener("click", () => { clearTimeout(timer); limit += PAGE; run(input.value, false, false, true); });
   list.after(more);
   // The filters in force, kept in the URL beside the query.
   const chosen = { concept: "", source: "" };
@@ -170,13 +171,15 @@
   const first = new URLSearchParams(location.search).get("q") || "";
   input.value = first;
   run(first, false);
-  let timer;
   input.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(() => run(input.value, false, true), 120);
   });
   input.form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Enter searches now; the search the typing had scheduled would only repeat it (and
+    // undo a "More results" pressed meanwhile).
+    clearTimeout(timer);
     run(input.value, true);
   });
   window.addEventListener("popstate", () => {
