@@ -206,6 +206,10 @@ pub enum Skip {
     AlreadyImported {
         quote: String,
     },
+    /// A note on a highlight imported before, which the site's quote does not have.
+    NoteOnImported {
+        quote: String,
+    },
     Empty {
         line: usize,
     },
@@ -226,6 +230,9 @@ impl fmt::Display for Skip {
                 )
             }
             Skip::Empty { line } => write!(f, "no text, line {line}"),
+            Skip::NoteOnImported { quote } => {
+                write!(f, "a note on {quote}, already imported (add it by hand)")
+            }
         }
     }
 }
@@ -406,7 +413,12 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
             Some(index) => (index, false),
             None => {
                 let mut id = source_id(&book);
-                let taken = |id: &str| files.iter().any(|f| f.source.id == id);
+                // Not a source's id, nor the name of a file already there.
+                let quotes_dir = root.join("content").join("quotes");
+                let taken = |id: &str| {
+                    files.iter().any(|f| f.source.id == id)
+                        || quotes_dir.join(format!("{id}.yaml")).exists()
+                };
                 if taken(&id) {
                     let base = id.clone();
                     let mut n = 2;
@@ -443,6 +455,23 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
             let queued = entries
                 .iter()
                 .any(|(queued, _): &(String, String)| *queued == id);
+            if let Some(quote) = existing {
+                // The quote stays as it is; a note made on it since is reported, not lost.
+                let has = quote.note.as_ref().map(|n| normalize_text(&n.text));
+                let new_note = highlight
+                    .note
+                    .as_deref()
+                    .map(normalize_text)
+                    .filter(|note| {
+                        has.as_ref()
+                            .map_or(true, |has| !has.contains(note.as_str()))
+                    });
+                if new_note.is_some() {
+                    outcome.skipped.push(Skip::NoteOnImported {
+                        quote: format!("{}/{}", file.source.id, quote.id),
+                    });
+                }
+            }
             if existing.is_some() || queued {
                 outcome.unchanged += 1;
                 continue;

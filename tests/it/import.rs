@@ -237,8 +237,8 @@ fn a_reimport_after_hand_edits_loses_nothing() {
     ok(&run(&["check"], site.path()));
     let others = read_tree(&site.path().join("content/notes"));
 
-    // A month later: the same clippings and two more entries, one of them the passage beside
-    // the fault quote marked again, longer.
+    // A month later: the same clippings and three more entries: the passage beside the fault
+    // quote marked again, longer; a new passage; a second note on the first quote.
     let mut later = std::fs::read_to_string(clippings()).unwrap();
     later.push_str(
         "Designing Data-Intensive Applications (Martin Kleppmann)\n\
@@ -250,15 +250,25 @@ fn a_reimport_after_hand_edits_loses_nothing() {
          - Your Highlight on page 70 | Location 1000-1002 | Added on Monday, April 1, 2024 9:05:00 AM\n\
          \n\
          Every index slows down writes.\n\
+         ==========\n\
+         Designing Data-Intensive Applications (Martin Kleppmann)\n\
+         - Your Note on page 8 | Location 121 | Added on Monday, April 1, 2024 9:10:00 AM\n\
+         \n\
+         Also see chapter 8.\n\
          ==========\n",
     );
     let input = site.path().join("later.txt");
     std::fs::write(&input, later).unwrap();
     let output = run(&["import", "kindle", input.to_str().unwrap()], site.path());
     let shown = ok(&output);
-    // The passage marked again in the same file drops its earlier marking (line 26).
+    // The passage marked again in the same file drops its earlier marking (line 26); the new
+    // note is reported, as the quote it is on already has its first note and a hand edit.
     assert!(
-        shown.contains("added 1, unchanged 10, skipped 5 (bookmark; marked again later, line 16; marked again later, line 26; note with no highlight at its location, line 76; re-marks ddia/l154-"),
+        shown.contains("added 1, unchanged 10, skipped 6 (a note on ddia/l120-"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(", already imported (add it by hand); bookmark; marked again later, line 16; marked again later, line 26; note with no highlight at its location, line 76; re-marks ddia/l154-"),
         "{shown}"
     );
     let after = std::fs::read_to_string(&path).unwrap();
@@ -509,4 +519,21 @@ fn new_quote_appends_and_keeps_the_file_as_written() {
         std::fs::read_to_string(site.path().join("content/quotes/papers/raft.yaml")).unwrap(),
         after
     );
+}
+
+#[test]
+fn a_new_source_never_takes_the_name_of_a_file_already_there() {
+    let site = demo_copy();
+    // A file named as the import would name Raft's, holding another source.
+    let other = "source:\n  id: raft\n  title: Another Raft\nquotes: []\n";
+    write_file(site.path(), "content/quotes/raft-paper-ongaro.yaml", other);
+    ok(&run(
+        &["import", "kindle", clippings().to_str().unwrap()],
+        site.path(),
+    ));
+    let kept =
+        std::fs::read_to_string(site.path().join("content/quotes/raft-paper-ongaro.yaml")).unwrap();
+    assert_eq!(kept, other);
+    let raft = quotes_of(site.path(), "raft-paper-ongaro-2.yaml");
+    assert_eq!(raft[0]["locator"].as_str(), Some("pp. 12–13"));
 }
