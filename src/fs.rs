@@ -54,6 +54,19 @@ pub fn copy(from: &Path, to: &Path) -> Result<(), IoError> {
     wrap("copy", from, std::fs::copy(from, to).map(|_| ()))
 }
 
+/// Where a file's new contents go before a rename puts them in place: beside it (so on the
+/// same file system), hidden, and named for what it is should a crash leave it behind.
+pub fn temporary_beside(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{TEMPORARY_SUFFIX}"))
+}
+
+/// The suffix of [`temporary_beside`]'s names.
+pub const TEMPORARY_SUFFIX: &str = "commonplace-tmp";
+
 /// Writes `contents` to `path`, creating its parent folders first.
 pub fn write_with_parents(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), IoError> {
     if let Some(parent) = path.parent() {

@@ -116,7 +116,7 @@ pub fn quote(
     let new_text = import::append_quotes(&file.text, vec![entry])
         .map_err(|message| ImportError::Content(format!("{}: {message}", file.path.display())))?;
     import::check_written(&file.path, root, &new_text, file.source.quotes.len() + 1)?;
-    import::write_all(&[(file.path.clone(), new_text, 1, false)])?;
+    import::write_all(&[(file.path.clone(), new_text)])?;
     Ok(format!("{}/{id}", file.source.id))
 }
 

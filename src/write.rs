@@ -220,7 +220,7 @@ impl LiveOutput {
             }
             let relative = entry.path().strip_prefix(dir).expect("under its root");
             let relative = crate::diagnostic::display_path(relative);
-            if relative.ends_with(".commonplace-tmp") {
+            if relative.ends_with(fs::TEMPORARY_SUFFIX) {
                 // A write that an earlier preview did not finish.
                 let _ = std::fs::remove_file(entry.path());
             } else {
@@ -260,11 +260,7 @@ impl LiveOutput {
                 }
             }
         }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temporary = target.with_file_name(format!(".{name}.commonplace-tmp"));
+        let temporary = fs::temporary_beside(&target);
         fs::write_with_parents(&temporary, contents)?;
         fs::rename(&temporary, &target)?;
         self.remember(path, hash);

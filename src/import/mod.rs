@@ -139,16 +139,17 @@ impl Place {
 /// share more than a boundary, or (without locations) pages that meet, and either way one text
 /// holding the other when the overlap is that thin. Two passages side by side often share a
 /// boundary location; a re-marked one shares more, or is the same words extended.
+/// The texts are given with their white space collapsed ([`normalize_text`]); they are
+/// compared only when the places meet, which most pairs do not.
 fn remarks(earlier: &Place, earlier_text: &str, later: &Place, later_text: &str) -> bool {
-    let (a, b) = (normalize_text(earlier_text), normalize_text(later_text));
-    let contains = a.contains(&b) || b.contains(&a);
+    let contains = || earlier_text.contains(later_text) || later_text.contains(earlier_text);
     match (earlier.location, later.location) {
         (Some(x), Some(y)) => {
             let shared = x.shared(y);
-            shared > 1 || (shared == 1 && contains)
+            shared > 1 || (shared == 1 && contains())
         }
         _ => match (earlier.page, later.page) {
-            (Some(x), Some(y)) => x.shared(y) > 0 && contains,
+            (Some(x), Some(y)) => x.shared(y) > 0 && contains(),
             _ => false,
         },
     }
@@ -258,13 +259,15 @@ pub struct ExportError {
 /// Keeps the last of the highlights that mark the same passage, in export order.
 pub fn drop_remarked(export: &mut Export) {
     let highlights = &export.highlights;
+    let texts: Vec<String> = highlights.iter().map(|h| normalize_text(&h.text)).collect();
     let keep: Vec<bool> = highlights
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let later = highlights[i + 1..]
-                .iter()
-                .any(|b| a.book == b.book && remarks(&a.place, &a.text, &b.place, &b.text));
+            let later = (i + 1..highlights.len()).any(|j| {
+                let b = &highlights[j];
+                a.book == b.book && remarks(&a.place, &texts[i], &b.place, &texts[j])
+            });
             if later {
                 export.skipped.push(Skip::Remarked { line: a.line });
             }
@@ -396,7 +399,8 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
             None => books.push((highlight.book.clone(), vec![highlight])),
         }
     }
-    let mut pending: Vec<(PathBuf, String, usize, bool)> = Vec::new();
+    // Each file's new text, written only when all are ready.
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
     for (book, highlights) in books {
         let found = files.iter().position(|f| {
             same_name(&f.source.title, &book.title)
@@ -442,8 +446,19 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
             }
         };
         let file = &mut files[index];
+        // What the file holds, read once: each quote's text as compared and its place.
+        let known: Vec<(String, Place)> = file
+            .source
+            .quotes
+            .iter()
+            .map(|q| {
+                let place = q.locator.as_deref().map(Place::from_locator);
+                (normalize_text(&q.text), place.unwrap_or_default())
+            })
+            .collect();
         let mut entries = Vec::new();
         let mut ids: Vec<String> = file.source.quotes.iter().map(|q| q.id.clone()).collect();
+        let mut queued: Vec<String> = Vec::new();
         for highlight in highlights {
             let text = normalize_text(&highlight.text);
             let id = quote_id(&highlight.place, &highlight.text);
@@ -451,42 +466,33 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
                 .source
                 .quotes
                 .iter()
-                .find(|q| q.id == id || normalize_text(&q.text) == text);
-            let queued = entries
-                .iter()
-                .any(|(queued, _): &(String, String)| *queued == id);
-            if let Some(quote) = existing {
+                .zip(&known)
+                .find(|(q, (known_text, _))| q.id == id || *known_text == text);
+            if let Some((quote, _)) = existing {
                 // The quote stays as it is; a note made on it since is reported, not lost.
                 let has = quote.note.as_ref().map(|n| normalize_text(&n.text));
-                let new_note = highlight
-                    .note
-                    .as_deref()
-                    .map(normalize_text)
-                    .filter(|note| {
-                        has.as_ref()
-                            .map_or(true, |has| !has.contains(note.as_str()))
-                    });
-                if new_note.is_some() {
+                let note = highlight.note.as_deref().map(normalize_text);
+                if note.is_some_and(|note| has.map_or(true, |has| !has.contains(&note))) {
                     outcome.skipped.push(Skip::NoteOnImported {
                         quote: format!("{}/{}", file.source.id, quote.id),
                     });
                 }
-            }
-            if existing.is_some() || queued {
                 outcome.unchanged += 1;
                 continue;
             }
-            let overlapped = file.source.quotes.iter().find(|q| {
-                q.locator.as_deref().is_some_and(|locator| {
-                    remarks(
-                        &Place::from_locator(locator),
-                        &q.text,
-                        &highlight.place,
-                        &highlight.text,
-                    )
-                })
-            });
-            if let Some(quote) = overlapped {
+            if queued.contains(&text) {
+                outcome.unchanged += 1;
+                continue;
+            }
+            let overlapped =
+                file.source
+                    .quotes
+                    .iter()
+                    .zip(&known)
+                    .find(|(_, (known_text, place))| {
+                        remarks(place, known_text, &highlight.place, &text)
+                    });
+            if let Some((quote, _)) = overlapped {
                 outcome.skipped.push(Skip::AlreadyImported {
                     quote: format!("{}/{}", file.source.id, quote.id),
                 });
@@ -499,16 +505,16 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
                 id = format!("{}-{:016x}", highlight.place.id_prefix(), hash);
             }
             ids.push(id.clone());
-            entries.push((id.clone(), quote_entry(&id, &highlight)));
+            entries.push(quote_entry(&id, &highlight));
+            queued.push(text);
         }
         if entries.is_empty() {
             continue;
         }
         let added = entries.len();
-        let new_text = append_quotes(&file.text, entries.into_iter().map(|(_, e)| e).collect())
-            .map_err(|message| {
-                ImportError::Content(format!("{}: {message}", file.path.display()))
-            })?;
+        let new_text = append_quotes(&file.text, entries).map_err(|message| {
+            ImportError::Content(format!("{}: {message}", file.path.display()))
+        })?;
         check_written(
             &file.path,
             root,
@@ -516,15 +522,12 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
             file.source.quotes.len() + added,
         )?;
         outcome.added += added;
-        pending.push((file.path.clone(), new_text, added, is_new));
+        outcome.files.push((file.path.clone(), added, is_new));
+        writes.push((file.path.clone(), new_text));
     }
     if !dry_run {
-        write_all(&pending)?;
+        write_all(&writes)?;
     }
-    outcome.files = pending
-        .into_iter()
-        .map(|(path, _, added, is_new)| (path, added, is_new))
-        .collect();
     Ok(outcome)
 }
 
@@ -570,15 +573,11 @@ fn read_quote_file(
 
 /// Writes every file through a temporary file beside it, then renames them all: either all
 /// new texts are in place or (on an error before the renames) none is.
-pub(crate) fn write_all(files: &[(PathBuf, String, usize, bool)]) -> Result<(), ImportError> {
+pub(crate) fn write_all(files: &[(PathBuf, String)]) -> Result<(), ImportError> {
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
-        for (path, text, _, _) in files {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("quotes");
-            let temporary = path.with_file_name(format!(".{name}.commonplace-new"));
+        for (path, text) in files {
+            let temporary = crate::fs::temporary_beside(path);
             crate::fs::write_with_parents(&temporary, text)?;
             staged.push((temporary, path.clone()));
         }

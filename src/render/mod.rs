@@ -195,11 +195,7 @@ pub fn render<E: Send>(
     theme: &Theme,
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let renderer = Renderer {
-        graph,
-        theme,
-        urls: Urls::of(&graph.config),
-    };
+    let renderer = Renderer::new(graph, theme);
     let jobs = jobs(graph);
 
     // The sitemap lists every HTML page; their URLs are known before any is rendered.
@@ -244,11 +240,7 @@ pub fn render_pages<E: Send>(
     pages: &[PageKey],
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let renderer = Renderer {
-        graph,
-        theme,
-        urls: Urls::of(&graph.config),
-    };
+    let renderer = Renderer::new(graph, theme);
     let exists = |key: &PageKey| match key {
         PageKey::Note(n) => *n < graph.notes.len(),
         PageKey::Quote(s, q) => graph.sources.get(*s).is_some_and(|x| *q < x.quotes.len()),
@@ -306,6 +298,14 @@ pub fn page_count(graph: &Graph) -> usize {
 }
 
 impl<'g> Renderer<'g> {
+    fn new(graph: &'g Graph, theme: &'g Theme) -> Self {
+        Renderer {
+            graph,
+            theme,
+            urls: Urls::of(&graph.config),
+        }
+    }
+
     fn markdown(&self) -> MarkdownRenderer<'_> {
         MarkdownRenderer {
             graph: self.graph,
