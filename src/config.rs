@@ -27,6 +27,22 @@ pub struct Config {
     pub language: String,
     #[serde(default)]
     pub broken_links: BrokenLinks,
+    /// Front matter that cannot be read is an error rather than a warning (by default the
+    /// note is published without it, as Obsidian shows it).
+    #[serde(default)]
+    pub strict: bool,
+    /// Whether `#tag` in a note's text names a concept, as in Obsidian.
+    #[serde(default = "yes")]
+    pub inline_tags: bool,
+    /// Whether raw HTML in notes is cleaned of scripts, event handlers and `javascript:` URLs,
+    /// as Obsidian and Obsidian Publish do. Turn it off only for a site whose every author is
+    /// trusted with running scripts in its readers' browsers.
+    #[serde(default = "yes")]
+    pub sanitize_html: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What a link to a missing target is: an error (the default), or a warning for a site that is
@@ -61,6 +77,9 @@ impl Default for Config {
             theme: default_theme(),
             language: default_language(),
             broken_links: BrokenLinks::Error,
+            strict: false,
+            inline_tags: true,
+            sanitize_html: true,
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod slug;
+pub mod syntax;
 pub mod write;
 pub mod yaml;
 

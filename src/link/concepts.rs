@@ -11,6 +11,8 @@ use crate::slug;
 pub struct ConceptTable {
     /// Every name and alias to its canonical concept name.
     canonical: HashMap<String, String>,
+    /// How each concept was first written (`MachineLearning`), for a title that keeps its case.
+    written: HashMap<String, String>,
     /// Every concept that exists: named by a note, a quote, a concept file or a `broader` list.
     names: BTreeSet<String>,
     /// Concept files' `broader` lists, canonical, with where they were written.
@@ -18,14 +20,20 @@ pub struct ConceptTable {
 }
 
 impl ConceptTable {
-    pub fn new(corpus: &Corpus, diagnostics: &mut Vec<Diagnostic>) -> Self {
+    /// The concepts of a corpus: its concept files, the concepts its notes and quotes name, and
+    /// `tagged`, the names that inline `#tags` use.
+    pub fn new<'a>(
+        corpus: &'a Corpus,
+        tagged: impl Iterator<Item = &'a str>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Self {
         let mut canonical = HashMap::new();
         for file in &corpus.concept_files {
             canonical.insert(file.name.clone(), file.name.clone());
         }
         for file in &corpus.concept_files {
             for alias in &file.aliases {
-                let key = slug::slugify(alias);
+                let key = concept_key(alias);
                 if key.is_empty() {
                     continue;
                 }
@@ -45,6 +53,7 @@ impl ConceptTable {
         }
         let mut table = ConceptTable {
             canonical,
+            written: HashMap::new(),
             names: BTreeSet::new(),
             broader: BTreeMap::new(),
         };
@@ -54,23 +63,60 @@ impl ConceptTable {
             table.names.extend(broader.iter().cloned());
             table.broader.insert(file.name.clone(), broader);
         }
-        let used = corpus.notes.iter().flat_map(|n| &n.concepts).chain(
-            corpus
-                .sources
-                .iter()
-                .flat_map(|s| s.quotes.iter().flat_map(|q| &q.concepts)),
-        );
-        for name in used {
-            let name = table.canonical_name(name);
-            if !name.is_empty() {
-                table.names.insert(name);
+        let used = corpus
+            .notes
+            .iter()
+            .flat_map(|n| n.concepts.iter().map(String::as_str))
+            .chain(corpus.sources.iter().flat_map(|s| {
+                s.quotes
+                    .iter()
+                    .flat_map(|q| q.concepts.iter().map(String::as_str))
+            }))
+            .chain(tagged);
+        for written in used {
+            let name = table.canonical_name(written);
+            if name.is_empty() {
+                continue;
+            }
+            table
+                .written
+                .entry(name.clone())
+                .or_insert_with(|| written.trim().trim_start_matches('#').to_string());
+            table.names.insert(name);
+        }
+        // A nested name (`#status/draft`) is narrower than each name it is nested in.
+        let nested: Vec<String> = table
+            .names
+            .iter()
+            .filter(|name| name.contains('/'))
+            .cloned()
+            .collect();
+        for name in nested {
+            let (parent, _) = name.rsplit_once('/').expect("filtered to nested names");
+            let parent = parent.to_string();
+            let broader = table.broader.entry(name.clone()).or_default();
+            if !broader.contains(&parent) {
+                broader.push(parent.clone());
+            }
+            let mut up = Some(parent.as_str());
+            while let Some(ancestor) = up {
+                if table.names.insert(ancestor.to_string()) {
+                    if let Some((grand, _)) = ancestor.rsplit_once('/') {
+                        table
+                            .broader
+                            .entry(ancestor.to_string())
+                            .or_default()
+                            .push(grand.to_string());
+                    }
+                }
+                up = ancestor.rsplit_once('/').map(|(grand, _)| grand);
             }
         }
         table
     }
 
     pub fn canonical_name(&self, written: &str) -> String {
-        let key = slug::slugify(written);
+        let key = concept_key(written);
         self.canonical.get(&key).cloned().unwrap_or(key)
     }
 
@@ -110,7 +156,7 @@ impl ConceptTable {
                 let title = file
                     .as_ref()
                     .and_then(|f| f.title.clone())
-                    .unwrap_or_else(|| slug::title_from_name(name));
+                    .unwrap_or_else(|| self.default_title(name));
                 let concept = Concept {
                     name: name.clone(),
                     title,
@@ -135,6 +181,19 @@ impl ConceptTable {
             }
         }
         concepts
+    }
+
+    /// A concept's title without a file to give one: the last part of its name, as first
+    /// written if that had capitals (`MachineLearning`), else made readable (`in-progress` is
+    /// "In progress").
+    fn default_title(&self, name: &str) -> String {
+        let last = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
+        match self.written.get(name) {
+            Some(written) if written.chars().any(char::is_uppercase) => {
+                last(written).replace(['-', '_'], " ").trim().to_string()
+            }
+            _ => slug::title_from_name(&last(name)),
+        }
     }
 
     /// A concept may not be broader than itself, directly or through others.
@@ -186,6 +245,13 @@ impl ConceptTable {
 }
 
 use crate::diagnostic::Pos;
+
+/// A concept's name as written, normalized: lower case, runs of spaces and punctuation as one
+/// `-`, and `/` kept between the parts of a nested name (`#Status/In progress` is
+/// `status/in-progress`). A leading `#` (a tag written in front matter) is not part of it.
+pub fn concept_key(written: &str) -> String {
+    slug::slugify_path(written.trim().trim_start_matches('#'))
+}
 
 /// Fills each concept's quotes, notes and related concepts (by co-occurrence).
 pub fn fill_members(

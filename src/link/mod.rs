@@ -3,11 +3,12 @@
 //! name up again.
 
 mod concepts;
+pub mod embeds;
 pub mod outline;
 pub mod relink;
 pub mod resolve;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
@@ -15,6 +16,7 @@ use crate::config::{BrokenLinks, Config};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{Asset, ConceptFile, Corpus, Markdown, Note, Quote, Source};
 use crate::slug;
+use crate::syntax::Dialect;
 use outline::{RawLinkKind, Scan};
 pub use resolve::{Anchor, Target};
 use resolve::{Index, Resolution};
@@ -130,14 +132,33 @@ pub struct Linker {
 /// [`link`], also returning the name lookup it built.
 pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
     let mut diagnostics = Vec::new();
-    let mut concept_table = concepts::ConceptTable::new(&corpus, &mut diagnostics);
+    let dialect = Dialect::of(&corpus.config);
 
-    // Scan every text once, in parallel; resolution needs every note's headings and blocks.
-    let note_scans: Vec<Scan> = corpus
-        .notes
+    // Every text, scanned once, in parallel: resolution needs every note's headings and
+    // blocks, and the concept table every inline tag.
+    let mut docs: Vec<Doc> = Vec::new();
+    for (i, note) in corpus.notes.iter().enumerate() {
+        docs.push(Doc::Note(i, &note.body));
+    }
+    for source in &corpus.sources {
+        for quote in &source.quotes {
+            if let Some(note) = &quote.note {
+                docs.push(Doc::Other(note));
+            }
+        }
+    }
+    for file in &corpus.concept_files {
+        docs.push(Doc::Other(&file.body));
+    }
+    let scans: Vec<Scan> = docs
         .par_iter()
-        .map(|n| outline::scan(&n.body.text))
+        .map(|doc| outline::scan(&doc.markdown().text, dialect))
         .collect();
+    let mut concept_table = concepts::ConceptTable::new(
+        &corpus,
+        scans.iter().flat_map(|s| s.tags.iter().map(String::as_str)),
+        &mut diagnostics,
+    );
     let index = Index::new(&corpus, concept_table.lookup());
     let severity = match corpus.config.broken_links {
         BrokenLinks::Error => Severity::Error,
@@ -147,32 +168,16 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         index: &index,
         notes: Notes::Scanned {
             notes: &corpus.notes,
-            scans: &note_scans,
+            scans: &scans[..corpus.notes.len()],
         },
         severity,
     };
-
-    let mut docs: Vec<(Doc, Option<Scan>)> = Vec::new();
-    for (i, note) in corpus.notes.iter().enumerate() {
-        docs.push((Doc::Note(i, &note.body), Some(note_scans[i].clone())));
-    }
-    for source in &corpus.sources {
-        for quote in &source.quotes {
-            if let Some(note) = &quote.note {
-                docs.push((Doc::Other(note), None));
-            }
-        }
-    }
-    for file in &corpus.concept_files {
-        docs.push((Doc::Other(&file.body), None));
-    }
     let resolved: Vec<(Outline, Vec<Diagnostic>)> = docs
-        .into_par_iter()
-        .map(|(doc, scan)| {
-            let scan = scan.unwrap_or_else(|| outline::scan(&doc.markdown().text));
-            resolver.outline(doc, scan)
-        })
+        .par_iter()
+        .zip(scans.par_iter())
+        .map(|(doc, scan)| resolver.outline(*doc, scan.clone()))
         .collect();
+    drop(scans);
 
     // Unpack the outlines in the order the texts were listed above.
     let mut resolved = resolved.into_iter();
@@ -199,11 +204,55 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         concept_outlines.insert(file.name.clone(), outline);
     }
 
-    report_embed_cycles(
-        corpus.notes.len(),
-        &|n| (&corpus.notes[n], &note_outlines[n]),
-        &mut diagnostics,
-    );
+    let embed_notes: Vec<embeds::EmbedNote> = corpus
+        .notes
+        .iter()
+        .zip(&note_outlines)
+        .map(|(note, outline)| embeds::EmbedNote {
+            slug: &note.slug,
+            body: &note.body,
+            outline,
+        })
+        .collect();
+    embeds::report_cycles(&embed_notes, &mut diagnostics);
+    let mut pages: Vec<embeds::PageText> = corpus
+        .notes
+        .iter()
+        .zip(&note_outlines)
+        .enumerate()
+        .map(|(n, (note, outline))| embeds::PageText {
+            note: Some(n),
+            markdown: &note.body,
+            outline,
+        })
+        .collect();
+    for (s, source) in corpus.sources.iter().enumerate() {
+        for (q, quote) in source.quotes.iter().enumerate() {
+            if let (Some(markdown), Some(outline)) = (&quote.note, annotations.get(&(s, q))) {
+                pages.push(embeds::PageText {
+                    note: None,
+                    markdown,
+                    outline,
+                });
+            }
+        }
+    }
+    for file in &corpus.concept_files {
+        if let Some(outline) = concept_outlines.get(&file.name) {
+            pages.push(embeds::PageText {
+                note: None,
+                markdown: &file.body,
+                outline,
+            });
+        }
+    }
+    let cut: Vec<Diagnostic> = pages
+        .par_iter()
+        .filter_map(|page| embeds::check_expansion(page, &embed_notes))
+        .collect();
+    diagnostics.extend(cut);
+    drop(pages);
+    drop(embed_notes);
 
     let Corpus {
         config,
@@ -217,7 +266,14 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
     // Notes, with their front matter's concepts and sources resolved.
     let mut linked_notes: Vec<LinkedNote> = Vec::with_capacity(notes.len());
     for (note, outline) in notes.into_iter().zip(note_outlines) {
-        let concepts = concept_table.canonical_list(&note.concepts);
+        // Inline `#tags` count as the note's concepts, after those of its front matter.
+        let written: Vec<String> = note
+            .concepts
+            .iter()
+            .chain(&outline.scan.tags)
+            .cloned()
+            .collect();
+        let concepts = concept_table.canonical_list(&written);
         let source_ids = note_sources(&note, &index, &mut diagnostics);
         linked_notes.push(LinkedNote {
             note,
@@ -248,12 +304,17 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
             let quotes = std::mem::take(&mut source.quotes)
                 .into_iter()
                 .enumerate()
-                .map(|(q, quote)| LinkedQuote {
-                    concepts: concept_table.canonical_list(&quote.concepts),
-                    annotation: annotations.remove(&(s, q)),
-                    quote,
-                    cited_by: Vec::new(),
-                    related: Vec::new(),
+                .map(|(q, quote)| {
+                    let annotation = annotations.remove(&(s, q));
+                    let tags = annotation.iter().flat_map(|a| a.scan.tags.iter());
+                    let written: Vec<String> = quote.concepts.iter().chain(tags).cloned().collect();
+                    LinkedQuote {
+                        concepts: concept_table.canonical_list(&written),
+                        annotation,
+                        quote,
+                        cited_by: Vec::new(),
+                        related: Vec::new(),
+                    }
                 })
                 .collect();
             LinkedSource {
@@ -457,72 +518,6 @@ impl Resolver<'_> {
             .map(|(_, h)| format!(" (did you mean `{}`?)", h.text))
             .unwrap_or_default();
         Err(format!("note `{slug}` has no heading `{anchor}`{closest}"))
-    }
-}
-
-/// The notes a text embeds (whole, or a section or block of them), with the embed's offset.
-fn note_embeds(outline: &Outline) -> Vec<(usize, usize)> {
-    outline
-        .scan
-        .links
-        .iter()
-        .filter(|l| l.kind == RawLinkKind::Wiki { embed: true })
-        .filter_map(|l| match outline.links.get(&l.offset) {
-            Some(Target::Note { note, .. }) => Some((*note, l.offset)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// An embed cycle (a embeds b embeds a) would render forever: it is an error, reported at the
-/// embed in the first note of the cycle.
-fn report_embed_cycles<'a>(
-    count: usize,
-    note: &dyn Fn(usize) -> (&'a Note, &'a Outline),
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let embeds: Vec<Vec<(usize, usize)>> = (0..count).map(|n| note_embeds(note(n).1)).collect();
-    let notes: Vec<&Note> = (0..count).map(|n| note(n).0).collect();
-    let mut reported: BTreeSet<Vec<usize>> = BTreeSet::new();
-    for start in 0..notes.len() {
-        // Depth-first search for a path back to `start` through notes after it, so each cycle
-        // is found once, from its lowest note.
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        let mut path = vec![start];
-        let mut on_path = BTreeSet::from([start]);
-        while let Some((node, next)) = stack.pop() {
-            if next >= embeds[node].len() {
-                path.pop();
-                on_path.remove(&node);
-                continue;
-            }
-            stack.push((node, next + 1));
-            let (target, _) = embeds[node][next];
-            if target == start {
-                let mut cycle = path.clone();
-                cycle.sort_unstable();
-                if reported.insert(cycle) {
-                    let offset = embeds[start]
-                        .iter()
-                        .find(|(t, _)| Some(t) == path.get(1).or(Some(&start)))
-                        .map_or(0, |(_, o)| *o);
-                    let names: Vec<String> = path
-                        .iter()
-                        .chain(std::iter::once(&start))
-                        .map(|&n| format!("`{}`", notes[n].slug))
-                        .collect();
-                    diagnostics.push(Diagnostic::error(
-                        &notes[start].file,
-                        notes[start].body.pos(offset),
-                        format!("embed cycle: {}", names.join(" embeds ")),
-                    ));
-                }
-            } else if target > start && !on_path.contains(&target) {
-                path.push(target);
-                on_path.insert(target);
-                stack.push((target, 0));
-            }
-        }
     }
 }
 

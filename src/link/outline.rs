@@ -1,31 +1,36 @@
-//! One pass over a Markdown text: its headings, block ids, links and a plain-text summary.
-//! The render stage parses the same text with the same options, so byte offsets agree.
+//! One pass over a Markdown text: its headings, block ids, links, tags and a plain-text
+//! summary. The render stage reads the same text through the same [`syntax::events`], so byte
+//! offsets agree.
 
-use pulldown_cmark::{CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, LinkType, Tag, TagEnd};
 
 use crate::slug;
-
-/// The Markdown dialect of notes: CommonMark plus GitHub tables, footnotes, strikethrough, task
-/// lists, and Obsidian's `[[wikilinks]]`.
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_WIKILINKS
-        | Options::ENABLE_GFM
-}
+use crate::syntax::{self, Dialect};
 
 #[derive(Debug, Clone, Default)]
 pub struct Scan {
     pub headings: Vec<Heading>,
     pub blocks: Vec<Block>,
     pub links: Vec<RawLink>,
-    /// The first paragraph as plain text.
-    pub first_paragraph: String,
+    /// The first paragraph, as the phrases that make its text: a summary for a note without
+    /// one, once its links are resolved (a link shows its label, not its syntax).
+    pub first_paragraph: Vec<Phrase>,
     pub words: usize,
     /// Fenced ```` ```query ```` blocks: a living list of the quotes a search finds.
     pub queries: Vec<QueryBlock>,
+    /// The concepts its inline `#tags` name, as written (without `#`), in order, each once.
+    pub tags: Vec<String>,
+}
+
+/// A piece of a paragraph's visible text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phrase {
+    Text(String),
+    /// A wikilink without `|label`, which shows what its target is called.
+    Link {
+        offset: usize,
+        written: String,
+    },
 }
 
 /// A ```` ```query ```` block: its byte offset (its key in later stages) and its query.
@@ -99,17 +104,22 @@ pub fn is_relative_path(dest: &str) -> bool {
     !matches!(scheme_end, Some(i) if i < path_end)
 }
 
-pub fn scan(text: &str) -> Scan {
+pub fn scan(text: &str, dialect: Dialect) -> Scan {
     let mut scan = Scan::default();
     let mut heading: Option<(u8, usize, String)> = None;
-    let mut paragraph: Option<(usize, String)> = None;
+    let mut paragraph: Option<usize> = None;
     let mut last_text = String::new();
     let mut seen_ids = std::collections::HashMap::<String, usize>::new();
-    let mut first_paragraph_done = false;
-    let mut embed_depth = 0;
+    // The first paragraph's phrases, until it is done; `None` once it is.
+    let mut first: Option<Vec<Phrase>> = Some(Vec::new());
+    // Inside an embed or a bare wikilink, whose text is not what the page shows.
+    let mut hidden_depth = 0usize;
     let mut query: Option<QueryBlock> = None;
+    // Open list items: where each starts, and its own last text so far, until a nested block
+    // (a paragraph or a list) ends its own text.
+    let mut items: Vec<OpenItem> = Vec::new();
 
-    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+    for (event, range) in syntax::events(text, dialect) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading = Some((level as u8, range.start, String::new()));
@@ -140,11 +150,15 @@ pub fn scan(text: &str) -> Scan {
                 }
             }
             Event::Start(Tag::Paragraph) => {
-                paragraph = Some((range.start, String::new()));
+                paragraph = Some(range.start);
                 last_text.clear();
+                if let Some(item) = items.last_mut() {
+                    // A loose item: its paragraph carries the block id.
+                    item.own = None;
+                }
             }
             Event::End(TagEnd::Paragraph) => {
-                if let Some((start, plain)) = paragraph.take() {
+                if let Some(start) = paragraph.take() {
                     if let Some((_, id)) = block_marker(&last_text) {
                         scan.blocks.push(Block {
                             id: id.to_string(),
@@ -152,11 +166,61 @@ pub fn scan(text: &str) -> Scan {
                             end: range.end,
                         });
                     }
-                    if !first_paragraph_done && !plain.trim().is_empty() {
-                        scan.first_paragraph = plain.trim().to_string();
-                        first_paragraph_done = true;
+                    if let Some(phrases) = first.as_mut() {
+                        trim_block_marker(phrases);
+                        let has_text = phrases.iter().any(|p| match p {
+                            Phrase::Text(t) => !t.trim().is_empty(),
+                            Phrase::Link { .. } => true,
+                        });
+                        if has_text {
+                            scan.first_paragraph = first.take().unwrap_or_default();
+                        } else {
+                            phrases.clear();
+                        }
                     }
                 }
+            }
+            Event::Start(Tag::Item) => items.push(OpenItem {
+                start: range.start,
+                own: Some(String::new()),
+                done: false,
+            }),
+            Event::Start(Tag::List(_)) => {
+                if let Some(item) = items.last_mut() {
+                    // The item's own text ends where its nested list begins.
+                    item.done = true;
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(OpenItem {
+                    start,
+                    own: Some(own),
+                    ..
+                }) = items.pop()
+                {
+                    if let Some((_, id)) = block_marker(&own) {
+                        scan.blocks.push(Block {
+                            id: id.to_string(),
+                            start,
+                            end: range.end,
+                        });
+                    }
+                }
+            }
+            Event::Start(Tag::Link {
+                ref dest_url,
+                ref title,
+                ..
+            }) if syntax::is_tag(title) => {
+                let name = dest_url.strip_prefix("concept:").unwrap_or(dest_url);
+                if !scan.tags.iter().any(|t| t == name) {
+                    scan.tags.push(name.to_string());
+                }
+                scan.links.push(RawLink {
+                    offset: range.start,
+                    dest: dest_url.to_string(),
+                    kind: RawLinkKind::Wiki { embed: false },
+                });
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -171,6 +235,8 @@ pub fn scan(text: &str) -> Scan {
                 let image = matches!(event, Event::Start(Tag::Image { .. }));
                 let kind = match link_type {
                     LinkType::WikiLink { .. } => Some(RawLinkKind::Wiki { embed: image }),
+                    // `<someone@example.org>` is a mail link, not a file.
+                    LinkType::Email => None,
                     _ if is_relative_path(dest_url) => Some(RawLinkKind::Path { image }),
                     _ => None,
                 };
@@ -181,13 +247,21 @@ pub fn scan(text: &str) -> Scan {
                         kind,
                     });
                 }
-                if matches!(kind, Some(RawLinkKind::Wiki { embed: true })) {
-                    embed_depth += 1;
+                let bare = matches!(link_type, LinkType::WikiLink { has_pothole: false });
+                if image || hidden_depth > 0 || bare {
+                    if bare && !image && hidden_depth == 0 && paragraph.is_some() {
+                        if let Some(phrases) = first.as_mut() {
+                            phrases.push(Phrase::Link {
+                                offset: range.start,
+                                written: dest_url.to_string(),
+                            });
+                        }
+                    }
+                    hidden_depth += 1;
                 }
             }
-            Event::End(TagEnd::Image) => {
-                embed_depth = 0;
-            }
+            Event::End(TagEnd::Image) => hidden_depth = hidden_depth.saturating_sub(1),
+            Event::End(TagEnd::Link) if hidden_depth > 0 => hidden_depth -= 1,
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
                 if is_query_block(info) =>
             {
@@ -207,21 +281,26 @@ pub fn scan(text: &str) -> Scan {
                     block.query.push_str(&t);
                 }
             }
-            Event::Text(t) | Event::Code(t) => {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                 scan.words += t.split_whitespace().count();
                 if let Some((_, _, text)) = heading.as_mut() {
                     text.push_str(&t);
                 }
-                if let Some((_, plain)) = paragraph.as_mut() {
-                    if embed_depth == 0 {
-                        plain.push_str(&t);
+                if paragraph.is_some() && hidden_depth == 0 {
+                    if let Some(phrases) = first.as_mut() {
+                        push_text(phrases, &t);
+                    }
+                }
+                if let Some(item) = items.last_mut() {
+                    if let (Some(own), false, None) = (&mut item.own, item.done, paragraph) {
+                        *own = t.to_string();
                     }
                 }
                 last_text = t.to_string();
             }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, plain)) = paragraph.as_mut() {
-                    plain.push(' ');
+            Event::SoftBreak | Event::HardBreak if paragraph.is_some() => {
+                if let Some(phrases) = first.as_mut() {
+                    push_text(phrases, " ");
                 }
             }
             _ => {}
@@ -236,10 +315,33 @@ pub fn scan(text: &str) -> Scan {
             .find(|(level, _)| *level <= h.level)
             .map_or(text.len(), |(_, start)| *start);
     }
-    if let Some((before, _)) = block_marker(&scan.first_paragraph) {
-        scan.first_paragraph = before.to_string();
-    }
+    scan.blocks.sort_by_key(|b| b.start);
     scan
+}
+
+/// A list item being scanned.
+struct OpenItem {
+    start: usize,
+    /// Its own last text (the text of a tight item); `None` for a loose item.
+    own: Option<String>,
+    /// Whether a nested list has begun, after which text is not the item's own.
+    done: bool,
+}
+
+fn push_text(phrases: &mut Vec<Phrase>, text: &str) {
+    match phrases.last_mut() {
+        Some(Phrase::Text(last)) => last.push_str(text),
+        _ => phrases.push(Phrase::Text(text.to_string())),
+    }
+}
+
+/// Drops a trailing ` ^block-id` from a paragraph's phrases.
+fn trim_block_marker(phrases: &mut [Phrase]) {
+    if let Some(Phrase::Text(last)) = phrases.last_mut() {
+        if let Some((before, _)) = block_marker(last) {
+            *last = before.to_string();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -249,7 +351,7 @@ mod tests {
     #[test]
     fn scans_headings_blocks_and_links() {
         let text = "# A\n\nSee [[b|B]] and ![[q/x]]. ^para\n\n## A\n\n[c](c.md) [web](https://x.org)\n\n# Z\n";
-        let scan = scan(text);
+        let scan = scan(text, Dialect::default());
         let ids: Vec<&str> = scan.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "a-1", "z"]);
         assert_eq!(scan.headings[0].section_end, text.find("# Z").unwrap());
@@ -257,7 +359,27 @@ mod tests {
         let dests: Vec<&str> = scan.links.iter().map(|l| l.dest.as_str()).collect();
         assert_eq!(dests, ["b", "q/x", "c.md"]);
         assert_eq!(scan.links[1].kind, RawLinkKind::Wiki { embed: true });
-        assert_eq!(scan.first_paragraph, "See B and .");
+        assert_eq!(
+            scan.first_paragraph,
+            [Phrase::Text("See B and .".to_string())]
+        );
+        let scan = super::scan(
+            "Read [[concept:x]] now. ^id\n\n- item ^li\n  - sub\n",
+            Dialect::default(),
+        );
+        assert_eq!(
+            scan.first_paragraph,
+            [
+                Phrase::Text("Read ".to_string()),
+                Phrase::Link {
+                    offset: 5,
+                    written: "concept:x".to_string()
+                },
+                Phrase::Text(" now.".to_string())
+            ]
+        );
+        let ids: Vec<&str> = scan.blocks.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["id", "li"]);
     }
 
     #[test]

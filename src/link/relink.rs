@@ -7,10 +7,8 @@
 
 use std::collections::BTreeSet;
 
-use super::{
-    note_embeds, note_sources, outline, report_embed_cycles, Doc, Graph, Linker, Notes, Ref,
-    Resolver, Target,
-};
+use super::embeds::{self, EmbedNote, PageText};
+use super::{note_sources, outline, Doc, Graph, Linker, Notes, Outline, Ref, Resolver, Target};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Note;
 
@@ -60,7 +58,10 @@ pub fn relink_note(
     {
         return Err("its title, date, aliases, concepts or sources changed");
     }
-    let scan = outline::scan(&note.body.text);
+    let scan = outline::scan(&note.body.text, crate::syntax::Dialect::of(&graph.config));
+    if scan.tags != old.outline.scan.tags {
+        return Err("its tags changed");
+    }
     let anchors = |scan: &outline::Scan| -> (Vec<String>, Vec<String>) {
         (
             scan.headings.iter().map(|h| h.id.clone()).collect(),
@@ -91,21 +92,65 @@ pub fn relink_note(
     if problems.iter().any(|d| d.severity == Severity::Error) {
         return Err("the edit has problems to report");
     }
-    if note_embeds(&old.outline) != note_embeds(&outline) {
+    // Embeds: the edit may make a cycle, or change how far this page's embeds, or those of a
+    // page that embeds this note, may expand.
+    let edited_notes = embed_notes(graph, n, &note.body, &outline);
+    let old_outline = &graph.notes[n].outline;
+    if embeds::note_embeds(old_outline) != embeds::note_embeds(&outline)
+        || anchors(&old_outline.scan) != anchors(&outline.scan)
+    {
         let mut cycles = Vec::new();
-        report_embed_cycles(
-            graph.notes.len(),
-            &|m| {
-                let linked = &graph.notes[m];
-                (
-                    &linked.note,
-                    if m == n { &outline } else { &linked.outline },
-                )
-            },
-            &mut cycles,
-        );
+        embeds::report_cycles(&edited_notes, &mut cycles);
         if !cycles.is_empty() {
             return Err("the edit makes an embed cycle");
+        }
+    }
+    problems.extend(embeds::check_expansion(
+        &PageText {
+            note: Some(n),
+            markdown: &note.body,
+            outline: &outline,
+        },
+        &edited_notes,
+    ));
+    let mut showing = Affected::default();
+    embedders(graph, n, &mut showing);
+    if showing.notes.len() + showing.quotes.len() + showing.concepts.len() > 0 {
+        let old_notes = embed_notes(graph, n, &graph.notes[n].note.body, old_outline);
+        let mut pages: Vec<PageText> = Vec::new();
+        for &m in &showing.notes {
+            pages.push(PageText {
+                note: Some(m),
+                markdown: &graph.notes[m].note.body,
+                outline: &graph.notes[m].outline,
+            });
+        }
+        for &(s, q) in &showing.quotes {
+            let quote = &graph.sources[s].quotes[q];
+            if let (Some(markdown), Some(outline)) = (&quote.quote.note, &quote.annotation) {
+                pages.push(PageText {
+                    note: None,
+                    markdown,
+                    outline,
+                });
+            }
+        }
+        for name in &showing.concepts {
+            let concept = &graph.concepts[name];
+            if let (Some(file), Some(outline)) = (&concept.file, &concept.description) {
+                pages.push(PageText {
+                    note: None,
+                    markdown: &file.body,
+                    outline,
+                });
+            }
+        }
+        for page in pages.iter().filter(|p| p.note != Some(n)) {
+            if embeds::check_expansion(page, &old_notes)
+                != embeds::check_expansion(page, &edited_notes)
+            {
+                return Err("the edit changes how far a page that embeds it may expand");
+            }
         }
     }
 
@@ -155,6 +200,25 @@ pub fn relink_note(
         affected,
         warnings: problems,
     })
+}
+
+/// The notes of the graph for the embed checks, with note `n` as edited.
+fn embed_notes<'a>(
+    graph: &'a Graph,
+    n: usize,
+    body: &'a crate::load::Markdown,
+    outline: &'a Outline,
+) -> Vec<EmbedNote<'a>> {
+    graph
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(m, linked)| EmbedNote {
+            slug: &linked.note.slug,
+            body: if m == n { body } else { &linked.note.body },
+            outline: if m == n { outline } else { &linked.outline },
+        })
+        .collect()
 }
 
 /// What a text links to, without anchors: the pages whose backlink lists it is on.
@@ -209,9 +273,9 @@ fn embedders(graph: &Graph, n: usize, affected: &mut Affected) {
         for holder in &graph.notes[m].backlinks {
             match holder {
                 Ref::Note(k) => {
-                    let embeds_m = note_embeds(&graph.notes[*k].outline)
+                    let embeds_m = embeds::note_embeds(&graph.notes[*k].outline)
                         .iter()
-                        .any(|(target, _)| *target == m);
+                        .any(|e| e.note == m);
                     if embeds_m && seen.insert(*k) {
                         affected.notes.insert(*k);
                         todo.push(*k);

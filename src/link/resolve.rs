@@ -38,6 +38,12 @@ pub enum Anchor {
 pub struct Index {
     /// Every path suffix of every note slug, and every alias, to the notes it names.
     notes_by_name: HashMap<String, Vec<usize>>,
+    /// The same names as written, only lower-cased: where two files make the same slug
+    /// (`A: B.md`, `A - B.md`), a link that names one exactly finds it, as in Obsidian.
+    notes_by_exact_name: HashMap<String, Vec<usize>>,
+    /// Each note's file under `content/notes/`, for messages that name notes as the author
+    /// sees them.
+    note_files: Vec<String>,
     /// Notes by file path relative to `content/` (`notes/ch1/Load Parameters.md`).
     notes_by_file: HashMap<String, usize>,
     pub note_slugs: Vec<String>,
@@ -116,8 +122,26 @@ pub fn join_path(dir: &str, relative: &str) -> Option<String> {
 impl Index {
     pub fn new(corpus: &Corpus, concepts: HashMap<String, String>) -> Self {
         let mut notes_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut notes_by_exact_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut notes_by_file = HashMap::new();
         for (i, note) in corpus.notes.iter().enumerate() {
+            let file = crate::diagnostic::display_path(&note.file);
+            let relative = file.strip_prefix("content/").unwrap_or(&file).to_string();
+            // A note is named by every end of its file's path (`ch1/Load Parameters`, `Load
+            // Parameters`), exactly and as a slug, and by every end of its page's path, which
+            // differs for folder notes and for files whose names make the same slug.
+            let path = relative.strip_prefix("notes/").unwrap_or(&relative);
+            let path = &path[..path.len().saturating_sub(".md".len())];
+            let exact = exact_name(path);
+            let parts: Vec<&str> = exact.split('/').collect();
+            for start in 0..parts.len() {
+                let suffix = parts[start..].join("/");
+                notes_by_name
+                    .entry(slug::slugify_path(&suffix))
+                    .or_default()
+                    .push(i);
+                notes_by_exact_name.entry(suffix).or_default().push(i);
+            }
             let parts: Vec<&str> = note.slug.split('/').collect();
             for start in 0..parts.len() {
                 notes_by_name
@@ -130,12 +154,17 @@ impl Index {
                 if !key.is_empty() {
                     notes_by_name.entry(key).or_default().push(i);
                 }
+                notes_by_exact_name
+                    .entry(exact_name(alias))
+                    .or_default()
+                    .push(i);
             }
-            let file = crate::diagnostic::display_path(&note.file);
-            let relative = file.strip_prefix("content/").unwrap_or(&file).to_string();
             notes_by_file.insert(relative, i);
         }
-        for candidates in notes_by_name.values_mut() {
+        for candidates in notes_by_name
+            .values_mut()
+            .chain(notes_by_exact_name.values_mut())
+        {
             candidates.sort_unstable();
             candidates.dedup();
         }
@@ -159,6 +188,17 @@ impl Index {
         }
         Index {
             notes_by_name,
+            notes_by_exact_name,
+            note_files: corpus
+                .notes
+                .iter()
+                .map(|n| {
+                    let file = crate::diagnostic::display_path(&n.file);
+                    file.strip_prefix("content/notes/")
+                        .unwrap_or(&file)
+                        .to_string()
+                })
+                .collect(),
             notes_by_file,
             note_slugs: corpus.notes.iter().map(|n| n.slug.clone()).collect(),
             quotes,
@@ -188,8 +228,9 @@ impl Index {
             .or_else(|| name.strip_suffix(".MD"))
             .unwrap_or(name);
         let key = slug::slugify_path(name);
+        let exact = exact_name(name);
 
-        let note = || self.find_note(&key, dir);
+        let note = || self.find_note(&exact, &key, dir);
         let quote = || self.quotes.get(&key).copied();
         let concept = || self.concepts.get(&key).cloned();
         let source = || self.sources.get(&key).copied();
@@ -256,34 +297,38 @@ impl Index {
     }
 
     /// Notes that a name fits, with Obsidian's tie-break: the linking file's folder first, then
-    /// the note nearest the root. A warning lists the others.
-    fn find_note(&self, key: &str, dir: &str) -> Option<(usize, Option<String>)> {
-        let candidates = self.notes_by_name.get(key)?;
+    /// the note nearest the root. A warning lists the others. A name that fits a file exactly
+    /// (case aside) is taken before one that only makes the same slug.
+    fn find_note(&self, exact: &str, key: &str, dir: &str) -> Option<(usize, Option<String>)> {
+        let candidates = self
+            .notes_by_exact_name
+            .get(exact)
+            .or_else(|| self.notes_by_name.get(key))?;
         if candidates.len() == 1 {
             return Some((candidates[0], None));
         }
-        let link_folder = slug::slugify_path(dir.strip_prefix("notes").unwrap_or(dir));
+        let link_folder = dir.strip_prefix("notes").unwrap_or(dir).trim_matches('/');
         let folder_of = |n: usize| {
-            let slug = &self.note_slugs[n];
-            slug.rsplit_once('/').map_or("", |(d, _)| d).to_string()
+            let file = &self.note_files[n];
+            file.rsplit_once('/').map_or("", |(d, _)| d)
         };
         let best = *candidates
             .iter()
             .min_by_key(|&&n| {
                 let same_folder = folder_of(n) == link_folder;
-                let depth = self.note_slugs[n].matches('/').count();
-                (!same_folder, depth, self.note_slugs[n].clone())
+                let depth = self.note_files[n].matches('/').count();
+                (!same_folder, depth, &self.note_files[n])
             })
             .expect("candidates are never empty");
         let all: Vec<String> = candidates
             .iter()
-            .map(|&n| format!("`{}`", self.note_slugs[n]))
+            .map(|&n| format!("`{}`", self.note_files[n]))
             .collect();
         let warning = format!(
             "`{key}` fits {} notes: {}; linking `{}` (write more of the path to choose)",
             candidates.len(),
             all.join(", "),
-            self.note_slugs[best]
+            self.note_files[best]
         );
         Some((best, Some(warning)))
     }
@@ -399,6 +444,23 @@ impl Index {
             None => String::new(),
         }
     }
+}
+
+/// A name as Obsidian compares it: its own characters, composed (macOS writes file names
+/// decomposed), lower-cased, with `\` as `/` and no `.md`.
+fn exact_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let name = name.trim();
+    let name = name
+        .strip_suffix(".md")
+        .or_else(|| name.strip_suffix(".MD"))
+        .unwrap_or(name);
+    name.nfc()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == '\\' { '/' } else { c })
+        .collect::<String>()
+        .trim_matches('/')
+        .to_string()
 }
 
 fn note_target(note: usize) -> Target {

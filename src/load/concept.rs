@@ -36,8 +36,9 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<ConceptFile>, V
         },
         None => FrontMatter::empty(file),
     };
-    let stem = super::file_stem(relative);
-    let name = slug::slugify(stem);
+    // `concepts/status/draft.md` describes the nested concept `status/draft` (`#status/draft`).
+    let under = relative.strip_prefix("concepts/").unwrap_or(relative);
+    let name = slug::slugify_path(under.rsplit_once('.').map_or(under, |(stem, _)| stem));
     if name.is_empty() {
         diagnostics.push(Diagnostic::error(
             file,
@@ -54,6 +55,13 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<ConceptFile>, V
             "`title` is empty; write a title or remove the key to use the file name",
         ));
     }
+    let body = Markdown::new(
+        split.body.to_string(),
+        Origin::at_line(split.body_line),
+        file.to_path_buf(),
+        relative.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
+        &mut diagnostics,
+    );
     let concept = ConceptFile {
         file: file.to_path_buf(),
         title: title.filter(|t| !t.trim().is_empty()),
@@ -61,12 +69,7 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<ConceptFile>, V
         broader: fm.list("broader", &mut diagnostics),
         broader_pos: fm.pos("broader"),
         extra: fm.extra(KNOWN_KEYS),
-        body: Markdown {
-            text: split.body.to_string(),
-            origin: Origin::at_line(split.body_line),
-            file: file.to_path_buf(),
-            dir: relative.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
-        },
+        body,
         name,
     };
     (Some(concept), diagnostics)

@@ -131,28 +131,32 @@ impl<'a> FrontMatter<'a> {
     }
 
     /// A list of texts; a single text is read as a list of one, as Obsidian does for tags.
+    /// Empty items (`- ` with nothing after it, as templates leave them) mean no value.
     pub fn list(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<String> {
+        let item = |value: &Value| match value {
+            Value::String(s) => Some(Some(s.trim().to_string())),
+            Value::Number(n) => Some(Some(n.to_string())),
+            Value::Null => Some(None),
+            _ => None,
+        };
+        let mut out = Vec::new();
         match self.value(key) {
-            None => Vec::new(),
-            Some(Value::String(s)) => vec![s.clone()],
+            None => {}
             Some(Value::Sequence(items)) => {
-                let mut out = Vec::new();
-                for item in items {
-                    match item {
-                        Value::String(s) => out.push(s.clone()),
-                        Value::Number(n) => out.push(n.to_string()),
-                        other => {
-                            diagnostics.push(self.wrong_type(key, "a list of names", other));
-                        }
+                for value in items {
+                    match item(value) {
+                        Some(text) => out.extend(text),
+                        None => diagnostics.push(self.wrong_type(key, "a list of names", value)),
                     }
                 }
-                out
             }
-            Some(other) => {
-                diagnostics.push(self.wrong_type(key, "a list of names", other));
-                Vec::new()
-            }
+            Some(value) => match item(value) {
+                Some(text) => out.extend(text),
+                None => diagnostics.push(self.wrong_type(key, "a list of names", value)),
+            },
         }
+        out.retain(|text| !text.is_empty());
+        out
     }
 
     pub fn bool(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
@@ -166,16 +170,16 @@ impl<'a> FrontMatter<'a> {
         }
     }
 
-    /// A `YYYY-MM-DD` date.
+    /// A `YYYY-MM-DD` date, optionally with a time after it, which is ignored.
     pub fn date(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
         let text = self.string(key, diagnostics)?;
-        match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        match parse_date(&text) {
             Ok(date) => Some(date),
-            Err(_) => {
+            Err(problem) => {
                 diagnostics.push(Diagnostic::error(
                     self.path,
                     self.pos(key),
-                    format!("`{key}` must be a date written YYYY-MM-DD, found `{text}`"),
+                    problem.message(key, &text),
                 ));
                 None
             }
@@ -201,6 +205,72 @@ impl<'a> FrontMatter<'a> {
     }
 }
 
+/// Why a date could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not written `YYYY-MM-DD`.
+    Shape,
+    /// Written `YYYY-MM-DD`, but no such day exists (`2026-02-30`).
+    NoSuchDay,
+}
+
+impl DateProblem {
+    pub fn message(&self, key: &str, written: &str) -> String {
+        match self {
+            DateProblem::Shape => {
+                format!("`{key}` must be a date written YYYY-MM-DD, found `{written}`")
+            }
+            DateProblem::NoSuchDay => {
+                let written = written.trim();
+                let month = written
+                    .get(..7)
+                    .and_then(|ym| NaiveDate::parse_from_str(&format!("{ym}-01"), "%Y-%m-%d").ok());
+                match month {
+                    Some(first) => {
+                        let days = first
+                            .checked_add_months(chrono::Months::new(1))
+                            .map_or(31, |next| (next - first).num_days());
+                        format!(
+                            "`{key}` is `{}`, a day that does not exist: {} has {days} days",
+                            &written[..10],
+                            first.format("%B %Y")
+                        )
+                    }
+                    None => format!(
+                        "`{key}` is `{}`, a day that does not exist: months run from 01 to 12",
+                        &written[..10]
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// Reads `YYYY-MM-DD`, as Obsidian's date properties are written, and also a date with a time
+/// after it (`2024-03-14T09:30`, `2024-03-14 09:30:00`), as its date-and-time properties are.
+pub fn parse_date(text: &str) -> Result<NaiveDate, DateProblem> {
+    let text = text.trim();
+    let (day, time) = match text.get(..10) {
+        Some(day) => (day, &text[10..]),
+        None => return Err(DateProblem::Shape),
+    };
+    let shaped = day.bytes().enumerate().all(|(i, b)| match i {
+        4 | 7 => b == b'-',
+        _ => b.is_ascii_digit(),
+    });
+    let time_shaped = time.is_empty()
+        || ((time.starts_with('T') || time.starts_with(' '))
+            && time[1..].trim().len() >= 4
+            && time[1..]
+                .trim()
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b":.+-Z ".contains(&b)));
+    if !shaped || !time_shaped {
+        return Err(DateProblem::Shape);
+    }
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| DateProblem::NoSuchDay)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +289,30 @@ mod tests {
         let split = split("# Title\n", Path::new("a.md")).unwrap();
         assert!(split.yaml.is_none());
         assert_eq!(split.body_line, 1);
+    }
+
+    #[test]
+    fn dates_with_times_and_days_that_do_not_exist() {
+        let day = NaiveDate::from_ymd_opt(2024, 3, 14).unwrap();
+        assert_eq!(parse_date("2024-03-14"), Ok(day));
+        assert_eq!(parse_date(" 2024-03-14T09:30 "), Ok(day));
+        assert_eq!(parse_date("2024-03-14 09:30:00"), Ok(day));
+        assert_eq!(parse_date("2024-3-14"), Err(DateProblem::Shape));
+        assert_eq!(parse_date("2024-03-14x"), Err(DateProblem::Shape));
+        assert_eq!(parse_date("March 14"), Err(DateProblem::Shape));
+        assert_eq!(parse_date("2026-02-30"), Err(DateProblem::NoSuchDay));
+        assert_eq!(
+            DateProblem::NoSuchDay.message("date", "2026-02-30"),
+            "`date` is `2026-02-30`, a day that does not exist: February 2026 has 28 days"
+        );
+        assert_eq!(
+            DateProblem::NoSuchDay.message("date", "2024-02-30"),
+            "`date` is `2024-02-30`, a day that does not exist: February 2024 has 29 days"
+        );
+        assert_eq!(
+            DateProblem::NoSuchDay.message("date", "2024-13-01"),
+            "`date` is `2024-13-01`, a day that does not exist: months run from 01 to 12"
+        );
     }
 
     #[test]

@@ -50,6 +50,43 @@ pub struct Markdown {
 }
 
 impl Markdown {
+    /// A piece of Markdown as the site reads it: its comments (`%%…%%`, `<!--…-->`) blanked
+    /// out, so no later stage sees them. A comment never closed hides the rest of the text, as
+    /// in Obsidian, with a warning.
+    pub fn new(
+        text: String,
+        origin: Origin,
+        file: PathBuf,
+        dir: String,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut markdown = Markdown {
+            text,
+            origin,
+            file,
+            dir,
+        };
+        if let Some(masked) = crate::syntax::mask_comments(&markdown.text) {
+            if let Some(at) = masked.unclosed {
+                let opening = if markdown.text[at..].starts_with("%%") {
+                    "%%"
+                } else {
+                    "<!--"
+                };
+                let closing = if opening == "%%" { "%%" } else { "-->" };
+                diagnostics.push(Diagnostic::warning(
+                    &markdown.file,
+                    markdown.pos(at),
+                    format!(
+                        "this comment is never closed, so it hides everything after it, as in Obsidian; end it with `{closing}` (or write `\\{opening}` for the characters themselves)"
+                    ),
+                ));
+            }
+            markdown.text = masked.text;
+        }
+        markdown
+    }
+
     pub fn pos(&self, offset: usize) -> Pos {
         self.origin.pos(&self.text, offset)
     }
@@ -165,17 +202,21 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
 
     let mut loaded_notes = Vec::new();
     let mut skipped_drafts = Vec::new();
-    for note in parse_all(root, &notes, note::parse, &mut diagnostics)? {
+    let strict = config.strict;
+    let parse_note =
+        |text: &str, file: &Path, relative: &str| note::parse(text, file, relative, strict);
+    for note in parse_all(root, &notes, &parse_note, &mut diagnostics)? {
         if note.draft && !options.drafts {
             skipped_drafts.push(note.slug);
         } else {
             loaded_notes.push(note);
         }
     }
-    check_unique_slugs(&mut loaded_notes, &mut diagnostics);
-    let mut sources = parse_all(root, &quote_files, quote::parse, &mut diagnostics)?;
+    promote_folder_notes(&mut loaded_notes);
+    assign_unique_slugs(&mut loaded_notes, config.strict, &mut diagnostics);
+    let mut sources = parse_all(root, &quote_files, &quote::parse, &mut diagnostics)?;
     check_unique_sources(&mut sources, &mut diagnostics);
-    let concept_files = parse_all(root, &concept_paths, concept::parse, &mut diagnostics)?;
+    let concept_files = parse_all(root, &concept_paths, &concept::parse, &mut diagnostics)?;
 
     let corpus = Corpus {
         config,
@@ -193,16 +234,17 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
 pub fn load_note(
     root: &Path,
     relative: &str,
+    config: &Config,
 ) -> Result<(Option<Note>, Vec<Diagnostic>), LoadError> {
     let file = content_file(relative);
     Ok(match read_text(root, &file)? {
-        Ok(text) => note::parse(&text, &file, relative),
+        Ok(text) => note::parse(&text, &file, relative, config.strict),
         Err(problem) => (None, vec![problem]),
     })
 }
 
 /// What parses one file: its text, its path from the root, and its path under `content/`.
-type Parser<T> = fn(&str, &Path, &str) -> (Option<T>, Vec<Diagnostic>);
+type Parser<'a, T> = &'a (dyn Fn(&str, &Path, &str) -> (Option<T>, Vec<Diagnostic>) + Sync);
 
 /// Reads and parses files in parallel (each is independent), keeping their sorted order, and
 /// collects every file's diagnostics.
@@ -264,12 +306,58 @@ fn read_text(root: &Path, file: &Path) -> Result<Result<String, Diagnostic>, Loa
     })
 }
 
-/// Two files in one folder may not share a slug (`A b.md` and `a-b.md`): they would share a page.
-fn check_unique_slugs(notes: &mut Vec<Note>, diagnostics: &mut Vec<Diagnostic>) {
-    notes.sort_by(|a, b| a.slug.cmp(&b.slug).then_with(|| a.file.cmp(&b.file)));
-    let mut first_file: HashMap<String, PathBuf> = HashMap::new();
-    notes.retain(|note| match first_file.get(&note.slug) {
-        Some(first) => {
+/// Folder notes (`ch1/ch1.md`, `ch1/index.md`, `ch1/README.md`) take their folder's page:
+/// `/notes/ch1/`. Of several in one folder the strongest wins; the others keep their own.
+fn promote_folder_notes(notes: &mut [Note]) {
+    let mut best: HashMap<String, (u8, usize)> = HashMap::new();
+    for (i, note) in notes.iter().enumerate() {
+        let Some(path) = note_path(note) else {
+            continue;
+        };
+        let Some(rank) = note::folder_note_rank(path) else {
+            continue;
+        };
+        let folder = path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+        let entry = best.entry(folder).or_insert((rank, i));
+        if rank < entry.0 {
+            *entry = (rank, i);
+        }
+    }
+    for (folder, (_, i)) in best {
+        notes[i].slug = crate::slug::slugify_path(&folder);
+    }
+}
+
+/// A note's path under `content/notes/`, without `.md`.
+fn note_path(note: &Note) -> Option<&str> {
+    let path = note.file.to_str()?;
+    let path = path.strip_prefix("content/notes/")?;
+    Some(&path[..path.len().checked_sub(3)?])
+}
+
+/// Two files may make the same page (`A: B.md` and `A - B.md` are both `/notes/a-b/`). As in
+/// Obsidian, both are published: the first by path keeps the page, the others get `-2`, `-3`,
+/// ..., and a warning says which got which.
+/// With `strict`, two such files are an error instead, and the second is left out.
+fn assign_unique_slugs(notes: &mut Vec<Note>, strict: bool, diagnostics: &mut Vec<Diagnostic>) {
+    // Folder notes first: the folder's page is theirs.
+    let is_folder_note = |note: &Note| note_path(note).and_then(note::folder_note_rank).is_some();
+    notes.sort_by(|a, b| {
+        a.slug
+            .cmp(&b.slug)
+            .then_with(|| is_folder_note(b).cmp(&is_folder_note(a)))
+            .then_with(|| a.file.cmp(&b.file))
+    });
+    let mut taken: std::collections::HashSet<String> =
+        notes.iter().map(|n| n.slug.clone()).collect();
+    let mut owner: HashMap<String, PathBuf> = HashMap::new();
+    let mut left_out = Vec::new();
+    for (i, note) in notes.iter_mut().enumerate() {
+        let Some(first) = owner.get(&note.slug) else {
+            owner.insert(note.slug.clone(), note.file.clone());
+            continue;
+        };
+        if strict {
             diagnostics.push(Diagnostic::error(
                 &note.file,
                 Pos::START,
@@ -279,13 +367,34 @@ fn check_unique_slugs(notes: &mut Vec<Note>, diagnostics: &mut Vec<Diagnostic>) 
                     crate::diagnostic::display_path(first)
                 ),
             ));
-            false
+            left_out.push(i);
+            continue;
         }
-        None => {
-            first_file.insert(note.slug.clone(), note.file.clone());
-            true
-        }
-    });
+        let wanted = note.slug.clone();
+        let mut n = 2;
+        let slug = loop {
+            let candidate = format!("{wanted}-{n}");
+            if !taken.contains(&candidate) {
+                break candidate;
+            }
+            n += 1;
+        };
+        diagnostics.push(Diagnostic::warning(
+            &note.file,
+            Pos::START,
+            format!(
+                "this note's page `/notes/{wanted}/` is already `{}`'s, so this one is `/notes/{slug}/`; rename one of them to choose",
+                crate::diagnostic::display_path(first)
+            ),
+        ));
+        taken.insert(slug.clone());
+        owner.insert(slug.clone(), note.file.clone());
+        note.slug = slug;
+    }
+    for i in left_out.into_iter().rev() {
+        notes.remove(i);
+    }
+    notes.sort_by(|a, b| a.slug.cmp(&b.slug));
 }
 
 fn check_unique_sources(sources: &mut Vec<Source>, diagnostics: &mut Vec<Diagnostic>) {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::front_matter::{self, FrontMatter};
 use super::Markdown;
-use crate::diagnostic::{Diagnostic, Origin, Pos};
+use crate::diagnostic::{Diagnostic, Origin, Pos, Severity};
 use crate::slug;
 
 #[derive(Debug, Clone)]
@@ -35,30 +35,72 @@ const KNOWN_KEYS: &[&str] = &[
     "title", "date", "concepts", "tags", "sources", "draft", "aliases", "summary",
 ];
 
-/// Parses one note. `relative` is its path under `content/`.
-pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Note>, Vec<Diagnostic>) {
+/// Parses one note. `relative` is its path under `content/`. Unless `strict`, front matter
+/// that cannot be read is a warning and the note is published without it, as Obsidian shows
+/// such a note: its body, under its file name.
+pub fn parse(
+    text: &str,
+    file: &Path,
+    relative: &str,
+    strict: bool,
+) -> (Option<Note>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    let mut unreadable = |mut problem: Diagnostic, what: &str| {
+        if !strict {
+            problem.severity = Severity::Warning;
+            problem.message = format!("{}; publishing the note {what}", problem.message);
+        }
+        diagnostics.push(problem);
+    };
+    let mut front_matter_failed = false;
     let split = match front_matter::split(text, file) {
         Ok(split) => split,
-        Err(problem) => return (None, vec![problem]),
+        Err(problem) => {
+            unreadable(problem, "as it is, `---` and all");
+            front_matter_failed = true;
+            front_matter::Split {
+                yaml: None,
+                body: text,
+                body_line: 1,
+            }
+        }
     };
-    let fm = match split.yaml {
-        Some(yaml) => match FrontMatter::parse(yaml, file) {
-            Ok(fm) => fm,
-            Err(problem) => return (None, vec![problem]),
-        },
+    let fm = match split.yaml.map(|yaml| FrontMatter::parse(yaml, file)) {
+        Some(Ok(fm)) => fm,
+        Some(Err(problem)) => {
+            unreadable(problem, "without its front matter, titled by its file name");
+            front_matter_failed = true;
+            FrontMatter::empty(file)
+        }
         None => FrontMatter::empty(file),
     };
+    if front_matter_failed && strict {
+        return (None, diagnostics);
+    }
 
     let under_notes = relative.strip_prefix("notes/").unwrap_or(relative);
     let without_ext = &under_notes[..under_notes.len() - ".md".len()];
-    let slug = slug::slugify_path(without_ext);
-    let stem = without_ext.rsplit('/').next().unwrap_or(without_ext);
+    let mut slug = slug::slugify_path(without_ext);
+    // A folder note named `index` or `README` is titled by its folder, which it stands for.
+    let stem = match without_ext.rsplit_once('/') {
+        Some((folder, stem)) if folder_note_rank(without_ext).is_some_and(|r| r > 0) => {
+            folder.rsplit('/').next().unwrap_or(stem)
+        }
+        Some((_, stem)) => stem,
+        None => without_ext,
+    };
     let dir = relative
         .rsplit_once('/')
         .map_or("", |(dir, _)| dir)
         .to_string();
 
+    let body = Markdown::new(
+        split.body.to_string(),
+        Origin::at_line(split.body_line),
+        file.to_path_buf(),
+        dir,
+        &mut diagnostics,
+    );
     let title = match fm.string("title", &mut diagnostics) {
         Some(title) if title.trim().is_empty() => {
             diagnostics.push(Diagnostic::error(
@@ -69,15 +111,25 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Note>, Vec<Diag
             stem.to_string()
         }
         Some(title) => title.trim().to_string(),
-        None => first_heading(split.body).unwrap_or_else(|| stem.to_string()),
+        None if front_matter_failed => stem.to_string(),
+        None => first_heading(&body.text).unwrap_or_else(|| stem.to_string()),
     };
-    if slug.is_empty() {
-        diagnostics.push(Diagnostic::error(
-            file,
-            Pos::START,
-            "this file name has no letters or digits to make a page URL from; rename it",
-        ));
-        return (None, diagnostics);
+    let file_stem = without_ext.rsplit('/').next().unwrap_or(without_ext);
+    if slug::slugify(file_stem).is_empty() {
+        // `🚀.md`: nothing of the name can go in a URL. Obsidian publishes it all the same.
+        let folder = slug::slugify_path(without_ext.rsplit_once('/').map_or("", |(d, _)| d));
+        slug = if folder.is_empty() {
+            "note".to_string()
+        } else {
+            format!("{folder}/note")
+        };
+        let message = format!(
+            "this file name has no letters or digits to make a page URL from, so its page is `/notes/{slug}/`; rename the file to choose one"
+        );
+        diagnostics.push(match strict {
+            true => Diagnostic::error(file, Pos::START, message),
+            false => Diagnostic::warning(file, Pos::START, message),
+        });
     }
 
     let mut concepts = fm.list("concepts", &mut diagnostics);
@@ -99,16 +151,29 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Note>, Vec<Diag
         aliases: fm.list("aliases", &mut diagnostics),
         summary: fm.string("summary", &mut diagnostics),
         extra: fm.extra(KNOWN_KEYS),
-        body: Markdown {
-            text: split.body.to_string(),
-            origin: Origin::at_line(split.body_line),
-            file: file.to_path_buf(),
-            dir,
-        },
+        body,
         slug,
         title,
     };
     (Some(note), diagnostics)
+}
+
+/// Whether a note (its path under `notes/` without `.md`) is the note of its folder, and how
+/// strongly: `ch1/ch1` (0) before `ch1/index` (1) before `ch1/README` (2), the names that
+/// Obsidian's folder-note plugins and other static site tools use. A folder's page is its
+/// strongest folder note.
+pub fn folder_note_rank(path: &str) -> Option<u8> {
+    let (folder, stem) = path.rsplit_once('/')?;
+    let folder_name = folder.rsplit('/').next().unwrap_or(folder);
+    if slug::slugify(stem) == slug::slugify(folder_name) {
+        Some(0)
+    } else if stem.eq_ignore_ascii_case("index") {
+        Some(1)
+    } else if stem.eq_ignore_ascii_case("readme") {
+        Some(2)
+    } else {
+        None
+    }
 }
 
 /// The text of the first `# ` heading outside code fences: a title for a note without one.
@@ -143,6 +208,7 @@ mod tests {
             "Intro\n\n# The Title\n",
             Path::new("content/notes/x.md"),
             "notes/x.md",
+            false,
         );
         assert!(d.is_empty());
         assert_eq!(note.unwrap().title, "The Title");
@@ -150,6 +216,7 @@ mod tests {
             "no heading",
             Path::new("content/notes/My Note.md"),
             "notes/My Note.md",
+            false,
         );
         let note = note.unwrap();
         assert_eq!(note.title, "My Note");
@@ -159,10 +226,10 @@ mod tests {
     #[test]
     fn bad_date_is_reported_at_its_line() {
         let text = "---\ntitle: A\ndate: 2021-13-01\n---\n";
-        let (_, d) = parse(text, Path::new("content/notes/a.md"), "notes/a.md");
+        let (_, d) = parse(text, Path::new("content/notes/a.md"), "notes/a.md", false);
         assert_eq!(
             d[0].to_string(),
-            "content/notes/a.md:3:7: error: `date` must be a date written YYYY-MM-DD, found `2021-13-01`"
+            "content/notes/a.md:3:7: error: `date` is `2021-13-01`, a day that does not exist: months run from 01 to 12"
         );
     }
 }

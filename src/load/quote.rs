@@ -228,26 +228,27 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
         }
         let note = q.note.map(|note| {
             let note_pos = item_key(i, "note");
-            Markdown {
-                origin: annotation_origin(&lines, note_pos),
-                text: note,
-                file: file.to_path_buf(),
-                dir: relative.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
-            }
+            Markdown::new(
+                note,
+                annotation_origin(&lines, note_pos),
+                file.to_path_buf(),
+                relative.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
+                &mut diagnostics,
+            )
         });
-        let date = q.date.and_then(|written| {
-            match chrono::NaiveDate::parse_from_str(written.trim(), "%Y-%m-%d") {
+        let date = q
+            .date
+            .and_then(|written| match super::front_matter::parse_date(&written) {
                 Ok(date) => Some(date),
-                Err(_) => {
+                Err(problem) => {
                     diagnostics.push(Diagnostic::error(
                         file,
                         item_key(i, "date"),
-                        format!("`date` must be a date written YYYY-MM-DD, found `{written}`"),
+                        problem.message("date", &written),
                     ));
                     None
                 }
-            }
-        });
+            });
         quotes.push(Quote {
             id: quote_id,
             text: text_value.trim_end().to_string(),

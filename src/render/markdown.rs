@@ -1,14 +1,19 @@
-//! Markdown to HTML for notes, annotations and concept descriptions: pulldown-cmark's events
-//! with links rewritten to page URLs, embeds expanded, and ids on headings and blocks.
+//! Markdown to HTML for notes, annotations and concept descriptions: the events of
+//! [`syntax::parse`] with links rewritten to page URLs, embeds expanded, ids on headings,
+//! blocks and footnotes that are unique on the page, math as MathML, code highlighted, and the
+//! author's own HTML sanitized.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
-use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::urls::Urls;
-use crate::link::outline::{self, markdown_options};
+use crate::link::embeds::{self, Budget, Showing};
+use crate::link::outline;
 use crate::link::{Anchor, Graph, Outline, Target};
 use crate::load::Markdown;
+use crate::syntax::{self, Dialect, Spanned};
 
 /// Renders Markdown with everything the link stage resolved.
 pub struct MarkdownRenderer<'g> {
@@ -16,47 +21,216 @@ pub struct MarkdownRenderer<'g> {
     pub urls: &'g Urls,
 }
 
-/// Which part of a text to render, and whether its headings get ids (only the page's own text
-/// does: an embedded note's headings would repeat ids across the page).
+/// What rendering one page keeps across every text on it: the ids given so far, the embed
+/// budget, and the notes and ranges being embedded (the way down from the page's own text).
+struct PageState {
+    ids: HashSet<String>,
+    budget: Budget,
+    showing: Showing,
+    /// How many embedded texts the page has rendered: each one's footnotes get its number.
+    parts: usize,
+    /// Whether the page is a note's, whose own note is at the bottom of `showing` (not an
+    /// embed, so not a level of nesting).
+    own_note: bool,
+}
+
+impl PageState {
+    /// An id no other element of the page has: `wanted`, else `wanted-2`, `wanted-3`, ...
+    fn claim(&mut self, wanted: &str) -> String {
+        if self.ids.insert(wanted.to_string()) {
+            return wanted.to_string();
+        }
+        let mut n = 2;
+        loop {
+            let candidate = format!("{wanted}-{n}");
+            if self.ids.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Which part of a text to render.
 struct Part<'a> {
     markdown: &'a Markdown,
     outline: &'a Outline,
     /// The note the text belongs to, if it is a note's: its ```query blocks have results.
     note: Option<usize>,
     range: Range<usize>,
-    heading_ids: bool,
+    /// Whether this is the page's own text, whose heading ids are the ones other pages link to
+    /// and its table of contents lists; an embedded text's ids are made unique on the page.
+    own: bool,
+    /// Put before footnote ids, so an embedded note's footnotes do not take the page's.
+    footnote_prefix: String,
+}
+
+/// A text's footnotes: numbered by first reference, listed at the end of the text.
+#[derive(Default)]
+struct Footnotes {
+    /// Labels in order of first reference (then definitions never referenced), with their ids.
+    order: Vec<(String, String)>,
+    /// Each label's rendered definition.
+    definitions: Vec<(String, String)>,
+    /// The ids of each label's references, for the back-links.
+    references: Vec<(String, Vec<String>)>,
+}
+
+impl Footnotes {
+    fn id(&mut self, label: &str, prefix: &str, page: &mut PageState) -> (usize, String) {
+        if let Some(at) = self.order.iter().position(|(l, _)| l == label) {
+            return (at + 1, self.order[at].1.clone());
+        }
+        let slug = crate::slug::slugify(label);
+        let id = page.claim(&format!("fn-{prefix}{slug}"));
+        self.order.push((label.to_string(), id.clone()));
+        (self.order.len(), id)
+    }
+
+    fn reference(&mut self, label: &str, prefix: &str, page: &mut PageState) -> String {
+        let (number, id) = self.id(label, prefix, page);
+        let count = match self.references.iter_mut().find(|(l, _)| l == label) {
+            Some((_, refs)) => refs.len() + 1,
+            None => {
+                self.references.push((label.to_string(), Vec::new()));
+                1
+            }
+        };
+        let ref_id = page.claim(&if count == 1 {
+            format!("{id}-ref")
+        } else {
+            format!("{id}-ref-{count}")
+        });
+        if let Some((_, refs)) = self.references.iter_mut().find(|(l, _)| l == label) {
+            refs.push(ref_id.clone());
+        }
+        format!(
+            "<sup class=\"footnote-ref\"><a href=\"#{}\" id=\"{}\">{number}</a></sup>",
+            escape(&id),
+            escape(&ref_id)
+        )
+    }
+
+    /// The footnotes section, or nothing when the text has no footnotes.
+    fn section(mut self, prefix: &str, page: &mut PageState) -> String {
+        let labels: Vec<String> = self.definitions.iter().map(|(l, _)| l.clone()).collect();
+        for label in &labels {
+            self.id(label, prefix, page);
+        }
+        let mut items = String::new();
+        for (label, id) in &self.order {
+            let Some((_, body)) = self.definitions.iter().find(|(l, _)| l == label) else {
+                continue;
+            };
+            let refs = self
+                .references
+                .iter()
+                .find(|(l, _)| l == label)
+                .map_or(&[][..], |(_, r)| r.as_slice());
+            let backlinks: String = refs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mark = if i == 0 {
+                        "↩".to_string()
+                    } else {
+                        format!("↩<sup>{}</sup>", i + 1)
+                    };
+                    format!(
+                        " <a href=\"#{}\" class=\"footnote-backref\" aria-label=\"Back to the text\">{mark}</a>",
+                        escape(r)
+                    )
+                })
+                .collect();
+            let body = body.trim_end();
+            // The back-links go inside the last paragraph, as GitHub places them.
+            let body = match body.strip_suffix("</p>") {
+                Some(open) => format!("{open}{backlinks}</p>"),
+                None => format!("{body}{backlinks}"),
+            };
+            items.push_str(&format!("<li id=\"{}\">\n{body}\n</li>\n", escape(id)));
+        }
+        if items.is_empty() {
+            return String::new();
+        }
+        format!("<section class=\"footnotes\">\n<ol>\n{items}</ol>\n</section>\n")
+    }
 }
 
 impl<'g> MarkdownRenderer<'g> {
-    /// Renders a whole text as the main content of a page.
+    fn dialect(&self) -> Dialect {
+        Dialect::of(&self.graph.config)
+    }
+
+    /// Renders a whole text as the main content of a page. `note` is the note whose page it is.
     pub fn render(&self, markdown: &Markdown, outline: &Outline, note: Option<usize>) -> String {
+        let mut page = PageState {
+            ids: outline.scan.headings.iter().map(|h| h.id.clone()).collect(),
+            budget: Budget::default(),
+            showing: note
+                .map(|n| (n, 0..markdown.text.len()))
+                .into_iter()
+                .collect(),
+            parts: 0,
+            own_note: note.is_some(),
+        };
+        page.ids
+            .extend(outline.scan.blocks.iter().map(|b| format!("^{}", b.id)));
         let part = Part {
             markdown,
             outline,
             note,
             range: 0..markdown.text.len(),
-            heading_ids: true,
+            own: true,
+            footnote_prefix: String::new(),
         };
-        self.render_part(&part, &mut Vec::new())
+        self.render_part(&part, &mut page)
     }
 
-    /// Renders a text with `stack` holding the notes being embedded around it, so a cycle is
-    /// cut (the link stage has already reported it as an error).
-    fn render_part(&self, part: &Part, stack: &mut Vec<usize>) -> String {
+    fn render_part(&self, part: &Part, page: &mut PageState) -> String {
         let text = &part.markdown.text[part.range.clone()];
         let base = part.range.start;
-        let events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, markdown_options())
-            .into_offset_iter()
+        let parsed = syntax::parse(text, self.dialect());
+        let events: Vec<Spanned> = parsed
+            .events
+            .into_iter()
             .map(|(e, r)| (e, r.start + base..r.end + base))
             .collect();
         let mut out: Vec<Event> = Vec::with_capacity(events.len());
+        let mut footnotes = Footnotes::default();
+        self.events(part, &events, page, &mut footnotes, &mut out);
+        let mut html_out = String::with_capacity(text.len() * 3 / 2);
+        html::push_html(&mut html_out, out.into_iter());
+        html_out.push_str(&footnotes.section(&part.footnote_prefix, page));
+        if parsed.raw_html && self.graph.config.sanitize_html {
+            html_out = super::sanitize::clean(&html_out);
+        }
+        html_out
+    }
+
+    /// Renders a run of events into `out`: the block and inline structure this renderer
+    /// rewrites, and everything else as pulldown-cmark would write it.
+    fn events<'e>(
+        &self,
+        part: &Part,
+        events: &[Spanned<'e>],
+        page: &mut PageState,
+        footnotes: &mut Footnotes,
+        out: &mut Vec<Event<'e>>,
+    ) {
         let mut i = 0;
         while i < events.len() {
             let (event, range) = &events[i];
             match event {
                 Event::Start(Tag::Paragraph) => {
-                    let end = find_end(&events, i, |e| matches!(e, Event::End(TagEnd::Paragraph)));
-                    self.paragraph(part, &events[i + 1..end], stack, &mut out);
+                    let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::Paragraph)));
+                    self.paragraph(part, &events[i + 1..end], page, footnotes, out);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Item) => {
+                    let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::Item)));
+                    self.item(part, &events[i + 1..end], page, footnotes, out);
                     i = end + 1;
                     continue;
                 }
@@ -66,57 +240,67 @@ impl<'g> MarkdownRenderer<'g> {
                     attrs,
                     ..
                 }) => {
-                    let id = part
-                        .heading_ids
-                        .then(|| {
-                            part.outline
-                                .scan
-                                .headings
-                                .iter()
-                                .find(|h| h.start == range.start)
-                                .map(|h| CowStr::from(h.id.clone()))
-                        })
-                        .flatten();
+                    let heading = part
+                        .outline
+                        .scan
+                        .headings
+                        .iter()
+                        .find(|h| h.start == range.start);
+                    let id = heading.map(|h| match part.own {
+                        true => h.id.clone(),
+                        false => page.claim(&h.id),
+                    });
                     out.push(Event::Start(Tag::Heading {
                         level: *level,
-                        id,
+                        id: id.map(CowStr::from),
                         classes: classes.clone(),
                         attrs: attrs.clone(),
                     }));
                 }
                 Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
-                    i = self.link(part, &events, i, stack, &mut out);
+                    i = self.link(part, events, i, page, footnotes, out);
                     continue;
                 }
-                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                    if outline::is_query_block(info) =>
-                {
-                    let results = part
-                        .note
-                        .and_then(|n| self.graph.queries.get(&(n, range.start)));
-                    if let Some(quotes) = results {
-                        let end =
-                            find_end(&events, i, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
-                        let query = part
-                            .outline
-                            .scan
-                            .queries
-                            .iter()
-                            .find(|q| q.offset == range.start);
-                        let query = query.map_or("", |q| q.query.as_str());
-                        out.push(Event::Html(self.query_results(query, quotes).into()));
-                        i = end + 1;
-                        continue;
-                    }
-                    out.push(events[i].0.clone());
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                    let code: String = events[i + 1..end]
+                        .iter()
+                        .filter_map(|(e, _)| match e {
+                            Event::Text(t) => Some(t.as_ref()),
+                            _ => None,
+                        })
+                        .collect();
+                    let info = match kind {
+                        CodeBlockKind::Fenced(info) => info.as_ref(),
+                        CodeBlockKind::Indented => "",
+                    };
+                    let html = self.code_block(part, range.start, info, &code);
+                    out.push(Event::Html(html.into()));
+                    i = end + 1;
+                    continue;
+                }
+                Event::InlineMath(tex) => out.push(Event::InlineHtml(math(tex, false).into())),
+                Event::DisplayMath(tex) => out.push(Event::InlineHtml(math(tex, true).into())),
+                Event::FootnoteReference(label) => {
+                    let html = footnotes.reference(label, &part.footnote_prefix, page);
+                    out.push(Event::InlineHtml(html.into()));
+                }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    let end = find_end(events, i, |e| {
+                        matches!(e, Event::End(TagEnd::FootnoteDefinition))
+                    });
+                    let mut inner = Vec::new();
+                    self.events(part, &events[i + 1..end], page, footnotes, &mut inner);
+                    let mut body = String::new();
+                    html::push_html(&mut body, inner.into_iter());
+                    footnotes.definitions.push((label.to_string(), body));
+                    i = end + 1;
+                    continue;
                 }
                 other => out.push(other.clone()),
             }
             i += 1;
         }
-        let mut html_out = String::with_capacity(text.len() * 3 / 2);
-        html::push_html(&mut html_out, out.into_iter());
-        html_out
     }
 
     /// A paragraph: one that holds only an embed becomes the embed itself (a `<figure>` may not
@@ -124,11 +308,12 @@ impl<'g> MarkdownRenderer<'g> {
     fn paragraph<'e>(
         &self,
         part: &Part,
-        inner: &[(Event<'e>, Range<usize>)],
-        stack: &mut Vec<usize>,
+        inner: &[Spanned<'e>],
+        page: &mut PageState,
+        footnotes: &mut Footnotes,
         out: &mut Vec<Event<'e>>,
     ) {
-        let meaningful: Vec<&(Event, Range<usize>)> = inner
+        let meaningful: Vec<&Spanned> = inner
             .iter()
             .filter(|(e, _)| !matches!(e, Event::Text(t) if t.trim().is_empty()))
             .collect();
@@ -149,41 +334,57 @@ impl<'g> MarkdownRenderer<'g> {
             if let (true, Some(target)) = (is_alone, part.outline.links.get(&r.start)) {
                 if !matches!(target, Target::Asset(_)) {
                     let written = written_target(inner);
-                    out.push(Event::Html(self.embed(target, &written, stack).into()));
+                    out.push(Event::Html(self.embed(target, &written, page).into()));
                     return;
                 }
             }
         }
-
-        let mut events: Vec<(Event<'e>, Range<usize>)> = inner.to_vec();
-        let mut block_id = None;
-        if let Some((Event::Text(last), _)) = events.last() {
-            if let Some((before, id)) = outline::block_marker(last) {
-                block_id = Some(id.to_string());
-                let kept = before.to_string();
-                let n = events.len() - 1;
-                events[n].0 = Event::Text(kept.into());
-            }
-        }
-        match &block_id {
-            Some(id) => out.push(Event::Html(format!("<p id=\"^{}\">", escape(id)).into())),
+        let (events, block_id) = strip_block_marker(inner);
+        match block_id.as_deref().map(|id| self.block_id(part, id, page)) {
+            Some(id) => out.push(Event::Html(format!("<p id=\"{}\">", escape(&id)).into())),
             None => out.push(Event::Start(Tag::Paragraph)),
         }
-        let mut i = 0;
-        while i < events.len() {
-            match &events[i].0 {
-                Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
-                    i = self.link(part, &events, i, stack, out);
-                }
-                other => {
-                    out.push(other.clone());
-                    i += 1;
-                }
-            }
-        }
+        self.events(part, &events, page, footnotes, out);
         match block_id {
             Some(_) => out.push(Event::Html("</p>\n".into())),
             None => out.push(Event::End(TagEnd::Paragraph)),
+        }
+    }
+
+    /// A list item; one whose own text ends in ` ^block-id` gets that id, as in Obsidian.
+    fn item<'e>(
+        &self,
+        part: &Part,
+        inner: &[Spanned<'e>],
+        page: &mut PageState,
+        footnotes: &mut Footnotes,
+        out: &mut Vec<Event<'e>>,
+    ) {
+        // A tight item's text comes straight after its start; a nested list or a paragraph
+        // (a loose item, whose paragraph takes the id) ends it.
+        let text_end = inner
+            .iter()
+            .position(|(e, _)| matches!(e, Event::Start(Tag::List(_) | Tag::Paragraph)))
+            .unwrap_or(inner.len());
+        let (text, block_id) = strip_block_marker(&inner[..text_end]);
+        match block_id.as_deref().map(|id| self.block_id(part, id, page)) {
+            Some(id) => out.push(Event::Html(format!("<li id=\"{}\">", escape(&id)).into())),
+            None => out.push(Event::Start(Tag::Item)),
+        }
+        self.events(part, &text, page, footnotes, out);
+        self.events(part, &inner[text_end..], page, footnotes, out);
+        match block_id {
+            Some(_) => out.push(Event::Html("</li>\n".into())),
+            None => out.push(Event::End(TagEnd::Item)),
+        }
+    }
+
+    /// A block's id on the page: as written in the page's own text, made unique in an embed.
+    fn block_id(&self, part: &Part, id: &str, page: &mut PageState) -> String {
+        let id = format!("^{id}");
+        match part.own {
+            true => id,
+            false => page.claim(&id),
         }
     }
 
@@ -191,9 +392,10 @@ impl<'g> MarkdownRenderer<'g> {
     fn link<'e>(
         &self,
         part: &Part,
-        events: &[(Event<'e>, Range<usize>)],
+        events: &[Spanned<'e>],
         i: usize,
-        stack: &mut Vec<usize>,
+        page: &mut PageState,
+        footnotes: &mut Footnotes,
         out: &mut Vec<Event<'e>>,
     ) -> usize {
         let (event, range) = &events[i];
@@ -221,51 +423,42 @@ impl<'g> MarkdownRenderer<'g> {
 
         if let LinkType::WikiLink { has_pothole } = link_type {
             let written = dest_url.to_string();
-            let display = display_text(&written);
+            let label = || -> Vec<Event<'e>> {
+                match has_pothole {
+                    true => inner.iter().map(|(e, _)| e.clone()).collect(),
+                    false => vec![Event::Text(self.label(target, &written).into())],
+                }
+            };
             let Some(target) = target else {
                 // Not resolved (a text rendered outside a site): its visible text alone.
-                if has_pothole {
-                    out.extend(inner.iter().map(|(e, _)| e.clone()));
-                } else {
-                    out.push(Event::Text(display.into()));
-                }
+                out.extend(label());
                 return end + 1;
             };
             if is_image {
                 let html = match target {
                     Target::Asset(path) => {
-                        let alt = if has_pothole {
-                            plain_text(inner)
-                        } else {
-                            display
+                        let alt = match has_pothole {
+                            true => plain_text(inner),
+                            false => display_text(&written),
                         };
                         asset_embed(&self.urls.asset(path), path, &alt)
                     }
-                    other => self.embed(other, &written, stack),
+                    other => self.embed(other, &written, page),
                 };
                 out.push(Event::InlineHtml(html.into()));
                 return end + 1;
             }
-            // Concepts and sources read better by their titles than by their ids.
-            let display = match target {
-                Target::Concept(name) => self
-                    .graph
-                    .concepts
-                    .get(name)
-                    .map_or(display, |c| c.title.clone()),
-                Target::Source(s) => self.graph.sources[*s].source.title.clone(),
-                _ => display,
+            let class = if syntax::is_tag(title) {
+                "tag"
+            } else {
+                "internal"
             };
             match self.target_url(target) {
                 Some(url) => {
                     out.push(Event::InlineHtml(
-                        format!("<a href=\"{}\" class=\"internal\">", escape(&url)).into(),
+                        format!("<a href=\"{}\" class=\"{class}\">", escape(&url)).into(),
                     ));
-                    if has_pothole {
-                        out.extend(inner.iter().map(|(e, _)| e.clone()));
-                    } else {
-                        out.push(Event::Text(display.into()));
-                    }
+                    out.extend(label());
                     out.push(Event::InlineHtml("</a>".into()));
                 }
                 None => {
@@ -273,11 +466,7 @@ impl<'g> MarkdownRenderer<'g> {
                         "<span class=\"broken-link\" title=\"This link's target does not exist\">"
                             .into(),
                     ));
-                    if has_pothole {
-                        out.extend(inner.iter().map(|(e, _)| e.clone()));
-                    } else {
-                        out.push(Event::Text(display.into()));
-                    }
+                    out.extend(label());
                     out.push(Event::InlineHtml("</span>".into()));
                 }
             }
@@ -308,20 +497,51 @@ impl<'g> MarkdownRenderer<'g> {
             }
         };
         out.push(Event::Start(start));
-        let mut j = i + 1;
-        while j < end {
-            match &events[j].0 {
-                Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
-                    j = self.link(part, events, j, stack, out);
-                }
-                other => {
-                    out.push(other.clone());
-                    j += 1;
+        self.events(part, &events[i + 1..end], page, footnotes, out);
+        out.push(events[end].0.clone());
+        end + 1
+    }
+
+    pub fn label(&self, target: Option<&Target>, written: &str) -> String {
+        label(self.graph, target, written)
+    }
+
+    /// A fenced or indented code block: a query's results, a diagram, math, or code.
+    fn code_block(&self, part: &Part, offset: usize, info: &str, code: &str) -> String {
+        let lang = info.split_whitespace().next().unwrap_or("");
+        if outline::is_query_block(info) {
+            let results = part.note.and_then(|n| self.graph.queries.get(&(n, offset)));
+            if let Some(quotes) = results {
+                let query = part
+                    .outline
+                    .scan
+                    .queries
+                    .iter()
+                    .find(|q| q.offset == offset)
+                    .map_or("", |q| q.query.as_str());
+                return self.query_results(query, quotes);
+            }
+        }
+        match lang {
+            // Drawn in the browser by the site's own copy of Mermaid; without a script, the
+            // reader sees its source.
+            "mermaid" => format!("<pre class=\"mermaid\">{}</pre>\n", escape_text(code)),
+            // GitHub's way to write display math.
+            "math" => format!("<p class=\"math-block\">{}</p>\n", math(code, true)),
+            "" => format!("<pre><code>{}</code></pre>\n", escape_text(code)),
+            _ => {
+                let class = format!("language-{}", escape(lang));
+                match super::highlight::highlight(code, lang) {
+                    Some(spans) => format!(
+                        "<pre class=\"highlight\"><code class=\"{class}\">{spans}</code></pre>\n"
+                    ),
+                    None => format!(
+                        "<pre><code class=\"{class}\">{}</code></pre>\n",
+                        escape_text(code)
+                    ),
                 }
             }
         }
-        out.push(events[end].0.clone());
-        end + 1
     }
 
     /// The quotes a ```query block found, as a list like a concept page's.
@@ -378,7 +598,7 @@ impl<'g> MarkdownRenderer<'g> {
 
     /// The HTML of `![[...]]`: a quote with its attribution, a note or one of its sections,
     /// or, for concepts and sources, a link.
-    fn embed(&self, target: &Target, written: &str, stack: &mut Vec<usize>) -> String {
+    fn embed(&self, target: &Target, written: &str, page: &mut PageState) -> String {
         let g = self.graph;
         match target {
             Target::Quote { source, quote } => {
@@ -407,42 +627,45 @@ impl<'g> MarkdownRenderer<'g> {
             Target::Note { note, anchor } => {
                 let linked = &g.notes[*note];
                 let url = self.target_url(target).unwrap_or_default();
-                if stack.contains(note) {
-                    return format!(
-                        "<a href=\"{}\" class=\"internal\">{}</a>",
-                        escape(&url),
-                        escape(&linked.note.title)
-                    );
-                }
-                let scan = &linked.outline.scan;
-                let (range, heading) = match anchor {
-                    Some(Anchor::Heading(id)) => match scan.headings.iter().find(|h| &h.id == id) {
-                        // The embed's title names the heading, so the section goes without it.
-                        Some(h) => (h.body_start..h.section_end, Some(h.text.as_str())),
-                        None => (0..linked.note.body.text.len(), None),
-                    },
-                    Some(Anchor::Block(id)) => match scan.blocks.iter().find(|b| &b.id == id) {
-                        Some(b) => (b.start..b.end, None),
-                        None => (0..linked.note.body.text.len(), None),
-                    },
-                    None => (0..linked.note.body.text.len(), None),
+                let (range, heading) = embeds::range(
+                    &linked.outline.scan,
+                    linked.note.body.text.len(),
+                    anchor.as_ref(),
+                );
+                let title = match heading {
+                    Some(h) => format!("{} › {}", linked.note.title, h.text),
+                    None => linked.note.title.clone(),
                 };
-                stack.push(*note);
+                let as_link = |class: &str| {
+                    format!(
+                        "<a href=\"{}\" class=\"{class}\">{}</a>",
+                        escape(&url),
+                        escape(&title)
+                    )
+                };
+                // Spent and checked in the order `embeds::check_expansion` does, which
+                // reported every embed cut here.
+                if page.showing.contains(&(*note, range.clone())) {
+                    return as_link("internal");
+                }
+                let depth = page.showing.len() + 1 - usize::from(page.own_note);
+                if page.budget.admit(depth, range.len()).is_err() {
+                    return as_link("internal embed-cut");
+                }
+                page.showing.push((*note, range.clone()));
+                page.parts += 1;
                 let body = self.render_part(
                     &Part {
                         markdown: &linked.note.body,
                         outline: &linked.outline,
                         range,
-                        heading_ids: false,
+                        own: false,
                         note: Some(*note),
+                        footnote_prefix: format!("e{}-", page.parts),
                     },
-                    stack,
+                    page,
                 );
-                stack.pop();
-                let title = match heading {
-                    Some(h) => format!("{} › {}", linked.note.title, h),
-                    None => linked.note.title.clone(),
-                };
+                page.showing.pop();
                 format!(
                     "<div class=\"embed embed-note\">\n<div class=\"embed-title\"><a href=\"{}\" class=\"internal\">{}</a></div>\n{}</div>\n",
                     escape(&url),
@@ -455,7 +678,7 @@ impl<'g> MarkdownRenderer<'g> {
                 format!(
                     "<a href=\"{}\" class=\"internal\">{}</a>",
                     escape(&url),
-                    escape(&display_text(written))
+                    escape(&self.label(Some(target), written))
                 )
             }
             Target::Broken => format!(
@@ -466,12 +689,38 @@ impl<'g> MarkdownRenderer<'g> {
     }
 }
 
+/// Math as MathML, which browsers draw themselves; TeX that cannot be read is shown as written
+/// (the link stage has warned about it).
+fn math(tex: &str, display: bool) -> String {
+    match crate::syntax::math::to_mathml(tex, display) {
+        Ok(mathml) => mathml,
+        Err(_) => {
+            let delimiter = if display { "$$" } else { "$" };
+            format!(
+                "<span class=\"math-error\">{delimiter}{}{delimiter}</span>",
+                escape_text(tex)
+            )
+        }
+    }
+}
+
+/// A run of inline events without a trailing ` ^block-id`, and the id, if it had one.
+fn strip_block_marker<'e>(inner: &[Spanned<'e>]) -> (Vec<Spanned<'e>>, Option<String>) {
+    let mut events: Vec<Spanned<'e>> = inner.to_vec();
+    let mut block_id = None;
+    if let Some((Event::Text(last), _)) = events.last() {
+        if let Some((before, id)) = outline::block_marker(last) {
+            block_id = Some(id.to_string());
+            let kept = before.to_string();
+            let n = events.len() - 1;
+            events[n].0 = Event::Text(kept.into());
+        }
+    }
+    (events, block_id)
+}
+
 /// The index of the event that closes the one at `start`, counting nested starts.
-fn find_end(
-    events: &[(Event, Range<usize>)],
-    start: usize,
-    is_end: impl Fn(&Event) -> bool,
-) -> usize {
+fn find_end(events: &[Spanned], start: usize, is_end: impl Fn(&Event) -> bool) -> usize {
     let mut depth = 0usize;
     for (j, (e, _)) in events.iter().enumerate().skip(start + 1) {
         match e {
@@ -484,13 +733,29 @@ fn find_end(
     events.len().saturating_sub(1)
 }
 
+/// The text a wikilink without `|label` shows: a concept's or source's title, a quote's
+/// opening words, else what was written (without a kind prefix, `#` as ` › `).
+pub fn label(graph: &Graph, target: Option<&Target>, written: &str) -> String {
+    match target {
+        Some(Target::Concept(name)) => graph
+            .concepts
+            .get(name)
+            .map_or_else(|| display_text(written), |c| c.title.clone()),
+        Some(Target::Source(s)) => graph.sources[*s].source.title.clone(),
+        Some(Target::Quote { source, quote }) => {
+            super::shorten(&graph.sources[*source].quotes[*quote].quote.text, 60)
+        }
+        _ => display_text(written),
+    }
+}
+
 /// The visible text of a wikilink without a `|`: what was written, minus a kind prefix.
 pub fn display_text(written: &str) -> String {
     let (_, name) = crate::link::resolve::split_prefix(written.trim());
     name.replace('#', " › ").trim().to_string()
 }
 
-fn written_target(inner: &[(Event, Range<usize>)]) -> String {
+fn written_target(inner: &[Spanned]) -> String {
     inner
         .iter()
         .find_map(|(e, _)| match e {
@@ -500,7 +765,7 @@ fn written_target(inner: &[(Event, Range<usize>)]) -> String {
         .unwrap_or_default()
 }
 
-fn plain_text(events: &[(Event, Range<usize>)]) -> String {
+fn plain_text(events: &[Spanned]) -> String {
     events
         .iter()
         .filter_map(|(e, _)| match e {
@@ -581,12 +846,27 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// Renders Markdown on its own, as the body of a note in an empty site (links to other pages
-/// stay unresolved). For tests and tools that need the note renderer without a site.
+/// Escapes text for an element's content, where only `&`, `<` and `>` need it (as
+/// pulldown-cmark writes text).
+pub fn escape_text(s: &str) -> String {
+    if !s.contains(['&', '<', '>']) {
+        return s.to_string();
+    }
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Renders Markdown on its own, as the body of a note in an empty site whose HTML is trusted
+/// (links to other pages stay unresolved). For tests and tools that need the note renderer
+/// without a site.
 pub fn render_alone(text: &str) -> String {
     use crate::diagnostic::Origin;
     let graph = Graph {
-        config: crate::config::Config::default(),
+        config: crate::config::Config {
+            sanitize_html: false,
+            ..crate::config::Config::default()
+        },
         notes: Vec::new(),
         sources: Vec::new(),
         concepts: Default::default(),
@@ -604,7 +884,7 @@ pub fn render_alone(text: &str) -> String {
         dir: "notes".to_string(),
     };
     let outline = Outline {
-        scan: outline::scan(text),
+        scan: outline::scan(text, Dialect::default()),
         links: Default::default(),
     };
     MarkdownRenderer {
@@ -617,15 +897,6 @@ pub fn render_alone(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn github_alerts_become_classed_blockquotes() {
-        let html = render_alone("> [!WARNING]\n> Careful.\n");
-        assert_eq!(
-            html,
-            "<blockquote class=\"markdown-alert-warning\">\n<p>Careful.</p>\n</blockquote>\n"
-        );
-    }
 
     #[test]
     fn escapes_markup_characters_only() {
@@ -653,6 +924,10 @@ mod tests {
             render_alone("The key point. ^key\n"),
             "<p id=\"^key\">The key point.</p>\n"
         );
+        assert_eq!(
+            render_alone("- one ^first\n- two\n  - nested ^deep\n"),
+            "<ul>\n<li id=\"^first\">one</li>\n<li>two\n<ul>\n<li id=\"^deep\">nested</li>\n</ul>\n</li>\n</ul>\n"
+        );
     }
 
     #[test]
@@ -660,6 +935,14 @@ mod tests {
         assert_eq!(
             render_alone("See [[concept:x]] and [[a|b]].\n"),
             "<p>See x and b.</p>\n"
+        );
+    }
+
+    #[test]
+    fn footnotes_are_numbered_with_back_links() {
+        assert_eq!(
+            render_alone("A[^b] and B[^a] and A again[^b].\n\n[^a]: First.\n[^b]: Second.\n"),
+            "<p>A<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fn-b-ref\">1</a></sup> and B<sup class=\"footnote-ref\"><a href=\"#fn-a\" id=\"fn-a-ref\">2</a></sup> and A again<sup class=\"footnote-ref\"><a href=\"#fn-b\" id=\"fn-b-ref-2\">1</a></sup>.</p>\n<section class=\"footnotes\">\n<ol>\n<li id=\"fn-b\">\n<p>Second. <a href=\"#fn-b-ref\" class=\"footnote-backref\" aria-label=\"Back to the text\">↩</a> <a href=\"#fn-b-ref-2\" class=\"footnote-backref\" aria-label=\"Back to the text\">↩<sup>2</sup></a></p>\n</li>\n<li id=\"fn-a\">\n<p>First. <a href=\"#fn-a-ref\" class=\"footnote-backref\" aria-label=\"Back to the text\">↩</a></p>\n</li>\n</ol>\n</section>\n"
         );
     }
 }

@@ -1,6 +1,9 @@
 //! Stage 3, render: the [`Graph`] and a [`Theme`] become pages (URL and HTML). No disk I/O.
 
+mod highlight;
 pub mod markdown;
+mod sanitize;
+pub mod text;
 pub mod theme;
 pub mod urls;
 
@@ -427,6 +430,15 @@ impl<'g> Renderer<'g> {
         self.template(template, &path, &context)
     }
 
+    /// A note's summary: its own `summary`, else its first paragraph's text.
+    fn summary(&self, n: usize) -> String {
+        let linked = &self.graph.notes[n];
+        match linked.note.summary.as_deref() {
+            Some(s) if !s.trim().is_empty() => s.trim().to_string(),
+            _ => text::summary(self.graph, &linked.outline),
+        }
+    }
+
     fn note_link(&self, n: usize) -> LinkCtx {
         let note = &self.graph.notes[n].note;
         LinkCtx {
@@ -515,7 +527,7 @@ impl<'g> Renderer<'g> {
             slug: note.slug.clone(),
             date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
             date_display: note.date.map(|d| d.format("%-d %B %Y").to_string()),
-            summary: summary(note.summary.as_deref(), &scan.first_paragraph),
+            summary: self.summary(n),
             concepts: linked
                 .concepts
                 .iter()
@@ -736,10 +748,7 @@ impl<'g> Renderer<'g> {
                 NoteSummary {
                     link: self.note_link(n),
                     date: linked.note.date.map(|d| d.format("%Y-%m-%d").to_string()),
-                    summary: summary(
-                        linked.note.summary.as_deref(),
-                        &linked.outline.scan.first_paragraph,
-                    ),
+                    summary: self.summary(n),
                 }
             })
             .collect();
@@ -799,10 +808,7 @@ impl<'g> Renderer<'g> {
                     title: linked.note.title.clone(),
                     url: self.urls.absolute(&self.urls.note(&linked.note.slug)),
                     updated: format!("{}T00:00:00Z", date.format("%Y-%m-%d")),
-                    summary: summary(
-                        linked.note.summary.as_deref(),
-                        &linked.outline.scan.first_paragraph,
-                    ),
+                    summary: self.summary(n),
                     content: self
                         .markdown()
                         .render(&linked.note.body, &linked.outline, Some(n)),
@@ -847,13 +853,6 @@ fn related_notes(note: &crate::link::LinkedNote) -> Vec<usize> {
 
 fn use_count(concept: &crate::link::Concept) -> usize {
     concept.quotes.len() + concept.notes.len()
-}
-
-fn summary(written: Option<&str>, first_paragraph: &str) -> String {
-    match written {
-        Some(s) if !s.trim().is_empty() => s.trim().to_string(),
-        _ => shorten(first_paragraph, 200),
-    }
 }
 
 /// Cuts text to at most `max` characters at a word boundary, adding `…`.

@@ -72,10 +72,6 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[
     (
-        "style.css",
-        include_bytes!("../../themes/default/static/style.css"),
-    ),
-    (
         "search.js",
         include_bytes!("../../themes/default/static/search.js"),
     ),
@@ -93,6 +89,8 @@ pub struct Theme {
 
 pub enum StaticFile {
     Embedded(&'static [u8]),
+    /// Made when the theme loads (the code highlighting palettes).
+    Generated(Vec<u8>),
     OnDisk(PathBuf),
 }
 
@@ -133,6 +131,16 @@ impl Theme {
             let text = String::from_utf8_lossy(&fs::read(&path)?).into_owned();
             templates.insert(name, text);
         }
+        // Code highlighting's palettes: in the default stylesheet, and on their own for a
+        // theme with a stylesheet of its own to link.
+        let highlight = super::highlight::css();
+        let mut style = include_bytes!("../../themes/default/static/style.css").to_vec();
+        style.extend_from_slice(highlight.as_bytes());
+        static_files.insert("style.css".to_string(), StaticFile::Generated(style));
+        static_files.insert(
+            "highlight.css".to_string(),
+            StaticFile::Generated(highlight.into_bytes()),
+        );
         for (name, path) in files_under(&dir.join("static"))? {
             static_files.insert(name, StaticFile::OnDisk(path));
         }

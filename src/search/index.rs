@@ -7,14 +7,13 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{Facet, Term};
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use super::schema::{self, Fields, FORMAT, TOKENIZER};
-use crate::link::outline::markdown_options;
 use crate::link::Graph;
+use crate::render::text::plain;
 use crate::render::urls::Urls;
 
 /// Where the index lives, relative to the site root.
@@ -141,7 +140,7 @@ fn note_doc(
         kind: "note",
         id: note.slug.clone(),
         title: note.title.clone(),
-        body: plain_text(&note.body.text),
+        body: plain(graph, &note.body, &linked.outline),
         text: None,
         concepts: facets_of(&linked.concepts),
         source: linked
@@ -187,9 +186,9 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
         for (rank, &q) in linked.order.iter().enumerate() {
             let quote = &linked.quotes[q];
             let mut body = quote.quote.text.clone();
-            if let Some(note) = &quote.quote.note {
+            if let (Some(note), Some(outline)) = (&quote.quote.note, &quote.annotation) {
                 body.push_str("\n\n");
-                body.push_str(&plain_text(&note.text));
+                body.push_str(&plain(graph, note, outline));
             }
             docs.push(SearchDoc {
                 kind: "quote",
@@ -213,7 +212,9 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
         if let Some(file) = &concept.file {
             body.push_str(&file.aliases.join(", "));
             body.push_str("\n\n");
-            body.push_str(&plain_text(&file.body.text));
+            if let Some(outline) = &concept.description {
+                body.push_str(&plain(graph, &file.body, outline));
+            }
         }
         docs.push(SearchDoc {
             kind: "concept",
@@ -312,16 +313,6 @@ mod tests {
         assert_eq!(current(root.path(), "en", 2), Some(Lookups::default()));
         assert_eq!(current(root.path(), "en", 3), None);
     }
-
-    #[test]
-    fn plain_text_leaves_out_embeds_and_block_markers() {
-        let text =
-            "Intro with a [[link|label]].\n\n![[ddia/quote]]\n\nThe point. ^tail\n\n# Head\n";
-        assert_eq!(
-            plain_text(text),
-            "Intro with a label.\n\nThe point.\nHead\n"
-        );
-    }
 }
 
 /// Every path from a root concept down to each concept, as facet text
@@ -361,44 +352,6 @@ pub fn concept_paths(graph: &Graph) -> BTreeMap<String, Vec<String>> {
             (name.clone(), paths)
         })
         .collect()
-}
-
-/// Markdown as plain text: what a reader sees, for indexing and snippets. Embeds are left out
-/// (the embedded quote or note is a document of its own), and so are block-id markers.
-pub fn plain_text(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    let mut in_embed = 0usize;
-    let mut paragraph_start = None;
-    // A `[[target]]` without `|text` reads as its page shows it, not as the raw target.
-    let mut bare_wikilink = false;
-    for event in Parser::new_ext(markdown, markdown_options()) {
-        match event {
-            Event::Start(Tag::Image { .. }) => in_embed += 1,
-            Event::End(TagEnd::Image) => in_embed = in_embed.saturating_sub(1),
-            Event::Start(Tag::Link {
-                link_type: LinkType::WikiLink { has_pothole: false },
-                ..
-            }) => bare_wikilink = true,
-            Event::End(TagEnd::Link) => bare_wikilink = false,
-            Event::Text(t) if in_embed == 0 && bare_wikilink => {
-                out.push_str(&crate::render::markdown::display_text(&t))
-            }
-            Event::Text(t) | Event::Code(t) if in_embed == 0 => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::Start(Tag::Paragraph) => paragraph_start = Some(out.len()),
-            Event::End(TagEnd::Paragraph) => {
-                if let Some(start) = paragraph_start.take() {
-                    if let Some((before, _)) = crate::link::outline::block_marker(&out[start..]) {
-                        out.truncate(start + before.len());
-                    }
-                }
-                out.push('\n');
-            }
-            Event::End(TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => out.push('\n'),
-            _ => {}
-        }
-    }
-    out
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -239,7 +239,8 @@ impl Preview {
         let mut pages: Vec<PageKey> = vec![PageKey::Home, PageKey::Atom];
         let mut warnings = site.warnings.clone();
         for (n, relative) in notes {
-            let (note, problems) = load::load_note(&root, relative).map_err(|e| e.to_string())?;
+            let (note, problems) =
+                load::load_note(&root, relative, &site.graph.config).map_err(|e| e.to_string())?;
             let Some(note) = note else {
                 return Err("the note has an error".to_string());
             };

@@ -28,7 +28,7 @@ fn prefixes_choose_the_kind_and_notes_win_ties() {
         "<a href=\"/notes/topic/\" class=\"internal\">topic</a>",
         "<a href=\"/concepts/topic/\" class=\"internal\">Topic</a>",
         "<a href=\"/notes/topic/\" class=\"internal\">topic</a>",
-        "<a href=\"/quotes/book/one/\" class=\"internal\">book/one</a>",
+        "<a href=\"/quotes/book/one/\" class=\"internal\">The first quote.</a>",
         "<a href=\"/quotes/book/two/\" class=\"internal\">second</a>",
         "<a href=\"/sources/book/\" class=\"internal\">A Book</a>",
     ] {

@@ -16,8 +16,8 @@ fn an_obsidian_vault_builds_and_links_resolve_as_in_obsidian() {
     // Ambiguous names resolve by the tie-break and warn.
     assert_eq!(
         stderr(&build),
-        "content/notes/Projects/Plan.md:5:19: warning: `index` fits 2 notes: `areas/index`, `projects/index`; linking `projects/index` (write more of the path to choose)\n\
-         content/notes/Top.md:3:26: warning: `index` fits 2 notes: `areas/index`, `projects/index`; linking `areas/index` (write more of the path to choose)\n"
+        "content/notes/Projects/Plan.md:5:19: warning: `index` fits 2 notes: `Areas/Index.md`, `Projects/Index.md`; linking `Projects/Index.md` (write more of the path to choose)\n\
+         content/notes/Top.md:3:26: warning: `index` fits 2 notes: `Areas/Index.md`, `Projects/Index.md`; linking `Areas/Index.md` (write more of the path to choose)\n"
     );
     let public = site.path().join("public");
     assert!(
@@ -26,10 +26,10 @@ fn an_obsidian_vault_builds_and_links_resolve_as_in_obsidian() {
         broken_links(&public, "")
     );
 
-    // Slugs: folders and spaces, lower-cased.
+    // Slugs: folders and spaces, lower-cased; a folder's `Index.md` is the folder's page.
     for path in [
-        "notes/projects/index/index.html",
-        "notes/areas/index/index.html",
+        "notes/projects/index.html",
+        "notes/areas/index.html",
         "notes/projects/plan/index.html",
         "notes/spaces-in-name/index.html",
         "notes/long-title-that-nobody-types/index.html",
@@ -42,12 +42,9 @@ fn an_obsidian_vault_builds_and_links_resolve_as_in_obsidian() {
 
     let plan = page(&public, "notes/projects/plan/index.html");
     // The linking note's folder wins.
-    assert!(plan.contains(
-        "Same-folder link: <a href=\"/notes/projects/index/\" class=\"internal\">Index</a>"
-    ));
-    assert!(
-        plan.contains("Path link: <a href=\"/notes/areas/index/\" class=\"internal\">areas</a>")
-    );
+    assert!(plan
+        .contains("Same-folder link: <a href=\"/notes/projects/\" class=\"internal\">Index</a>"));
+    assert!(plan.contains("Path link: <a href=\"/notes/areas/\" class=\"internal\">areas</a>"));
 
     let top = page(&public, "notes/top/index.html");
     // Titles: from the first heading, else the file name.
@@ -59,7 +56,7 @@ fn an_obsidian_vault_builds_and_links_resolve_as_in_obsidian() {
     );
     for expected in [
         // From the root, two equal names are equally near; the first by path wins.
-        "Ambiguous from the root: <a href=\"/notes/areas/index/\"",
+        "Ambiguous from the root: <a href=\"/notes/areas/\"",
         "Heading link: <a href=\"/notes/spaces-in-name/#some-heading\"",
         "Block link: <a href=\"/notes/spaces-in-name/#^key-point\"",
         "Alias link: <a href=\"/notes/long-title-that-nobody-types/\"",
