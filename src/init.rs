@@ -24,7 +24,7 @@ const FILES: &[(&str, &str)] = &[
         "content/notes/welcome.md",
         r#"---
 title: Welcome to your commonplace book
-date: 2026-01-01
+date: {today}
 concepts: [commonplace-book]
 sources: [meditations]
 ---
@@ -66,8 +66,14 @@ A notebook of passages worth keeping, gathered under headings so they can be fou
     ),
 ];
 
-/// Writes a starter site into `dir`, which must be missing or empty.
+/// Writes a starter site into `dir`, which must be missing or empty. Its first note is dated
+/// today, by the local clock.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
+    init_on(dir, chrono::Local::now().date_naive())
+}
+
+/// [`init`], with the day to date the first note.
+pub fn init_on(dir: &Path, today: chrono::NaiveDate) -> Result<Vec<PathBuf>, InitError> {
     if dir.exists() {
         if !dir.is_dir() {
             return Err(InitError::NotADirectory(dir.to_path_buf()));
@@ -84,6 +90,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
     let mut written = Vec::new();
     for (path, text) in FILES {
         let target = dir.join(path);
+        let text = text.replace("{today}", &today.format("%Y-%m-%d").to_string());
         fs::write_with_parents(&target, text)?;
         written.push(target);
     }

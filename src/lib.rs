@@ -161,7 +161,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     // Pages stream from the renderer straight into the staging folder, so a large site is never
     // held in memory whole, and rendering overlaps with the disk.
     let staging = write::Staging::begin(&output)?;
-    staging.copy_files(&theme.static_files, &graph.assets)?;
+    staging.copy_files(&theme.files_for(&graph), &graph.assets)?;
     let pages = render::render(&graph, &theme, &|page| {
         staging.write_page(&page)?;
         progress.tick();

@@ -146,7 +146,7 @@ impl Staging {
     /// Copies the theme's static files and the site's assets.
     pub fn copy_files(
         &self,
-        static_files: &BTreeMap<String, StaticFile>,
+        static_files: &BTreeMap<String, &StaticFile>,
         assets: &[Asset],
     ) -> Result<(), WriteError> {
         for (path, file) in static_files {
@@ -283,7 +283,7 @@ impl LiveOutput {
     /// changed.
     pub fn copy_files(
         &self,
-        static_files: &BTreeMap<String, StaticFile>,
+        static_files: &BTreeMap<String, &StaticFile>,
         assets: &[Asset],
     ) -> Result<Vec<String>, WriteError> {
         let mut changed = Vec::new();

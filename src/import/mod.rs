@@ -472,7 +472,7 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
                 // The quote stays as it is; a note made on it since is reported, not lost.
                 let has = quote.note.as_ref().map(|n| normalize_text(&n.text));
                 let note = highlight.note.as_deref().map(normalize_text);
-                if note.is_some_and(|note| has.map_or(true, |has| !has.contains(&note))) {
+                if note.is_some_and(|note| has.is_none_or(|has| !has.contains(&note))) {
                     outcome.skipped.push(Skip::NoteOnImported {
                         quote: format!("{}/{}", file.source.id, quote.id),
                     });

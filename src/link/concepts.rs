@@ -301,3 +301,147 @@ pub fn fill_members(
         concept.related.truncate(10);
     }
 }
+
+/// A concept used once whose name is a typo or two away from a concept in real use
+/// (`tail-latncy` beside `tail-latency`) is most likely that concept misspelt: a warning where
+/// it is used, with "did you mean".
+pub fn report_near_misses(
+    table: &ConceptTable,
+    concepts: &BTreeMap<String, Concept>,
+    notes: &[LinkedNote],
+    sources: &[LinkedSource],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let established = established(concepts);
+    for concept in concepts.values() {
+        let Some((nearest, uses)) = near_miss(concept, &established) else {
+            continue;
+        };
+        let site = match (concept.notes.first(), concept.quotes.first()) {
+            (Some(&n), _) => note_use_site(table, &concept.name, &notes[n].note, &notes[n].outline),
+            (None, Some(&(s, q))) => quote_use_site(table, &concept.name, &sources[s], q),
+            (None, None) => None,
+        };
+        if let Some((file, pos)) = site {
+            diagnostics.push(near_miss_warning(file, pos, &concept.name, nearest, uses));
+        }
+    }
+}
+
+/// The concepts in real use, with how often: those with a file or used twice or more.
+pub fn established(concepts: &BTreeMap<String, Concept>) -> Vec<(&str, usize)> {
+    concepts
+        .values()
+        .filter(|c| c.file.is_some() || c.quotes.len() + c.notes.len() >= 2)
+        .map(|c| (c.name.as_str(), c.quotes.len() + c.notes.len()))
+        .collect()
+}
+
+/// For a concept without a file used once, the established concept it is most likely a typo
+/// of, and how often that one is used.
+pub fn near_miss<'a>(
+    concept: &Concept,
+    established: &[(&'a str, usize)],
+) -> Option<(&'a str, usize)> {
+    if concept.file.is_some() || concept.quotes.len() + concept.notes.len() != 1 {
+        return None;
+    }
+    nearest_name(&concept.name, established)
+}
+
+pub fn near_miss_warning(
+    file: &std::path::Path,
+    pos: Pos,
+    name: &str,
+    nearest: &str,
+    uses: usize,
+) -> Diagnostic {
+    Diagnostic::warning(
+        file,
+        pos,
+        format!(
+            "concept `{name}` is used only here; did you mean `{nearest}` (used {})?",
+            crate::plural(uses, "time")
+        ),
+    )
+}
+
+/// The established name a typo or two from `name`: one edit for names of 4 to 7 characters,
+/// two from 8; names that differ only in their digits (`2023`, `2024`) are different names.
+fn nearest_name<'a>(name: &str, established: &[(&'a str, usize)]) -> Option<(&'a str, usize)> {
+    let length = name.chars().count();
+    let limit = match length {
+        0..=3 => return None,
+        4..=7 => 1,
+        _ => 2,
+    };
+    let without_digits = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_ascii_digit())
+            .collect::<String>()
+    };
+    let related = |other: &str| {
+        other.starts_with(&format!("{name}/")) || name.starts_with(&format!("{other}/"))
+    };
+    established
+        .iter()
+        .filter(|(other, _)| *other != name && !related(other))
+        .filter(|(other, _)| other.chars().count().abs_diff(length) <= limit)
+        .filter_map(|&(other, uses)| {
+            let distance = strsim::damerau_levenshtein(name, other);
+            (distance <= limit && without_digits(name) != without_digits(other)).then_some((
+                distance,
+                std::cmp::Reverse(uses),
+                other,
+            ))
+        })
+        .min()
+        .map(|(_, std::cmp::Reverse(uses), other)| (other, uses))
+}
+
+/// Where a note names a concept: in its front matter's concepts, else as an inline tag.
+pub fn note_use_site<'a>(
+    table: &ConceptTable,
+    name: &str,
+    note: &'a crate::load::Note,
+    outline: &Outline,
+) -> Option<(&'a std::path::Path, Pos)> {
+    if note
+        .concepts
+        .iter()
+        .any(|c| table.canonical_name(c) == name)
+    {
+        return Some((&note.file, note.concepts_pos));
+    }
+    let offset = tag_offset(table, name, outline)?;
+    Some((&note.body.file, note.body.pos(offset)))
+}
+
+fn quote_use_site<'a>(
+    table: &ConceptTable,
+    name: &str,
+    source: &'a LinkedSource,
+    q: usize,
+) -> Option<(&'a std::path::Path, Pos)> {
+    let quote = &source.quotes[q];
+    if quote
+        .quote
+        .concepts
+        .iter()
+        .any(|c| table.canonical_name(c) == name)
+    {
+        return Some((&source.source.file, quote.quote.concepts_pos));
+    }
+    let (markdown, outline) = (quote.quote.note.as_ref()?, quote.annotation.as_ref()?);
+    let offset = tag_offset(table, name, outline)?;
+    Some((&markdown.file, markdown.pos(offset)))
+}
+
+/// The offset of the first inline tag in a text that names the concept.
+fn tag_offset(table: &ConceptTable, name: &str, outline: &Outline) -> Option<usize> {
+    outline.scan.links.iter().find_map(|l| {
+        let written = l.dest.strip_prefix("concept:")?;
+        let is_tag = outline.scan.tags.iter().any(|t| t == written);
+        (is_tag && table.canonical_name(written) == name).then_some(l.offset)
+    })
+}

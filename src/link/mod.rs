@@ -35,6 +35,27 @@ pub struct Graph {
     pub queries: BTreeMap<(usize, usize), Vec<(usize, usize)>>,
 }
 
+impl Graph {
+    /// Whether any text of the site draws a Mermaid diagram, so the site needs Mermaid.
+    pub fn has_diagrams(&self) -> bool {
+        let outlines = self
+            .notes
+            .iter()
+            .map(|n| &n.outline)
+            .chain(
+                self.sources
+                    .iter()
+                    .flat_map(|s| s.quotes.iter().filter_map(|q| q.annotation.as_ref())),
+            )
+            .chain(
+                self.concepts
+                    .values()
+                    .filter_map(|c| c.description.as_ref()),
+            );
+        outlines.into_iter().any(|o| o.scan.diagrams > 0)
+    }
+}
+
 /// A Markdown text's structure, with each link keyed by its byte offset.
 #[derive(Debug, Clone, Default)]
 pub struct Outline {
@@ -127,6 +148,7 @@ pub fn link(corpus: Corpus) -> (Graph, Vec<Diagnostic>) {
 pub struct Linker {
     index: Index,
     severity: Severity,
+    concepts: concepts::ConceptTable,
 }
 
 /// [`link`], also returning the name lookup it built.
@@ -329,6 +351,13 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
     let mut concept_map = concept_table.build(concept_files, concept_outlines);
     record_backlinks(&mut linked_notes, &mut linked_sources, &mut concept_map);
     concepts::fill_members(&linked_notes, &linked_sources, &mut concept_map);
+    concepts::report_near_misses(
+        &concept_table,
+        &concept_map,
+        &linked_notes,
+        &linked_sources,
+        &mut diagnostics,
+    );
     related_notes(&mut linked_notes);
     concept_table.report_cycles(&concept_map, &mut diagnostics);
 
@@ -340,7 +369,25 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         assets,
         queries: BTreeMap::new(),
     };
-    (graph, diagnostics, Linker { index, severity })
+    (
+        graph,
+        diagnostics,
+        Linker {
+            index,
+            severity,
+            concepts: concept_table,
+        },
+    )
+}
+
+/// What Obsidian draws a file as, for files only Obsidian can draw.
+fn obsidian_view(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit('.').next()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "base" => Some("a Base (a live table of notes)"),
+        "canvas" => Some("a Canvas"),
+        _ => None,
+    }
 }
 
 /// A note's `sources`, as source indexes; an unknown one is an error at the list.
@@ -416,6 +463,17 @@ impl Resolver<'_> {
             if let Some(warning) = resolution.warning {
                 diagnostics.push(Diagnostic::warning(&markdown.file, pos, warning));
             }
+            if let (RawLinkKind::Wiki { embed: true }, Some(Target::Asset(path))) =
+                (raw.kind, &resolution.target)
+            {
+                if let Some(view) = obsidian_view(path) {
+                    diagnostics.push(Diagnostic::warning(
+                        &markdown.file,
+                        pos,
+                        format!("Obsidian shows `{path}` as {view}, which a published site cannot; the embed shows as a link to the file"),
+                    ));
+                }
+            }
             let target = match (resolution.target, resolution.error) {
                 (Some(target), _) => target,
                 (None, Some(message)) => {
@@ -426,6 +484,25 @@ impl Resolver<'_> {
                 (None, None) => continue,
             };
             links.insert(raw.offset, target);
+        }
+        for math in &scan.math {
+            if let Err(problem) = crate::syntax::math::to_mathml(&math.tex, math.display) {
+                diagnostics.push(Diagnostic::warning(
+                    &markdown.file,
+                    markdown.pos(math.offset + problem.offset.min(math.tex.len())),
+                    format!(
+                        "this math cannot be read ({}), so it is shown as written",
+                        problem.message
+                    ),
+                ));
+            }
+        }
+        for unsupported in &scan.unsupported {
+            diagnostics.push(Diagnostic::warning(
+                &markdown.file,
+                markdown.pos(unsupported.offset),
+                unsupported.message.clone(),
+            ));
         }
         (Outline { scan, links }, diagnostics)
     }
@@ -505,10 +582,35 @@ impl Resolver<'_> {
             }
             return Err(format!("note `{slug}` has no block `^{block}`"));
         }
-        let wanted = slug::slugify(anchor);
-        if let Some(h) = scan.headings.iter().find(|h| h.id == wanted) {
+        // `[[note#Part#Detail]]` names a heading under another, as Obsidian writes the path
+        // to a heading whose name is not unique: each part narrows the range to search.
+        let parts: Vec<&str> = anchor
+            .split('#')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut within = 0..usize::MAX;
+        let mut found = None;
+        for part in &parts {
+            let wanted = slug::slugify(part);
+            let heading = scan.headings.iter().find(|h| {
+                within.contains(&h.start) && (h.id == wanted || slug::slugify(&h.text) == wanted)
+            });
+            match heading {
+                Some(h) => {
+                    within = h.start..h.section_end.max(h.start + 1);
+                    found = Some(h);
+                }
+                None => {
+                    found = None;
+                    break;
+                }
+            }
+        }
+        if let Some(h) = found {
             return Ok(Anchor::Heading(h.id.clone()));
         }
+        let wanted = slug::slugify(parts.last().copied().unwrap_or(anchor));
         let closest = scan
             .headings
             .iter()

@@ -20,6 +20,35 @@ pub struct Scan {
     pub queries: Vec<QueryBlock>,
     /// The concepts its inline `#tags` name, as written (without `#`), in order, each once.
     pub tags: Vec<String>,
+    /// Its math, to check before it is rendered.
+    pub math: Vec<MathSpan>,
+    /// What Obsidian shows through a plugin or its own search, which a published site
+    /// cannot: shown as code, with a warning.
+    pub unsupported: Vec<Unsupported>,
+    /// How many ```` ```mermaid ```` diagrams it draws.
+    pub diagrams: usize,
+}
+
+/// A piece of TeX and the byte offset where it starts in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MathSpan {
+    pub offset: usize,
+    pub tex: String,
+    pub display: bool,
+}
+
+/// Something written for Obsidian that a published site cannot show as Obsidian does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub offset: usize,
+    /// What it is and what the site shows instead.
+    pub message: String,
+}
+
+fn plugin_message(written: &str, plugin: &str) -> String {
+    format!(
+        "{written} needs Obsidian's {plugin} plugin, which a published site does not run; it is shown as code"
+    )
 }
 
 /// A piece of a paragraph's visible text.
@@ -115,6 +144,8 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
     // Inside an embed or a bare wikilink, whose text is not what the page shows.
     let mut hidden_depth = 0usize;
     let mut query: Option<QueryBlock> = None;
+    // A ```math block being read: where its TeX starts, and the TeX.
+    let mut math_block: Option<MathSpan> = None;
     // Open list items: where each starts, and its own last text so far, until a nested block
     // (a paragraph or a list) ends its own text.
     let mut items: Vec<OpenItem> = Vec::new();
@@ -270,18 +301,79 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                     query: String::new(),
                 });
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => {
+                let lang = info.split_whitespace().next().unwrap_or("");
+                if lang == "mermaid" {
+                    scan.diagrams += 1;
+                } else if lang == "math" {
+                    math_block = Some(MathSpan {
+                        offset: range.start,
+                        tex: String::new(),
+                        display: true,
+                    });
+                } else if let Some(plugin) = syntax::plugin_block(lang) {
+                    scan.unsupported.push(Unsupported {
+                        offset: range.start,
+                        message: plugin_message(&format!("```{lang}"), plugin),
+                    });
+                }
+            }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(mut block) = query.take() {
                     block.query = block.query.split_whitespace().collect::<Vec<_>>().join(" ");
-                    scan.queries.push(block);
+                    match syntax::obsidian_search_operator(&block.query) {
+                        // Obsidian's own embedded search, in its own syntax.
+                        Some(operator) => scan.unsupported.push(Unsupported {
+                            offset: block.offset,
+                            message: format!(
+                                "this ```query block is an Obsidian search (`{operator}`), which a published site cannot run; it is shown as code"
+                            ),
+                        }),
+                        None => scan.queries.push(block),
+                    }
                 }
+                scan.math.extend(math_block.take());
             }
             Event::Text(t) if query.is_some() => {
                 if let Some(block) = query.as_mut() {
                     block.query.push_str(&t);
                 }
             }
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+            Event::Text(t) if math_block.is_some() => {
+                if let Some(block) = math_block.as_mut() {
+                    if block.tex.is_empty() {
+                        block.offset = range.start;
+                    }
+                    block.tex.push_str(&t);
+                }
+            }
+            Event::Code(ref t) if syntax::is_inline_query(t) => {
+                let written = format!("`{}…`", t.chars().take(2).collect::<String>().trim());
+                scan.unsupported.push(Unsupported {
+                    offset: range.start,
+                    message: plugin_message(&written, "Dataview"),
+                });
+            }
+            Event::InlineMath(ref t) | Event::DisplayMath(ref t) => {
+                let display = matches!(event, Event::DisplayMath(_));
+                let delimiter = if text[range.start..].starts_with("$$") {
+                    2
+                } else {
+                    1
+                };
+                scan.math.push(MathSpan {
+                    offset: range.start + delimiter,
+                    tex: t.to_string(),
+                    display,
+                });
+                scan.words += t.split_whitespace().count();
+                if paragraph.is_some() && hidden_depth == 0 {
+                    if let Some(phrases) = first.as_mut() {
+                        push_text(phrases, t);
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
                 scan.words += t.split_whitespace().count();
                 if let Some((_, _, text)) = heading.as_mut() {
                     text.push_str(&t);

@@ -113,6 +113,22 @@ pub fn relink_note(
         },
         &edited_notes,
     ));
+    // A concept only this note uses, misspelt: its warning moves with the note's text.
+    let established = super::concepts::established(&graph.concepts);
+    for name in &graph.notes[n].concepts {
+        let concept = &graph.concepts[name];
+        if concept.notes != [n] {
+            continue;
+        }
+        if let Some((nearest, uses)) = super::concepts::near_miss(concept, &established) {
+            let site = super::concepts::note_use_site(&linker.concepts, name, &note, &outline);
+            if let Some((file, pos)) = site {
+                problems.push(super::concepts::near_miss_warning(
+                    file, pos, name, nearest, uses,
+                ));
+            }
+        }
+    }
     let mut showing = Affected::default();
     embedders(graph, n, &mut showing);
     if showing.notes.len() + showing.quotes.len() + showing.concepts.len() > 0 {

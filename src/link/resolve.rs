@@ -41,6 +41,9 @@ pub struct Index {
     /// The same names as written, only lower-cased: where two files make the same slug
     /// (`A: B.md`, `A - B.md`), a link that names one exactly finds it, as in Obsidian.
     notes_by_exact_name: HashMap<String, Vec<usize>>,
+    /// Aliases, as slugs: a name no file has may be an alias (Obsidian resolves only file
+    /// names; commonplace also lets a link use a note's alias, but never over a file's name).
+    notes_by_alias: HashMap<String, Vec<usize>>,
     /// Each note's file under `content/notes/`, for messages that name notes as the author
     /// sees them.
     note_files: Vec<String>,
@@ -104,6 +107,18 @@ pub fn file_extension(name: &str) -> Option<&str> {
         .then_some(ext)
 }
 
+/// Whether an extension names a kind of file people keep beside their notes, so that a link
+/// with it is to a file even when no such file exists (and the error says so).
+fn is_file_type(ext: &str) -> bool {
+    const TYPES: &[&str] = &[
+        "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "bmp", "ico", "tif", "tiff", "heic",
+        "pdf", "mp3", "mp4", "webm", "mov", "mkv", "ogg", "oga", "wav", "m4a", "flac", "3gp",
+        "canvas", "base", "csv", "json", "txt", "zip", "epub", "docx", "xlsx", "pptx", "html",
+        "htm",
+    ];
+    TYPES.contains(&ext.to_ascii_lowercase().as_str())
+}
+
 /// Joins a relative path onto a folder, resolving `.` and `..`; `None` if it climbs out.
 pub fn join_path(dir: &str, relative: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
@@ -123,6 +138,7 @@ impl Index {
     pub fn new(corpus: &Corpus, concepts: HashMap<String, String>) -> Self {
         let mut notes_by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut notes_by_exact_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut notes_by_alias: HashMap<String, Vec<usize>> = HashMap::new();
         let mut notes_by_file = HashMap::new();
         for (i, note) in corpus.notes.iter().enumerate() {
             let file = crate::diagnostic::display_path(&note.file);
@@ -152,18 +168,15 @@ impl Index {
             for alias in &note.aliases {
                 let key = slug::slugify_path(alias);
                 if !key.is_empty() {
-                    notes_by_name.entry(key).or_default().push(i);
+                    notes_by_alias.entry(key).or_default().push(i);
                 }
-                notes_by_exact_name
-                    .entry(exact_name(alias))
-                    .or_default()
-                    .push(i);
             }
             notes_by_file.insert(relative, i);
         }
         for candidates in notes_by_name
             .values_mut()
             .chain(notes_by_exact_name.values_mut())
+            .chain(notes_by_alias.values_mut())
         {
             candidates.sort_unstable();
             candidates.dedup();
@@ -189,6 +202,7 @@ impl Index {
         Index {
             notes_by_name,
             notes_by_exact_name,
+            notes_by_alias,
             note_files: corpus
                 .notes
                 .iter()
@@ -219,7 +233,22 @@ impl Index {
         if prefix.is_none() {
             if let Some(ext) = file_extension(name) {
                 if !ext.eq_ignore_ascii_case("md") {
-                    return self.resolve_asset(name, dir);
+                    // `[[diagram.png]]` is a file; `[[torch.dtype]]` may be a note whose name
+                    // has a dot, which is what it is when no file has that name.
+                    let asset = self.resolve_asset(name, dir);
+                    let note_named = || {
+                        let exact = exact_name(name);
+                        self.find_note(&exact, &slug::slugify_path(name), dir)
+                    };
+                    if asset.target.is_some() || is_file_type(ext) {
+                        return asset;
+                    }
+                    if let Some((n, warning)) = note_named() {
+                        return Resolution {
+                            warning,
+                            ..Resolution::found(note_target(n))
+                        };
+                    }
                 }
             }
         }
@@ -303,7 +332,8 @@ impl Index {
         let candidates = self
             .notes_by_exact_name
             .get(exact)
-            .or_else(|| self.notes_by_name.get(key))?;
+            .or_else(|| self.notes_by_name.get(key))
+            .or_else(|| self.notes_by_alias.get(key))?;
         if candidates.len() == 1 {
             return Some((candidates[0], None));
         }
@@ -413,6 +443,7 @@ impl Index {
         let mut names: Vec<String> = Vec::new();
         if kind.is_empty() || kind == "note" {
             names.extend(self.notes_by_name.keys().cloned());
+            names.extend(self.notes_by_alias.keys().cloned());
         }
         if kind.is_empty() || kind == "quote" {
             names.extend(self.quotes.keys().cloned());

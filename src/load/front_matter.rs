@@ -64,6 +64,9 @@ pub struct FrontMatter<'a> {
     map: Mapping,
     yaml: &'a str,
     path: &'a Path,
+    /// Whether a value of the wrong shape is a warning and left out, as Obsidian shows such a
+    /// property and the note all the same, rather than an error (`strict: true`).
+    lenient: bool,
 }
 
 /// The file line of front matter's first YAML line (line 1 is the opening `---`).
@@ -75,6 +78,7 @@ impl<'a> FrontMatter<'a> {
             map: Mapping::new(),
             yaml: "",
             path,
+            lenient: false,
         }
     }
 
@@ -95,7 +99,27 @@ impl<'a> FrontMatter<'a> {
                 ))
             }
         };
-        Ok(FrontMatter { map, yaml, path })
+        Ok(FrontMatter {
+            map,
+            yaml,
+            path,
+            lenient: false,
+        })
+    }
+
+    /// Makes values of the wrong shape warnings (see [`FrontMatter::lenient`]).
+    pub fn lenient(mut self, lenient: bool) -> Self {
+        self.lenient = lenient;
+        self
+    }
+
+    /// A problem with a value: an error, or when lenient a warning, the value left out.
+    pub fn problem(&self, pos: Pos, message: String) -> Diagnostic {
+        if self.lenient {
+            Diagnostic::warning(self.path, pos, format!("{message}; leaving it out"))
+        } else {
+            Diagnostic::error(self.path, pos, message)
+        }
     }
 
     fn value(&self, key: &str) -> Option<&Value> {
@@ -107,8 +131,7 @@ impl<'a> FrontMatter<'a> {
     }
 
     fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> Diagnostic {
-        Diagnostic::error(
-            self.path,
+        self.problem(
             self.pos(key),
             format!(
                 "`{key}` must be {expected}, found {}",
@@ -159,12 +182,21 @@ impl<'a> FrontMatter<'a> {
         out
     }
 
+    /// A yes or no. A wrong value is always an error, however lenient: the keys it is used
+    /// for (`draft`) decide what is published, and guessing could publish a private note.
     pub fn bool(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
         match self.value(key) {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(other) => {
-                diagnostics.push(self.wrong_type(key, "true or false", other));
+                diagnostics.push(Diagnostic::error(
+                    self.path,
+                    self.pos(key),
+                    format!(
+                        "`{key}` must be true or false, found {}",
+                        yaml::describe(other)
+                    ),
+                ));
                 false
             }
         }
@@ -176,11 +208,7 @@ impl<'a> FrontMatter<'a> {
         match parse_date(&text) {
             Ok(date) => Some(date),
             Err(problem) => {
-                diagnostics.push(Diagnostic::error(
-                    self.path,
-                    self.pos(key),
-                    problem.message(key, &text),
-                ));
+                diagnostics.push(self.problem(self.pos(key), problem.message(key, &text)));
                 None
             }
         }

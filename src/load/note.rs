@@ -66,7 +66,7 @@ pub fn parse(
         }
     };
     let fm = match split.yaml.map(|yaml| FrontMatter::parse(yaml, file)) {
-        Some(Ok(fm)) => fm,
+        Some(Ok(fm)) => fm.lenient(!strict),
         Some(Err(problem)) => {
             unreadable(problem, "without its front matter, titled by its file name");
             front_matter_failed = true;
@@ -101,19 +101,20 @@ pub fn parse(
         dir,
         &mut diagnostics,
     );
-    let title = match fm.string("title", &mut diagnostics) {
-        Some(title) if title.trim().is_empty() => {
-            diagnostics.push(Diagnostic::error(
-                file,
+    let title =
+        match fm.string("title", &mut diagnostics) {
+            Some(title) if title.trim().is_empty() => {
+                diagnostics.push(fm.problem(
                 fm.pos("title"),
-                "`title` is empty; write a title or remove the key to use the first heading",
+                "`title` is empty; write a title or remove the key to use the first heading"
+                    .to_string(),
             ));
-            stem.to_string()
-        }
-        Some(title) => title.trim().to_string(),
-        None if front_matter_failed => stem.to_string(),
-        None => first_heading(&body.text).unwrap_or_else(|| stem.to_string()),
-    };
+                first_heading(&body.text).unwrap_or_else(|| stem.to_string())
+            }
+            Some(title) => title.trim().to_string(),
+            None if front_matter_failed => stem.to_string(),
+            None => first_heading(&body.text).unwrap_or_else(|| stem.to_string()),
+        };
     let file_stem = without_ext.rsplit('/').next().unwrap_or(without_ext);
     if slug::slugify(file_stem).is_empty() {
         // `🚀.md`: nothing of the name can go in a URL. Obsidian publishes it all the same.
@@ -189,9 +190,11 @@ fn first_heading(body: &str) -> Option<String> {
             continue;
         }
         if let Some(heading) = trimmed.strip_prefix("# ") {
-            let heading = heading.trim().trim_end_matches('#').trim();
+            // The heading as it reads: `# [[Load parameters]] *explained*` is titled
+            // "Load parameters explained".
+            let heading = crate::syntax::line_text(heading.trim().trim_end_matches('#'));
             if !heading.is_empty() {
-                return Some(heading.to_string());
+                return Some(heading);
             }
         }
     }
@@ -226,10 +229,17 @@ mod tests {
     #[test]
     fn bad_date_is_reported_at_its_line() {
         let text = "---\ntitle: A\ndate: 2021-13-01\n---\n";
-        let (_, d) = parse(text, Path::new("content/notes/a.md"), "notes/a.md", false);
+        let (_, d) = parse(text, Path::new("content/notes/a.md"), "notes/a.md", true);
         assert_eq!(
             d[0].to_string(),
             "content/notes/a.md:3:7: error: `date` is `2021-13-01`, a day that does not exist: months run from 01 to 12"
         );
+        // As Obsidian shows a note with a broken property: published, without the value.
+        let (note, d) = parse(text, Path::new("content/notes/a.md"), "notes/a.md", false);
+        assert_eq!(
+            d[0].to_string(),
+            "content/notes/a.md:3:7: warning: `date` is `2021-13-01`, a day that does not exist: months run from 01 to 12; leaving it out"
+        );
+        assert_eq!(note.unwrap().date, None);
     }
 }

@@ -693,6 +693,7 @@ impl<'g> MarkdownRenderer<'g> {
 /// (the link stage has warned about it).
 fn math(tex: &str, display: bool) -> String {
     match crate::syntax::math::to_mathml(tex, display) {
+        Ok(mathml) if crate::syntax::math::needs_cleaning(tex) => super::sanitize::clean(&mathml),
         Ok(mathml) => mathml,
         Err(_) => {
             let delimiter = if display { "$$" } else { "$" };
@@ -749,11 +750,7 @@ pub fn label(graph: &Graph, target: Option<&Target>, written: &str) -> String {
     }
 }
 
-/// The visible text of a wikilink without a `|`: what was written, minus a kind prefix.
-pub fn display_text(written: &str) -> String {
-    let (_, name) = crate::link::resolve::split_prefix(written.trim());
-    name.replace('#', " › ").trim().to_string()
-}
+pub use crate::syntax::display_text;
 
 fn written_target(inner: &[Spanned]) -> String {
     inner

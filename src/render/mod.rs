@@ -69,11 +69,45 @@ struct TocEntry {
     id: String,
 }
 
+/// A folder on the way from the home page to a page.
+#[derive(Serialize, Clone)]
+struct Crumb {
+    title: String,
+    url: String,
+}
+
+/// What a folder holds, for its page (or its folder note's page).
+#[derive(Serialize)]
+struct FolderListCtx {
+    folders: Vec<LinkCtx>,
+    notes: Vec<FolderNoteCtx>,
+}
+
+#[derive(Serialize)]
+struct FolderNoteCtx {
+    #[serde(flatten)]
+    link: LinkCtx,
+    date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FolderCtx {
+    title: String,
+    url: String,
+    breadcrumbs: Vec<Crumb>,
+    #[serde(flatten)]
+    list: FolderListCtx,
+}
+
 #[derive(Serialize)]
 struct NoteCtx {
     title: String,
     url: String,
     slug: String,
+    /// The folders the note is in, outermost first, each a link to its page.
+    breadcrumbs: Vec<Crumb>,
+    /// For a folder note (`ch1/index.md`), what its folder holds.
+    folder: Option<FolderListCtx>,
     date: Option<String>,
     date_display: Option<String>,
     summary: String,
@@ -181,6 +215,66 @@ struct Renderer<'g> {
     graph: &'g Graph,
     theme: &'g Theme,
     urls: Urls,
+    folders: BTreeMap<String, Folder>,
+}
+
+/// A folder of notes, which has a page at `/notes/<folder>/`: its folder note's, else a list.
+#[derive(Debug, Default)]
+struct Folder {
+    /// The folder's name as written (`Projects`).
+    name: String,
+    /// The notes directly in it, but its folder note.
+    notes: Vec<usize>,
+    /// The folders directly in it, by slug.
+    folders: Vec<String>,
+    /// The note whose page is the folder's (`Projects/Index.md`, or `Projects.md` beside it).
+    note: Option<usize>,
+}
+
+/// Every folder that holds notes, by slug (`projects/2024`).
+fn folders(graph: &Graph) -> BTreeMap<String, Folder> {
+    let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
+    for (n, linked) in graph.notes.iter().enumerate() {
+        let slug = &linked.note.slug;
+        let Some((parent, _)) = slug.rsplit_once('/') else {
+            continue;
+        };
+        folders.entry(parent.to_string()).or_default().notes.push(n);
+        // The folders on the way, each named as its files' paths write it.
+        let file = crate::diagnostic::display_path(&linked.note.file);
+        let written: Vec<&str> = file
+            .strip_prefix("content/notes/")
+            .unwrap_or(&file)
+            .split('/')
+            .collect();
+        let parts: Vec<&str> = parent.split('/').collect();
+        for depth in 1..=parts.len() {
+            let folder = parts[..depth].join("/");
+            let entry = folders.entry(folder.clone()).or_default();
+            if entry.name.is_empty() {
+                entry.name = written
+                    .get(depth - 1)
+                    .filter(|w| crate::slug::slugify(w) == parts[depth - 1])
+                    .map_or_else(|| parts[depth - 1].to_string(), |w| w.to_string());
+            }
+            if depth > 1 {
+                let above = parts[..depth - 1].join("/");
+                let list = &mut folders.entry(above).or_default().folders;
+                if !list.contains(&folder) {
+                    list.push(folder);
+                }
+            }
+        }
+    }
+    for (n, linked) in graph.notes.iter().enumerate() {
+        if let Some(folder) = folders.get_mut(&linked.note.slug) {
+            folder.note = Some(n);
+        }
+    }
+    for folder in folders.values_mut() {
+        folder.folders.sort();
+    }
+    folders
 }
 
 /// Why rendering stopped: a template failed, or the receiver of the pages did.
@@ -199,7 +293,7 @@ pub fn render<E: Send>(
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
     let renderer = Renderer::new(graph, theme);
-    let jobs = jobs(graph);
+    let jobs = jobs(graph, &renderer.folders);
 
     // The sitemap lists every HTML page; their URLs are known before any is rendered.
     let mut sitemap: Vec<String> = jobs
@@ -233,6 +327,8 @@ pub enum PageKey {
     Search,
     NotFound,
     Atom,
+    /// A folder without a folder note, by slug.
+    Folder(String),
 }
 
 /// Renders only the given pages (not the sitemap), in parallel, handing each to `emit`: a
@@ -249,6 +345,7 @@ pub fn render_pages<E: Send>(
         PageKey::Quote(s, q) => graph.sources.get(*s).is_some_and(|x| *q < x.quotes.len()),
         PageKey::Source(s) => *s < graph.sources.len(),
         PageKey::Concept(name) => graph.concepts.contains_key(name),
+        PageKey::Folder(slug) => renderer.folders.get(slug).is_some_and(|f| f.note.is_none()),
         _ => true,
     };
     let jobs: Vec<PageKey> = pages.iter().filter(|k| exists(k)).cloned().collect();
@@ -277,7 +374,7 @@ fn render_jobs<E: Send>(
 }
 
 /// Every page but the sitemap, as work to do.
-fn jobs(graph: &Graph) -> Vec<PageKey> {
+fn jobs(graph: &Graph, folders: &BTreeMap<String, Folder>) -> Vec<PageKey> {
     let mut jobs = vec![
         PageKey::Home,
         PageKey::Concepts,
@@ -291,13 +388,19 @@ fn jobs(graph: &Graph) -> Vec<PageKey> {
         jobs.extend((0..source.quotes.len()).map(|q| PageKey::Quote(s, q)));
     }
     jobs.extend(graph.concepts.keys().cloned().map(PageKey::Concept));
+    jobs.extend(
+        folders
+            .iter()
+            .filter(|(_, f)| f.note.is_none())
+            .map(|(slug, _)| PageKey::Folder(slug.clone())),
+    );
     jobs.push(PageKey::Atom);
     jobs
 }
 
 /// How many pages [`render`] will emit.
 pub fn page_count(graph: &Graph) -> usize {
-    jobs(graph).len() + 1
+    jobs(graph, &folders(graph)).len() + 1
 }
 
 impl<'g> Renderer<'g> {
@@ -306,6 +409,7 @@ impl<'g> Renderer<'g> {
             graph,
             theme,
             urls: Urls::of(&graph.config),
+            folders: folders(graph),
         }
     }
 
@@ -369,6 +473,7 @@ impl<'g> Renderer<'g> {
             PageKey::Source(s) => self.urls.source(&g.sources[*s].source.id),
             PageKey::Sources => self.urls.sources(),
             PageKey::Search => self.urls.search(),
+            PageKey::Folder(slug) => self.urls.note(slug),
             PageKey::NotFound | PageKey::Atom => return None,
         })
     }
@@ -415,6 +520,10 @@ impl<'g> Renderer<'g> {
                 "sources.html"
             }
             PageKey::Search => "search.html",
+            PageKey::Folder(slug) => {
+                context.insert("folder", &self.folder_page(slug));
+                "folder.html"
+            }
             PageKey::NotFound => return self.template("404.html", "404.html", &context),
             PageKey::Atom => {
                 self.feed(&mut context);
@@ -428,6 +537,84 @@ impl<'g> Renderer<'g> {
             context.insert("canonical_url", &self.urls.absolute(&url));
         }
         self.template(template, &path, &context)
+    }
+
+    /// The home page and the folders above a page at `slug`, outermost first; nothing for a
+    /// page at the top.
+    fn breadcrumbs(&self, slug: &str) -> Vec<Crumb> {
+        let parts: Vec<&str> = slug.split('/').collect();
+        if parts.len() < 2 {
+            return Vec::new();
+        }
+        let home = Crumb {
+            title: "Home".to_string(),
+            url: self.urls.home(),
+        };
+        let folders = (1..parts.len()).filter_map(|depth| {
+            let folder = parts[..depth].join("/");
+            let title = match self.folders.get(&folder)? {
+                Folder { note: Some(n), .. } => self.graph.notes[*n].note.title.clone(),
+                Folder { name, .. } => name.clone(),
+            };
+            Some(Crumb {
+                title,
+                url: self.urls.note(&folder),
+            })
+        });
+        std::iter::once(home).chain(folders).collect()
+    }
+
+    /// What a folder holds: its folders by name, then its notes by title.
+    fn folder_list(&self, folder: &Folder) -> FolderListCtx {
+        let mut folders: Vec<LinkCtx> = folder
+            .folders
+            .iter()
+            .filter_map(|slug| {
+                let inner = self.folders.get(slug)?;
+                Some(match inner.note {
+                    Some(n) => LinkCtx {
+                        kind: "folder",
+                        ..self.note_link(n)
+                    },
+                    None => LinkCtx {
+                        title: inner.name.clone(),
+                        url: self.urls.note(slug),
+                        kind: "folder",
+                    },
+                })
+            })
+            .collect();
+        folders.sort_by_key(|f| f.title.to_lowercase());
+        let mut notes: Vec<FolderNoteCtx> = folder
+            .notes
+            .iter()
+            .filter(|n| !self.folders.contains_key(&self.graph.notes[**n].note.slug))
+            .map(|&n| FolderNoteCtx {
+                link: self.note_link(n),
+                date: self.graph.notes[n]
+                    .note
+                    .date
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
+            })
+            .collect();
+        notes.sort_by(|a, b| {
+            a.link
+                .title
+                .to_lowercase()
+                .cmp(&b.link.title.to_lowercase())
+                .then_with(|| a.link.url.cmp(&b.link.url))
+        });
+        FolderListCtx { folders, notes }
+    }
+
+    fn folder_page(&self, slug: &str) -> FolderCtx {
+        let folder = &self.folders[slug];
+        FolderCtx {
+            title: folder.name.clone(),
+            url: self.urls.note(slug),
+            breadcrumbs: self.breadcrumbs(slug),
+            list: self.folder_list(folder),
+        }
     }
 
     /// A note's summary: its own `summary`, else its first paragraph's text.
@@ -525,6 +712,11 @@ impl<'g> Renderer<'g> {
             title: note.title.clone(),
             url: self.urls.note(&note.slug),
             slug: note.slug.clone(),
+            breadcrumbs: self.breadcrumbs(&note.slug),
+            folder: self
+                .folders
+                .get(&note.slug)
+                .map(|folder| self.folder_list(folder)),
             date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
             date_display: note.date.map(|d| d.format("%-d %B %Y").to_string()),
             summary: self.summary(n),

@@ -68,6 +68,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),
+    (
+        "folder.html",
+        include_str!("../../themes/default/templates/folder.html"),
+    ),
 ];
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[
@@ -80,6 +84,36 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
         include_bytes!("../../themes/default/static/site.js"),
     ),
 ];
+
+/// Mermaid, which draws ```` ```mermaid ```` diagrams in the reader's browser: the ES-module
+/// build, whose entry loads only the chunks a page's diagrams need. Committed under
+/// `themes/default/vendor/` (see `update-mermaid.sh` there) and copied to `_mermaid/` of sites
+/// that have diagrams, so no page asks another host for it.
+static MERMAID: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default/vendor/mermaid");
+
+static DIAGRAM_FILES: std::sync::LazyLock<BTreeMap<String, StaticFile>> =
+    std::sync::LazyLock::new(diagram_files);
+
+/// The folder of the site that holds Mermaid.
+pub const MERMAID_DIR: &str = "_mermaid";
+
+/// Mermaid's files, by output path.
+pub fn diagram_files() -> BTreeMap<String, StaticFile> {
+    let mut files = BTreeMap::new();
+    let mut dirs = vec![&MERMAID];
+    while let Some(dir) = dirs.pop() {
+        for file in dir.files() {
+            let path = crate::diagnostic::display_path(file.path());
+            files.insert(
+                format!("{MERMAID_DIR}/{path}"),
+                StaticFile::Embedded(file.contents()),
+            );
+        }
+        dirs.extend(dir.dirs());
+    }
+    files
+}
 
 pub struct Theme {
     pub tera: Tera,
@@ -111,6 +145,24 @@ pub enum ThemeError {
 }
 
 impl Theme {
+    /// The files to copy to a site with this theme: the theme's own, and Mermaid when the
+    /// site draws diagrams.
+    pub fn files_for(&self, graph: &crate::link::Graph) -> BTreeMap<String, &StaticFile> {
+        let mut files: BTreeMap<String, &StaticFile> = self
+            .static_files
+            .iter()
+            .map(|(path, file)| (path.clone(), file))
+            .collect();
+        if graph.has_diagrams() {
+            files.extend(
+                DIAGRAM_FILES
+                    .iter()
+                    .map(|(path, file)| (path.clone(), file)),
+            );
+        }
+        files
+    }
+
     pub fn load(root: &Path, config: &Config) -> Result<Theme, ThemeError> {
         let dir = root.join("themes").join(&config.theme);
         if config.theme != "default" && !dir.is_dir() {

@@ -173,7 +173,7 @@ pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, 
                 .map_err(|e| err(e.into()))?;
             let mut doc = postings.doc();
             while doc != TERMINATED {
-                if alive.map_or(true, |a| a.is_alive(doc)) {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
                     keyed.push((key.clone(), s, doc));
                 }
                 doc = postings.advance();

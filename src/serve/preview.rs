@@ -424,8 +424,10 @@ impl Preview {
             render::RenderFailure::Emit(err) => Error::Write(err),
         })?;
         let (mut changed, mut keep) = written.into_inner().expect("not poisoned");
-        changed.extend(output.copy_files(&theme.static_files, &graph.assets)?);
-        keep.extend(theme.static_files.keys().cloned());
+        let theme_files = theme.files_for(&graph);
+        changed.extend(output.copy_files(&theme_files, &graph.assets)?);
+        keep.extend(theme_files.keys().cloned());
+        drop(theme_files);
         keep.extend(graph.assets.iter().map(|a| a.path.clone()));
         changed.extend(output.remove_others(&keep)?);
         changed.sort();

@@ -156,7 +156,7 @@ fn inline_text<'a>(
             } else {
                 text[..ts].chars().next_back()
             };
-            if !before.map_or(true, char::is_whitespace) {
+            if !before.is_none_or(char::is_whitespace) {
                 continue;
             }
             let offset = if verbatim {
@@ -295,7 +295,7 @@ fn find_tag_in_source(source: &str, range: &Range<usize>, from: usize, tag: &str
             source[..at]
                 .chars()
                 .next_back()
-                .map_or(true, char::is_whitespace)
+                .is_none_or(char::is_whitespace)
         })
 }
 
@@ -414,6 +414,96 @@ fn is_inline(event: &Event) -> bool {
         | Event::TaskListMarker(_) => true,
         Event::Html(_) | Event::Rule => false,
     }
+}
+
+/// The visible text of a wikilink without a `|`: what was written, without a kind prefix
+/// (`concept:`), a heading path shown as `note › Heading`.
+pub fn display_text(written: &str) -> String {
+    let written = written.trim();
+    let name = ["note:", "quote:", "concept:", "source:"]
+        .iter()
+        .find_map(|prefix| written.strip_prefix(prefix))
+        .unwrap_or(written);
+    name.trim().replace('#', " › ").trim().to_string()
+}
+
+/// The text a line of Markdown shows, without its markup: a heading's, for a title.
+pub fn line_text(line: &str) -> String {
+    let mut out = String::new();
+    let mut bare_wikilink = false;
+    for (event, _) in events(line, Dialect { inline_tags: false }) {
+        match event {
+            Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { has_pothole: false },
+                dest_url,
+                ..
+            }) => {
+                out.push_str(&display_text(&dest_url));
+                bare_wikilink = true;
+            }
+            Event::End(TagEnd::Link) => bare_wikilink = false,
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) if !bare_wikilink => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// The Obsidian plugin a fenced code block is written for, by its language: a published site
+/// does not run plugins, so such a block shows as code (with a warning).
+pub fn plugin_block(lang: &str) -> Option<&'static str> {
+    let lang = lang.to_ascii_lowercase();
+    Some(match lang.as_str() {
+        "dataview" | "dataviewjs" => "Dataview",
+        "tasks" => "Tasks",
+        "base" => "Bases",
+        "button" => "Buttons",
+        "tracker" => "Tracker",
+        "chart" => "Charts",
+        "kanban" => "Kanban",
+        "excalidraw" => "Excalidraw",
+        "meta-bind" | "meta-bind-button" | "meta-bind-embed" => "Meta Bind",
+        "contributionGraph" | "contributiongraph" => "Contribution Graph",
+        "leaflet" => "Leaflet",
+        "timeline" | "timeline-labeled" => "Timelines",
+        "mehrmaid" => "Mehrmaid",
+        _ if lang.starts_with("ad-") => "Admonition",
+        _ => return None,
+    })
+}
+
+/// The first of Obsidian's search operators in a query, which tells Obsidian's embedded search
+/// (a ```` ```query ```` block, as Obsidian writes it) from commonplace's.
+pub fn obsidian_search_operator(query: &str) -> Option<&'static str> {
+    const OPERATORS: &[&str] = &[
+        "file:",
+        "path:",
+        "content:",
+        "match-case:",
+        "ignore-case:",
+        "tag:",
+        "line:",
+        "block:",
+        "section:",
+        "task:",
+        "task-todo:",
+        "task-done:",
+    ];
+    query.split_whitespace().find_map(|word| {
+        let word = word.trim_start_matches(['-', '(', '"']);
+        OPERATORS
+            .iter()
+            .find(|op| word.to_ascii_lowercase().starts_with(**op))
+            .copied()
+    })
+}
+
+/// Whether inline code is a Dataview inline query (`` `= this.file.name` ``, `` `$= dv…` ``).
+pub fn is_inline_query(code: &str) -> bool {
+    code.starts_with("= ") || code.starts_with("$=")
 }
 
 /// Whether a link event is an inline `#tag`.

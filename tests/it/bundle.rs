@@ -84,8 +84,8 @@ impl Bundle {
         let allowed = |doc: u32| {
             concept_docs
                 .as_ref()
-                .map_or(true, |docs| docs.binary_search(&doc).is_ok())
-                && range.map_or(true, |(start, end)| (start..end).contains(&doc))
+                .is_none_or(|docs| docs.binary_search(&doc).is_ok())
+                && range.is_none_or(|(start, end)| (start..end).contains(&doc))
         };
         let mut ranked = rank(&self.meta, &query, &lookup, &allowed, 10);
         if ranked.total == 0 {

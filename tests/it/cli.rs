@@ -6,9 +6,16 @@ use crate::common::*;
 fn init_makes_a_site_that_builds_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("kb");
+    let before = chrono::Local::now().date_naive();
     let init = run(&["init", dir.to_str().unwrap()], tmp.path());
+    let after = chrono::Local::now().date_naive();
     assert!(init.status.success(), "{}", stderr(&init));
     assert!(stdout(&init).contains("created kb/commonplace.yaml"));
+    // The first note is dated the day it was made.
+    let welcome = std::fs::read_to_string(dir.join("content/notes/welcome.md")).unwrap();
+    let dated =
+        |day: chrono::NaiveDate| welcome.contains(&format!("\ndate: {}\n", day.format("%Y-%m-%d")));
+    assert!(dated(before) || dated(after), "{welcome}");
     for file in [
         "commonplace.yaml",
         ".gitignore",

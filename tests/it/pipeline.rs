@@ -58,9 +58,14 @@ fn demo_site_builds_without_warnings_and_every_link_resolves() {
         problems.join("\n")
     );
 
-    // One page per note, quote, concept and source.
+    // One page per note, quote, concept and source, and one per folder of notes.
     let notes = count_files(&repo_root().join("content/notes"), ".md");
-    assert_eq!(count_files(&public.join("notes"), "index.html"), notes);
+    let folders = std::fs::read_dir(repo_root().join("content/notes"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_type().unwrap().is_dir())
+        .count();
+    assert_eq!(folders, 3);
+    assert_eq!(count_files(&public.join("notes"), "index.html"), notes + folders);
     let quotes = demo_quote_ids();
     assert!(quotes.len() >= 20);
     for id in &quotes {

@@ -478,7 +478,7 @@ fn a_restarted_preview_rewrites_only_what_changed_and_drops_what_is_gone() {
     {
         let server = start(site.path());
         assert!(
-            server.startup[0].starts_with("rebuilt: 60 files changed (full: first build, "),
+            server.startup[0].starts_with("rebuilt: 63 files changed (full: first build, "),
             "{:?}",
             server.startup
         );

@@ -11,3 +11,15 @@ document.addEventListener("keydown", (event) => {
   box.focus();
   box.select();
 });
+
+// Diagrams: a page with ```mermaid blocks loads the site's own copy of Mermaid, which draws
+// each block in place (in the reader's light or dark scheme). Without scripts the source shows.
+const diagrams = document.querySelectorAll("pre.mermaid");
+if (diagrams.length > 0) {
+  const base = document.documentElement.dataset.base || "";
+  import(`${base}/_mermaid/mermaid.esm.min.mjs`).then(({ default: mermaid }) => {
+    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+    mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default" });
+    return mermaid.run({ nodes: diagrams });
+  }).catch((error) => console.error("commonplace: diagrams could not be drawn", error));
+}
