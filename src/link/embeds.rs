@@ -146,17 +146,20 @@ pub fn report_cycles(notes: &[EmbedNote], diagnostics: &mut Vec<Diagnostic>) {
     };
     for cycle in cycles(&embeds, &successors) {
         let (n, i) = cycle[0];
-        // The chain, named as the embeds name their targets: `a` embeds `b#Part` embeds `a`.
-        let steps: Vec<String> = std::iter::once(format!("`{}`", notes[n].slug))
-            .chain(cycle.iter().map(|&(m, j)| {
-                let embed = &embeds[m][j];
-                let slug = notes[embed.note].slug;
-                match &embed.anchor {
-                    Some(Anchor::Heading(id)) => format!("`{slug}#{id}`"),
-                    Some(Anchor::Block(id)) => format!("`{slug}#^{id}`"),
-                    None => format!("`{slug}`"),
-                }
-            }))
+        // The chain, named as the embeds name their targets, from the part that holds the
+        // first embed back round to it: `a` embeds `b#Part` embeds `a`.
+        let name = |&(m, j): &Node| {
+            let embed = &embeds[m][j];
+            let slug = notes[embed.note].slug;
+            match &embed.anchor {
+                Some(Anchor::Heading(id)) => format!("`{slug}#{id}`"),
+                Some(Anchor::Block(id)) => format!("`{slug}#^{id}`"),
+                None => format!("`{slug}`"),
+            }
+        };
+        let last = cycle.last().expect("a cycle has an embed");
+        let steps: Vec<String> = std::iter::once(name(last))
+            .chain(cycle.iter().map(name))
             .collect();
         let note = &notes[n];
         diagnostics.push(Diagnostic::error(

@@ -204,7 +204,13 @@ impl<'a> FrontMatter<'a> {
 
     /// A `YYYY-MM-DD` date, optionally with a time after it, which is ignored.
     pub fn date(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
-        let text = self.string(key, diagnostics)?;
+        let text = match self.value(key)? {
+            Value::String(s) => s.clone(),
+            other => {
+                diagnostics.push(self.wrong_type(key, "a date written YYYY-MM-DD", other));
+                return None;
+            }
+        };
         match parse_date(&text) {
             Ok(date) => Some(date),
             Err(problem) => {

@@ -93,6 +93,36 @@ pub fn parse(text: &str, dialect: Dialect) -> Parsed<'_> {
             Event::Text(t) if !code_block && in_link == 0 => {
                 inline_text(text, t, range, dialect, &mut out);
             }
+            // In a table, Obsidian writes a wikilink's `|` as `\|` (the table's own `|` is
+            // the column's end); the backslash is not part of the target.
+            Event::Start(Tag::Link {
+                link_type: link_type @ LinkType::WikiLink { .. },
+                dest_url,
+                title,
+                id,
+            }) if dest_url.ends_with('\\') => {
+                let tag = Tag::Link {
+                    link_type,
+                    dest_url: dest_url.trim_end_matches('\\').to_string().into(),
+                    title,
+                    id,
+                };
+                out.push((Event::Start(tag), range));
+            }
+            Event::Start(Tag::Image {
+                link_type: link_type @ LinkType::WikiLink { .. },
+                dest_url,
+                title,
+                id,
+            }) if dest_url.ends_with('\\') => {
+                let tag = Tag::Image {
+                    link_type,
+                    dest_url: dest_url.trim_end_matches('\\').to_string().into(),
+                    title,
+                    id,
+                };
+                out.push((Event::Start(tag), range));
+            }
             other => {
                 raw_html |= matches!(other, Event::Html(_) | Event::InlineHtml(_));
                 out.push((other, range));
@@ -424,7 +454,9 @@ pub fn display_text(written: &str) -> String {
         .iter()
         .find_map(|prefix| written.strip_prefix(prefix))
         .unwrap_or(written);
-    name.trim().replace('#', " › ").trim().to_string()
+    // `[[#Heading]]`, a heading of the same note, reads as the heading alone.
+    let name = name.trim().trim_start_matches('#');
+    name.replace('#', " › ").trim().to_string()
 }
 
 /// The text a line of Markdown shows, without its markup: a heading's, for a title.

@@ -87,6 +87,7 @@ bad_input_tests!(
     duplicate_slug,
     duplicate_source_id,
     embed_cycle,
+    embed_cycle_sections,
     empty_quote_text,
     empty_title,
     front_matter_unclosed,

@@ -11,6 +11,7 @@ mod import;
 mod links;
 mod live;
 mod markdown_spec;
+mod obsidian;
 mod pipeline;
 mod search;
 mod serve;

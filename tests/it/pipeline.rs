@@ -65,7 +65,10 @@ fn demo_site_builds_without_warnings_and_every_link_resolves() {
         .filter(|e| e.as_ref().unwrap().file_type().unwrap().is_dir())
         .count();
     assert_eq!(folders, 3);
-    assert_eq!(count_files(&public.join("notes"), "index.html"), notes + folders);
+    assert_eq!(
+        count_files(&public.join("notes"), "index.html"),
+        notes + folders
+    );
     let quotes = demo_quote_ids();
     assert!(quotes.len() >= 20);
     for id in &quotes {
