@@ -380,6 +380,21 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
     )
 }
 
+/// Text without its HTML tags.
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// What Obsidian draws a file as, for files only Obsidian can draw.
 fn obsidian_view(path: &str) -> Option<&'static str> {
     let ext = path.rsplit('.').next()?.to_ascii_lowercase();
@@ -584,6 +599,9 @@ impl Resolver<'_> {
         }
         // `[[note#Part#Detail]]` names a heading under another, as Obsidian writes the path
         // to a heading whose name is not unique: each part narrows the range to search.
+        // A heading's text may hold markup and HTML (`## <font color="red">Intro</font>`),
+        // which a link to it may copy as it is: only the words compare.
+        let words = |part: &str| slug::slugify(&strip_tags(part));
         let parts: Vec<&str> = anchor
             .split('#')
             .map(str::trim)
@@ -592,7 +610,7 @@ impl Resolver<'_> {
         let mut within = 0..usize::MAX;
         let mut found = None;
         for part in &parts {
-            let wanted = slug::slugify(part);
+            let wanted = words(part);
             let heading = scan.headings.iter().find(|h| {
                 within.contains(&h.start) && (h.id == wanted || slug::slugify(&h.text) == wanted)
             });

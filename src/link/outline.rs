@@ -137,6 +137,13 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
     let mut scan = Scan::default();
     let mut heading: Option<(u8, usize, String)> = None;
     let mut paragraph: Option<usize> = None;
+    // The paragraph's whole text, to tell a line that is only `^block-id`.
+    let mut paragraph_text = String::new();
+    // Blocks at the top of the text: how deep the current event is, where the current top
+    // block began, and the last one that ended (which a `^block-id` line after it names).
+    let mut depth = 0usize;
+    let mut top_start = 0usize;
+    let mut last_top: Option<(usize, usize)> = None;
     let mut last_text = String::new();
     let mut seen_ids = std::collections::HashMap::<String, usize>::new();
     // The first paragraph's phrases, until it is done; `None` once it is.
@@ -151,6 +158,39 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
     let mut items: Vec<OpenItem> = Vec::new();
 
     for (event, range) in syntax::events(text, dialect) {
+        let mut ended_top = None;
+        match &event {
+            Event::Start(_) if !syntax::is_inline(&event) => {
+                if depth == 0 {
+                    top_start = range.start;
+                }
+                depth += 1;
+            }
+            Event::End(_) if !syntax::is_inline(&event) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    ended_top = Some((top_start, range.end));
+                }
+            }
+            // A callout, which replaced a block quote's start and end.
+            Event::Html(html) => match syntax::callout::nesting(html) {
+                1 => {
+                    if depth == 0 {
+                        top_start = range.start;
+                    }
+                    depth += 1;
+                }
+                -1 => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        ended_top = Some((top_start, range.end));
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        let mut standalone_marker = false;
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading = Some((level as u8, range.start, String::new()));
@@ -182,6 +222,7 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
             }
             Event::Start(Tag::Paragraph) => {
                 paragraph = Some(range.start);
+                paragraph_text.clear();
                 last_text.clear();
                 if let Some(item) = items.last_mut() {
                     // A loose item: its paragraph carries the block id.
@@ -190,12 +231,29 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
             }
             Event::End(TagEnd::Paragraph) => {
                 if let Some(start) = paragraph.take() {
-                    if let Some((_, id)) = block_marker(&last_text) {
-                        scan.blocks.push(Block {
-                            id: id.to_string(),
-                            start,
-                            end: range.end,
-                        });
+                    let alone = block_marker(paragraph_text.trim())
+                        .filter(|(before, _)| before.is_empty())
+                        .map(|(_, id)| id.to_string());
+                    match (alone, last_top) {
+                        // `^id` on a line of its own names the block above it (a table, a
+                        // list, a quote), as in Obsidian.
+                        (Some(id), Some((top, end))) if depth == 0 => {
+                            scan.blocks.push(Block {
+                                id,
+                                start: top,
+                                end,
+                            });
+                            standalone_marker = true;
+                        }
+                        _ => {
+                            if let Some((_, id)) = block_marker(&last_text) {
+                                scan.blocks.push(Block {
+                                    id: id.to_string(),
+                                    start,
+                                    end: range.end,
+                                });
+                            }
+                        }
                     }
                     if let Some(phrases) = first.as_mut() {
                         trim_block_marker(phrases);
@@ -375,6 +433,9 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
             }
             Event::Text(t) | Event::Code(t) => {
                 scan.words += t.split_whitespace().count();
+                if paragraph.is_some() {
+                    paragraph_text.push_str(&t);
+                }
                 if let Some((_, _, text)) = heading.as_mut() {
                     text.push_str(&t);
                 }
@@ -396,6 +457,9 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                 }
             }
             _ => {}
+        }
+        if let (Some(block), false) = (ended_top, standalone_marker) {
+            last_top = Some(block);
         }
     }
 

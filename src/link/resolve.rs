@@ -337,17 +337,33 @@ impl Index {
         if candidates.len() == 1 {
             return Some((candidates[0], None));
         }
+        // A name that is a note's whole path from the root of the notes, or that only one
+        // candidate in the linking note's folder has, settles the link, as in Obsidian.
+        let path_of = |n: usize| {
+            let file = &self.note_files[n];
+            exact_name(file)
+        };
+        if let Some(&n) = candidates.iter().find(|&&n| path_of(n) == exact) {
+            return Some((n, None));
+        }
         let link_folder = dir.strip_prefix("notes").unwrap_or(dir).trim_matches('/');
         let folder_of = |n: usize| {
             let file = &self.note_files[n];
             file.rsplit_once('/').map_or("", |(d, _)| d)
         };
+        let in_folder: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&n| folder_of(n) == link_folder)
+            .collect();
+        if let [n] = in_folder[..] {
+            return Some((n, None));
+        }
         let best = *candidates
             .iter()
             .min_by_key(|&&n| {
-                let same_folder = folder_of(n) == link_folder;
                 let depth = self.note_files[n].matches('/').count();
-                (!same_folder, depth, &self.note_files[n])
+                (depth, &self.note_files[n])
             })
             .expect("candidates are never empty");
         let all: Vec<String> = candidates
@@ -412,6 +428,19 @@ impl Index {
             if let Some(&n) = self.notes_by_file.get(&joined) {
                 return Resolution::found(note_target(n));
             }
+            // Obsidian writes a Markdown link by the file's name alone when the name is
+            // unique (its "shortest path" format): found as a wikilink would be.
+            if !decoded.contains('/') {
+                let name = &decoded[..decoded.len() - ".md".len()];
+                if let Some((n, warning)) =
+                    self.find_note(&exact_name(name), &slug::slugify_path(name), dir)
+                {
+                    return Resolution {
+                        warning,
+                        ..Resolution::found(note_target(n))
+                    };
+                }
+            }
             if let Some(name) = joined.strip_prefix("concepts/") {
                 // `joined` ends in `.md` in some case, checked above.
                 let key = slug::slugify(&name[..name.len() - ".md".len()]);
@@ -426,6 +455,12 @@ impl Index {
         }
         match self.assets_by_path.get(&joined) {
             Some(&i) => Resolution::found(Target::Asset(self.asset_paths[i].clone())),
+            // As for notes: a bare file name finds the file wherever it is.
+            None if !decoded.contains('/')
+                && self.assets_by_name.contains_key(&decoded.to_lowercase()) =>
+            {
+                self.resolve_asset(&decoded, dir)
+            }
             None => Resolution::failed(format!(
                 "no file `{joined}` under `content/`{}",
                 self.suggest(&joined, self.asset_paths.iter().map(String::as_str))

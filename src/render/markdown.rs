@@ -198,7 +198,7 @@ impl<'g> MarkdownRenderer<'g> {
             .collect();
         let mut out: Vec<Event> = Vec::with_capacity(events.len());
         let mut footnotes = Footnotes::default();
-        self.events(part, &events, page, &mut footnotes, &mut out);
+        self.events(part, &events, page, &mut footnotes, &mut out, true);
         let mut html_out = String::with_capacity(text.len() * 3 / 2);
         html::push_html(&mut html_out, out.into_iter());
         html_out.push_str(&footnotes.section(&part.footnote_prefix, page));
@@ -209,7 +209,8 @@ impl<'g> MarkdownRenderer<'g> {
     }
 
     /// Renders a run of events into `out`: the block and inline structure this renderer
-    /// rewrites, and everything else as pulldown-cmark would write it.
+    /// rewrites, and everything else as pulldown-cmark would write it. `top` says the events
+    /// are a whole text's, whose blocks a `^block-id` line may name.
     fn events<'e>(
         &self,
         part: &Part,
@@ -217,18 +218,49 @@ impl<'g> MarkdownRenderer<'g> {
         page: &mut PageState,
         footnotes: &mut Footnotes,
         out: &mut Vec<Event<'e>>,
+        top: bool,
     ) {
+        // Where in `out` each block at the top of the text began, and how deep we are.
+        let mut block_starts: Vec<usize> = Vec::new();
+        let mut depth = 0usize;
         let mut i = 0;
         while i < events.len() {
             let (event, range) = &events[i];
+            if top && depth == 0 {
+                block_starts.push(out.len());
+            }
+            match event {
+                Event::Start(_) if !syntax::is_inline(event) => depth += 1,
+                Event::End(_) if !syntax::is_inline(event) => depth = depth.saturating_sub(1),
+                Event::Html(html) => {
+                    depth = depth.saturating_add_signed(syntax::callout::nesting(html));
+                }
+                _ => {}
+            }
             match event {
                 Event::Start(Tag::Paragraph) => {
+                    depth -= 1;
                     let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::Paragraph)));
-                    self.paragraph(part, &events[i + 1..end], page, footnotes, out);
+                    let inner = &events[i + 1..end];
+                    // `^id` on a line of its own: the id of the block above it.
+                    let previous = block_starts.len().checked_sub(2).map(|b| block_starts[b]);
+                    match (top && depth == 0, standalone_marker(inner), previous) {
+                        (true, Some(id), Some(at)) => {
+                            let id = self.block_id(part, &id, page);
+                            out.insert(
+                                at,
+                                Event::Html(format!("<div id=\"{}\">\n", escape(&id)).into()),
+                            );
+                            out.push(Event::Html("</div>\n".into()));
+                            block_starts.pop();
+                        }
+                        _ => self.paragraph(part, inner, page, footnotes, out),
+                    }
                     i = end + 1;
                     continue;
                 }
                 Event::Start(Tag::Item) => {
+                    depth -= 1;
                     let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::Item)));
                     self.item(part, &events[i + 1..end], page, footnotes, out);
                     i = end + 1;
@@ -262,6 +294,7 @@ impl<'g> MarkdownRenderer<'g> {
                     continue;
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
+                    depth -= 1;
                     let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
                     let code: String = events[i + 1..end]
                         .iter()
@@ -286,11 +319,19 @@ impl<'g> MarkdownRenderer<'g> {
                     out.push(Event::InlineHtml(html.into()));
                 }
                 Event::Start(Tag::FootnoteDefinition(label)) => {
+                    depth -= 1;
                     let end = find_end(events, i, |e| {
                         matches!(e, Event::End(TagEnd::FootnoteDefinition))
                     });
                     let mut inner = Vec::new();
-                    self.events(part, &events[i + 1..end], page, footnotes, &mut inner);
+                    self.events(
+                        part,
+                        &events[i + 1..end],
+                        page,
+                        footnotes,
+                        &mut inner,
+                        false,
+                    );
                     let mut body = String::new();
                     html::push_html(&mut body, inner.into_iter());
                     footnotes.definitions.push((label.to_string(), body));
@@ -344,7 +385,7 @@ impl<'g> MarkdownRenderer<'g> {
             Some(id) => out.push(Event::Html(format!("<p id=\"{}\">", escape(&id)).into())),
             None => out.push(Event::Start(Tag::Paragraph)),
         }
-        self.events(part, &events, page, footnotes, out);
+        self.events(part, &events, page, footnotes, out, false);
         match block_id {
             Some(_) => out.push(Event::Html("</p>\n".into())),
             None => out.push(Event::End(TagEnd::Paragraph)),
@@ -371,8 +412,8 @@ impl<'g> MarkdownRenderer<'g> {
             Some(id) => out.push(Event::Html(format!("<li id=\"{}\">", escape(&id)).into())),
             None => out.push(Event::Start(Tag::Item)),
         }
-        self.events(part, &text, page, footnotes, out);
-        self.events(part, &inner[text_end..], page, footnotes, out);
+        self.events(part, &text, page, footnotes, out, false);
+        self.events(part, &inner[text_end..], page, footnotes, out, false);
         match block_id {
             Some(_) => out.push(Event::Html("</li>\n".into())),
             None => out.push(Event::End(TagEnd::Item)),
@@ -437,9 +478,11 @@ impl<'g> MarkdownRenderer<'g> {
             if is_image {
                 let html = match target {
                     Target::Asset(path) => {
+                        // `![[icon.svg#dark]]`: what follows `#` is for Obsidian's themes.
+                        let file = written.split('#').next().unwrap_or(&written);
                         let alt = match has_pothole {
                             true => plain_text(inner),
-                            false => display_text(&written),
+                            false => display_text(file),
                         };
                         asset_embed(&self.urls.asset(path), path, &alt)
                     }
@@ -473,6 +516,13 @@ impl<'g> MarkdownRenderer<'g> {
             return end + 1;
         }
 
+        // `![](https://www.youtube.com/watch?v=…)`: Obsidian plays the video in the page.
+        if is_image {
+            if let Some(html) = youtube_embed(dest_url, &plain_text(inner)) {
+                out.push(Event::InlineHtml(html.into()));
+                return end + 1;
+            }
+        }
         // An ordinary Markdown link or image: only its destination changes.
         let new_dest = match target.and_then(|t| self.target_url(t)) {
             Some(url) => CowStr::from(url),
@@ -497,7 +547,7 @@ impl<'g> MarkdownRenderer<'g> {
             }
         };
         out.push(Event::Start(start));
-        self.events(part, &events[i + 1..end], page, footnotes, out);
+        self.events(part, &events[i + 1..end], page, footnotes, out, false);
         out.push(events[end].0.clone());
         end + 1
     }
@@ -705,6 +755,19 @@ fn math(tex: &str, display: bool) -> String {
     }
 }
 
+/// The id of a paragraph that is only `^block-id`.
+fn standalone_marker(inner: &[Spanned]) -> Option<String> {
+    let text: String = inner
+        .iter()
+        .map(|(e, _)| match e {
+            Event::Text(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect::<Option<String>>()?;
+    let (before, id) = outline::block_marker(text.trim())?;
+    before.is_empty().then(|| id.to_string())
+}
+
 /// A run of inline events without a trailing ` ^block-id`, and the id, if it had one.
 fn strip_block_marker<'e>(inner: &[Spanned<'e>]) -> (Vec<Spanned<'e>>, Option<String>) {
     let mut events: Vec<Spanned<'e>> = inner.to_vec();
@@ -796,6 +859,41 @@ fn asset_embed(url: &str, path: &str, alt: &str) -> String {
         "mp3" | "ogg" | "wav" | "m4a" | "flac" => format!("<audio src=\"{url}\" controls></audio>"),
         _ => format!("<a href=\"{url}\" class=\"internal\">{alt}</a>"),
     }
+}
+
+/// A YouTube video's player, for an image whose address is the video's page, as Obsidian
+/// embeds it (from YouTube's cookie-less domain).
+fn youtube_embed(url: &str, title: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let rest = rest.strip_prefix("m.").unwrap_or(rest);
+    let id = if let Some(query) = rest.strip_prefix("youtube.com/watch?") {
+        query.split('&').find_map(|pair| pair.strip_prefix("v="))?
+    } else {
+        ["youtu.be/", "youtube.com/shorts/", "youtube.com/embed/"]
+            .iter()
+            .find_map(|prefix| rest.strip_prefix(prefix))?
+            .split(['?', '&', '#', '/'])
+            .next()?
+    };
+    let valid = id.len() == 11
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return None;
+    }
+    let title = if title.trim().is_empty() {
+        "YouTube video"
+    } else {
+        title.trim()
+    };
+    Some(format!(
+        "<iframe class=\"embed-video\" src=\"https://www.youtube-nocookie.com/embed/{id}\" title=\"{}\" loading=\"lazy\" allow=\"encrypted-media; picture-in-picture\" allowfullscreen></iframe>",
+        escape(title)
+    ))
 }
 
 /// `300` or `300x200`, as Obsidian writes an embedded image's size.
@@ -916,6 +1014,28 @@ mod tests {
     }
 
     #[test]
+    fn youtube_addresses_become_players() {
+        let player = "<iframe class=\"embed-video\" src=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\" title=\"A talk\" loading=\"lazy\" allow=\"encrypted-media; picture-in-picture\" allowfullscreen></iframe>";
+        for url in [
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://youtube.com/watch?feature=share&v=dQw4w9WgXcQ",
+            "https://youtu.be/dQw4w9WgXcQ?t=42",
+            "https://www.youtube.com/shorts/dQw4w9WgXcQ",
+        ] {
+            assert_eq!(
+                youtube_embed(url, "A talk").as_deref(),
+                Some(player),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            youtube_embed("https://example.org/watch?v=dQw4w9WgXcQ", ""),
+            None
+        );
+        assert_eq!(youtube_embed("https://youtu.be/short", ""), None);
+    }
+
+    #[test]
     fn block_markers_become_ids_and_vanish() {
         assert_eq!(
             render_alone("The key point. ^key\n"),
@@ -924,6 +1044,11 @@ mod tests {
         assert_eq!(
             render_alone("- one ^first\n- two\n  - nested ^deep\n"),
             "<ul>\n<li id=\"^first\">one</li>\n<li>two\n<ul>\n<li id=\"^deep\">nested</li>\n</ul>\n</li>\n</ul>\n"
+        );
+        // On a line of its own, the id names the block above.
+        assert_eq!(
+            render_alone("Intro.\n\n| a |\n|---|\n| 1 |\n\n^table\n\n> [!tip]\n> Hi.\n\n^tip\n"),
+            "<p>Intro.</p>\n<div id=\"^table\">\n<table><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>1</td></tr>\n</tbody></table>\n</div>\n<div id=\"^tip\">\n<div class=\"callout\" data-callout=\"tip\">\n<div class=\"callout-title\">Tip</div>\n<div class=\"callout-content\">\n<p>Hi.</p>\n</div>\n</div>\n</div>\n"
         );
     }
 

@@ -16,7 +16,7 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
             // What the renderer writes.
             "section", "input", "label", // footnotes, task lists
             // What Obsidian users write.
-            "iframe", "video", "audio", "source", "track", "picture", "center", "font",
+            "iframe", "video", "audio", "source", "track", "picture", "center", "font", "button",
         ])
         .add_tags(MATHML)
         .add_generic_attributes(["id", "class", "style", "dir", "role", "aria-label", "align"])
@@ -27,6 +27,7 @@ static CLEANER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("ol", ["type", "reversed"])
         .add_tag_attributes("font", ["color", "size", "face"])
+        .add_tag_attributes("button", ["type", "disabled"])
         .add_tag_attributes(
             "iframe",
             [

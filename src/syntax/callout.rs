@@ -56,6 +56,23 @@ pub fn marker(text: &str) -> Option<Marker<'_>> {
     })
 }
 
+/// How a callout's own HTML changes the nesting of blocks: `1` where a callout opens, `-1`
+/// where one closes, `0` for any other HTML. Callouts replace block quotes, whose start and
+/// end events said as much; those who count blocks ask this instead.
+pub fn nesting(html: &str) -> isize {
+    if html.starts_with("<div class=\"callout\"") || html.starts_with("<details class=\"callout\"")
+    {
+        1
+    } else if html == CLOSE_DIV || html == CLOSE_DETAILS {
+        -1
+    } else {
+        0
+    }
+}
+
+const CLOSE_DIV: &str = "</div>\n</div>\n";
+const CLOSE_DETAILS: &str = "</div>\n</details>\n";
+
 /// A callout's default title: its type as written, capitalized (`[!faq]` is "Faq").
 fn default_title(kind: &str) -> String {
     let lower = kind.to_lowercase();
@@ -111,13 +128,13 @@ pub fn callouts(events: Vec<Spanned>) -> Vec<Spanned> {
                         ),
                         "<summary class=\"callout-title\">",
                         "</summary>\n<div class=\"callout-content\">\n",
-                        "</div>\n</details>\n",
+                        CLOSE_DETAILS,
                     ),
                     None => (
                         format!("<div class=\"callout\" data-callout=\"{kind}\">\n"),
                         "<div class=\"callout-title\">",
                         "</div>\n<div class=\"callout-content\">\n",
-                        "</div>\n</div>\n",
+                        CLOSE_DIV,
                     ),
                 };
                 closers.push(Some(close));

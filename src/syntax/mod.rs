@@ -411,7 +411,7 @@ fn highlights(events: Vec<Spanned>) -> Vec<Spanned> {
 }
 
 /// Whether an event lives inside a line of text, rather than starting or ending a block.
-fn is_inline(event: &Event) -> bool {
+pub fn is_inline(event: &Event) -> bool {
     match event {
         Event::Start(tag) => matches!(
             tag,

@@ -158,6 +158,10 @@ fn names_resolve_as_obsidian_resolves_them() {
     ] {
         assert!(names.contains(expected), "missing {expected}\n{names}");
     }
+    // A file's name beats another note's alias (`Rest.md` has the alias `Sleep`).
+    assert!(page(&public, "notes/projects/plan/index.html").contains(
+        "see also <a href=\"/vault/notes/areas/health/sleep/\" class=\"internal\">Sleep</a>"
+    ));
     // Notes with broken front matter are published under their file names.
     assert!(page(&public, "notes/invalid-properties/index.html")
         .contains("<h1>Invalid properties</h1>"));
