@@ -13,17 +13,14 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "support/usage.rs"]
+mod usage;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Run {
-    wall: Duration,
-    user: Duration,
-    system: Duration,
-    max_rss_kib: i64,
-}
+use usage::Run;
 
 fn main() {
     let runs = corpus::env_number("COMMONPLACE_BENCH_RUNS", 3);
@@ -100,46 +97,5 @@ fn sync() {
 fn build_once(site: &Path, output: &Path) -> Run {
     let _ = std::fs::remove_dir_all(site.join(".commonplace"));
     sync();
-    let started = Instant::now();
-    // Reaped by `wait_with_usage`, which std's `wait` cannot replace: it also returns rusage.
-    #[allow(clippy::zombie_processes)]
-    let child = Command::new(env!("CARGO_BIN_EXE_commonplace"))
-        .arg("build")
-        .arg("--root")
-        .arg(site)
-        .arg("--output")
-        .arg(output)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let (status, usage) = wait_with_usage(child.id());
-    let wall = started.elapsed();
-    assert_eq!(status, 0, "the build failed");
-    Run {
-        wall,
-        user: timeval(usage.ru_utime),
-        system: timeval(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss,
-    }
-}
-
-fn timeval(t: libc::timeval) -> Duration {
-    Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-}
-
-/// `wait4`, which std does not expose: the exit status and the child's own resource usage
-/// (peak resident memory, user and system CPU time).
-#[allow(unsafe_code)]
-fn wait_with_usage(pid: u32) -> (i32, libc::rusage) {
-    let mut status = 0;
-    // SAFETY: rusage is plain data, and wait4 fills it for the child we spawned and still own.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid as libc::pid_t, "wait4 failed");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    (code, usage)
+    usage::run_build(env!("CARGO_BIN_EXE_commonplace"), site, output, false)
 }
