@@ -75,6 +75,8 @@ pub enum Ref {
 pub struct LinkedNote {
     pub note: Note,
     pub outline: Outline,
+    /// The wikilinks in its front matter's values, resolved, in the order written.
+    pub properties: Vec<PropertyTarget>,
     /// Canonical concept names.
     pub concepts: Vec<String>,
     pub sources: Vec<usize>,
@@ -83,6 +85,15 @@ pub struct LinkedNote {
     pub related: Vec<(usize, usize)>,
     /// Notes most like this one by their words (more-like-this), filled after indexing.
     pub similar: Vec<usize>,
+}
+
+/// A wikilink written as a front matter value, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyTarget {
+    pub key: String,
+    /// What the link shows: its `|label`, else what was written.
+    pub label: String,
+    pub target: Target,
 }
 
 #[derive(Debug)]
@@ -199,6 +210,23 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         .zip(scans.par_iter())
         .map(|(doc, scan)| resolver.outline(*doc, scan.clone()))
         .collect();
+    // Wikilinks in front matter values (`categories: ["[[Books]]"]`) link from the note.
+    let property_targets: Vec<Vec<PropertyTarget>> = corpus
+        .notes
+        .par_iter()
+        .enumerate()
+        .map(|(n, note)| {
+            let mut problems = Vec::new();
+            let targets = resolver.properties(Doc::Note(n, &note.body), note, &mut problems);
+            (targets, problems)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(targets, problems)| {
+            diagnostics.extend(problems);
+            targets
+        })
+        .collect();
     drop(scans);
 
     // Unpack the outlines in the order the texts were listed above.
@@ -287,7 +315,8 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
 
     // Notes, with their front matter's concepts and sources resolved.
     let mut linked_notes: Vec<LinkedNote> = Vec::with_capacity(notes.len());
-    for (note, outline) in notes.into_iter().zip(note_outlines) {
+    for ((note, outline), properties) in notes.into_iter().zip(note_outlines).zip(property_targets)
+    {
         // Inline `#tags` count as the note's concepts, after those of its front matter.
         let written: Vec<String> = note
             .concepts
@@ -300,6 +329,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         linked_notes.push(LinkedNote {
             note,
             outline,
+            properties,
             concepts,
             sources: source_ids,
             backlinks: Vec::new(),
@@ -465,6 +495,44 @@ impl<'a> Notes<'a> {
 }
 
 impl Resolver<'_> {
+    /// A note's front matter links, resolved; problems at their keys.
+    fn properties(
+        &self,
+        doc: Doc,
+        note: &Note,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<PropertyTarget> {
+        let mut out = Vec::new();
+        for link in &note.property_links {
+            let resolution = self.wikilink(doc, &link.target);
+            if let Some(warning) = resolution.warning {
+                diagnostics.push(Diagnostic::warning(&note.file, link.pos, warning));
+            }
+            let target = match (resolution.target, resolution.error) {
+                (Some(target), _) => target,
+                (None, Some(message)) => {
+                    diagnostics.push(Diagnostic::new(
+                        &note.file,
+                        link.pos,
+                        self.severity,
+                        format!("in `{}`: {message}", link.key),
+                    ));
+                    Target::Broken
+                }
+                (None, None) => continue,
+            };
+            out.push(PropertyTarget {
+                key: link.key.clone(),
+                label: link
+                    .label
+                    .clone()
+                    .unwrap_or_else(|| crate::syntax::display_text(&link.target)),
+                target,
+            });
+        }
+        out
+    }
+
     fn outline(&self, doc: Doc, scan: Scan) -> (Outline, Vec<Diagnostic>) {
         let markdown = doc.markdown();
         let mut diagnostics = Vec::new();
@@ -652,6 +720,7 @@ fn record_backlinks(
             note.outline
                 .links
                 .values()
+                .chain(note.properties.iter().map(|p| &p.target))
                 .map(|t| (Ref::Note(n), t.clone())),
         );
     }

@@ -55,8 +55,9 @@ pub fn relink_note(
         || old.note.sources != note.sources
         || old.note.draft != note.draft
         || old.note.date != note.date
+        || old.note.property_links != note.property_links
     {
-        return Err("its title, date, aliases, concepts or sources changed");
+        return Err("its title, date, aliases, concepts, sources or linked properties changed");
     }
     let scan = outline::scan(&note.body.text, crate::syntax::Dialect::of(&graph.config));
     if scan.tags != old.outline.scan.tags {

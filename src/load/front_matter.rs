@@ -224,6 +224,34 @@ impl<'a> FrontMatter<'a> {
         self.map.contains_key(key)
     }
 
+    /// The wikilinks in the values of keys not in `known`, texts or lists of texts, in the
+    /// order written.
+    pub fn links(&self, known: &[&str]) -> Vec<PropertyLink> {
+        let mut out = Vec::new();
+        for (k, v) in &self.map {
+            let Some(key) = k.as_str() else { continue };
+            if known.contains(&key) {
+                continue;
+            }
+            let texts: Vec<&str> = match v {
+                Value::String(s) => vec![s.as_str()],
+                Value::Sequence(items) => items.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            for text in texts {
+                for (target, label) in wikilinks_in(text) {
+                    out.push(PropertyLink {
+                        key: key.to_string(),
+                        target,
+                        label,
+                        pos: self.pos(key),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// Every key not in `known`, as JSON for templates (`page.extra.<key>`).
     pub fn extra(&self, known: &[&str]) -> BTreeMap<String, serde_json::Value> {
         self.map
@@ -237,6 +265,38 @@ impl<'a> FrontMatter<'a> {
             })
             .collect()
     }
+}
+
+/// A wikilink written as a property's value (`categories: ["[[Books]]"]`), which Obsidian
+/// treats as a link from the note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyLink {
+    pub key: String,
+    /// The target, as written between `[[` and `]]` (before any `|`).
+    pub target: String,
+    /// The text after `|`, if any.
+    pub label: Option<String>,
+    pub pos: Pos,
+}
+
+/// The wikilinks in a text: (target, label).
+fn wikilinks_in(text: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("[[") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("]]") else { break };
+        let inner = &after[..end];
+        let (target, label) = match inner.split_once('|') {
+            Some((t, l)) => (t, Some(l.trim().to_string())),
+            None => (inner, None),
+        };
+        if !target.trim().is_empty() {
+            out.push((target.trim().to_string(), label));
+        }
+        rest = &after[end + 2..];
+    }
+    out
 }
 
 /// Why a date could not be read.

@@ -28,6 +28,8 @@ pub struct Note {
     pub summary: Option<String>,
     /// Front matter keys this tool does not know, passed to templates as `note.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Wikilinks in those keys' values, which link from the note as in Obsidian.
+    pub property_links: Vec<front_matter::PropertyLink>,
     pub body: Markdown,
 }
 
@@ -152,6 +154,7 @@ pub fn parse(
         aliases: fm.list("aliases", &mut diagnostics),
         summary: fm.string("summary", &mut diagnostics),
         extra: fm.extra(KNOWN_KEYS),
+        property_links: fm.links(KNOWN_KEYS),
         body,
         slug,
         title,

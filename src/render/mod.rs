@@ -99,6 +99,20 @@ struct FolderCtx {
     list: FolderListCtx,
 }
 
+/// A front matter property whose values are links (`categories: ["[[Books]]"]`).
+#[derive(Serialize)]
+struct PropertyCtx {
+    key: String,
+    links: Vec<PropertyLinkCtx>,
+}
+
+#[derive(Serialize)]
+struct PropertyLinkCtx {
+    title: String,
+    /// `None` for a link whose target does not exist.
+    url: Option<String>,
+}
+
 #[derive(Serialize)]
 struct NoteCtx {
     title: String,
@@ -108,6 +122,8 @@ struct NoteCtx {
     breadcrumbs: Vec<Crumb>,
     /// For a folder note (`ch1/index.md`), what its folder holds.
     folder: Option<FolderListCtx>,
+    /// Front matter properties that link, in the order written.
+    properties: Vec<PropertyCtx>,
     date: Option<String>,
     date_display: Option<String>,
     summary: String,
@@ -617,6 +633,26 @@ impl<'g> Renderer<'g> {
         }
     }
 
+    /// A note's linking properties, each key once with its links in order.
+    fn properties(&self, n: usize) -> Vec<PropertyCtx> {
+        let markdown = self.markdown();
+        let mut out: Vec<PropertyCtx> = Vec::new();
+        for property in &self.graph.notes[n].properties {
+            let link = PropertyLinkCtx {
+                title: property.label.clone(),
+                url: markdown.target_url(&property.target),
+            };
+            match out.iter_mut().find(|p| p.key == property.key) {
+                Some(existing) => existing.links.push(link),
+                None => out.push(PropertyCtx {
+                    key: property.key.clone(),
+                    links: vec![link],
+                }),
+            }
+        }
+        out
+    }
+
     /// A note's summary: its own `summary`, else its first paragraph's text.
     fn summary(&self, n: usize) -> String {
         let linked = &self.graph.notes[n];
@@ -713,6 +749,7 @@ impl<'g> Renderer<'g> {
             url: self.urls.note(&note.slug),
             slug: note.slug.clone(),
             breadcrumbs: self.breadcrumbs(&note.slug),
+            properties: self.properties(n),
             folder: self
                 .folders
                 .get(&note.slug)

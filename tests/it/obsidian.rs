@@ -11,6 +11,7 @@ content/notes/A, B.md:1:1: warning: this note's page `/notes/a-b/` is already `c
 content/notes/Bad date.md:3:7: warning: `date` is `2026-02-30`, a day that does not exist: February 2026 has 28 days; leaving it out
 content/notes/Concept typo.md:2:11: warning: concept `tail-latncy` is used only here; did you mean `tail-latency` (used 2 times)?
 content/notes/Invalid properties.md:4:5: warning: invalid YAML in front matter: found character that cannot start any token, while scanning for the next token; publishing the note without its front matter, titled by its file name
+content/notes/Projects/Plan.md:7:8: warning: in `owner`: unknown link target `Nobody in particular`
 content/notes/Syntax.md:63:27: warning: this math cannot be read (Expected argument but reached end of input.), so it is shown as written
 content/notes/Syntax.md:67:1: warning: ```dataview needs Obsidian's Dataview plugin, which a published site does not run; it is shown as code
 content/notes/Syntax.md:71:8: warning: `=…` needs Obsidian's Dataview plugin, which a published site does not run; it is shown as code
@@ -158,6 +159,18 @@ fn names_resolve_as_obsidian_resolves_them() {
     ] {
         assert!(names.contains(expected), "missing {expected}\n{names}");
     }
+    // Wikilinks in front matter values link, as in Obsidian: shown with the note, and the
+    // notes they name list it among their backlinks.
+    let plan = page(&public, "notes/projects/plan/index.html");
+    for expected in [
+        "<dt>categories</dt><dd><a href=\"/vault/notes/projects/\" class=\"internal\">Projects</a></dd>",
+        "<dt>related</dt><dd><a href=\"/vault/notes/areas/health/sleep/\" class=\"internal\">rest</a></dd>",
+        "<dt>owner</dt><dd><span class=\"broken-link\">Nobody in particular</span></dd>",
+    ] {
+        assert!(plan.contains(expected), "missing {expected}\n{plan}");
+    }
+    assert!(page(&public, "notes/areas/health/sleep/index.html")
+        .contains("<a href=\"/vault/notes/projects/plan/\" class=\"note\">The plan</a>"));
     // A file's name beats another note's alias (`Rest.md` has the alias `Sleep`).
     assert!(page(&public, "notes/projects/plan/index.html").contains(
         "see also <a href=\"/vault/notes/areas/health/sleep/\" class=\"internal\">Sleep</a>"
