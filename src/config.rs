@@ -39,6 +39,11 @@ pub struct Config {
     /// trusted with running scripts in its readers' browsers.
     #[serde(default = "yes")]
     pub sanitize_html: bool,
+    /// Obsidian's "strict line breaks": whether a single line break in a paragraph is only a
+    /// space (CommonMark) rather than a line break (Obsidian's default). Unset, it is read from
+    /// the vault's `.obsidian/app.json` when the site has one, else true.
+    #[serde(default)]
+    pub strict_line_breaks: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -80,6 +85,7 @@ impl Default for Config {
             strict: false,
             inline_tags: true,
             sanitize_html: true,
+            strict_line_breaks: None,
         }
     }
 }

@@ -13,6 +13,9 @@ pub struct ConceptTable {
     canonical: HashMap<String, String>,
     /// How each concept was first written (`MachineLearning`), for a title that keeps its case.
     written: HashMap<String, String>,
+    /// The concepts written somewhere as tags (`#tag`, or front matter's `tags`): titled as
+    /// their tags are written, as Obsidian shows tags.
+    tags: BTreeSet<String>,
     /// Every concept that exists: named by a note, a quote, a concept file or a `broader` list.
     names: BTreeSet<String>,
     /// Concept files' `broader` lists, canonical, with where they were written.
@@ -54,6 +57,7 @@ impl ConceptTable {
         let mut table = ConceptTable {
             canonical,
             written: HashMap::new(),
+            tags: BTreeSet::new(),
             names: BTreeSet::new(),
             broader: BTreeMap::new(),
         };
@@ -62,6 +66,20 @@ impl ConceptTable {
             let broader = table.canonical_list(&file.broader);
             table.names.extend(broader.iter().cloned());
             table.broader.insert(file.name.clone(), broader);
+        }
+        let tagged: Vec<&str> = tagged
+            .chain(
+                corpus
+                    .notes
+                    .iter()
+                    .flat_map(|n| n.tags.iter().map(String::as_str)),
+            )
+            .collect();
+        for written in &tagged {
+            let name = table.canonical_name(written);
+            if !name.is_empty() {
+                table.tags.insert(name);
+            }
         }
         let used = corpus
             .notes
@@ -72,7 +90,7 @@ impl ConceptTable {
                     .iter()
                     .flat_map(|q| q.concepts.iter().map(String::as_str))
             }))
-            .chain(tagged);
+            .chain(tagged.iter().copied());
         for written in used {
             let name = table.canonical_name(written);
             if name.is_empty() {
@@ -98,8 +116,23 @@ impl ConceptTable {
             if !broader.contains(&parent) {
                 broader.push(parent.clone());
             }
+            // An ancestor of a tag reads as a tag too, written as the tag writes it.
+            let is_tag = table.tags.contains(&name);
+            let written_parts: Vec<String> = table
+                .written
+                .get(&name)
+                .map(|w| w.split('/').map(str::to_string).collect())
+                .unwrap_or_default();
             let mut up = Some(parent.as_str());
             while let Some(ancestor) = up {
+                let depth = ancestor.matches('/').count() + 1;
+                if is_tag && table.tags.insert(ancestor.to_string()) && written_parts.len() > depth
+                {
+                    table
+                        .written
+                        .entry(ancestor.to_string())
+                        .or_insert_with(|| written_parts[..depth].join("/"));
+                }
                 if table.names.insert(ancestor.to_string()) {
                     if let Some((grand, _)) = ancestor.rsplit_once('/') {
                         table
@@ -183,11 +216,17 @@ impl ConceptTable {
         concepts
     }
 
-    /// A concept's title without a file to give one: the last part of its name, as first
-    /// written if that had capitals (`MachineLearning`), else made readable (`in-progress` is
+    /// A concept's title without a file to give one: the last part of its name; as written for
+    /// a tag (`#in-progress` is "in-progress", as Obsidian shows it), else as first written if
+    /// that had capitals (`MachineLearning`), else made readable (`in-progress` is
     /// "In progress").
     fn default_title(&self, name: &str) -> String {
         let last = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
+        if self.tags.contains(name) {
+            if let Some(written) = self.written.get(name) {
+                return last(written);
+            }
+        }
         match self.written.get(name) {
             Some(written) if written.chars().any(char::is_uppercase) => {
                 last(written).replace(['-', '_'], " ").trim().to_string()

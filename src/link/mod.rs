@@ -36,23 +36,31 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Whether any text of the site draws a Mermaid diagram, so the site needs Mermaid.
-    pub fn has_diagrams(&self) -> bool {
-        let outlines = self
-            .notes
+    /// Every text's outline: notes', quote annotations' and concept descriptions'.
+    fn outlines(&self) -> impl Iterator<Item = &Outline> {
+        let annotations = self
+            .sources
+            .iter()
+            .flat_map(|s| s.quotes.iter().filter_map(|q| q.annotation.as_ref()));
+        let descriptions = self
+            .concepts
+            .values()
+            .filter_map(|c| c.description.as_ref());
+        self.notes
             .iter()
             .map(|n| &n.outline)
-            .chain(
-                self.sources
-                    .iter()
-                    .flat_map(|s| s.quotes.iter().filter_map(|q| q.annotation.as_ref())),
-            )
-            .chain(
-                self.concepts
-                    .values()
-                    .filter_map(|c| c.description.as_ref()),
-            );
-        outlines.into_iter().any(|o| o.scan.diagrams > 0)
+            .chain(annotations)
+            .chain(descriptions)
+    }
+
+    /// Whether any text of the site draws a Mermaid diagram, so the site needs Mermaid.
+    pub fn has_diagrams(&self) -> bool {
+        self.outlines().any(|o| o.scan.diagrams > 0)
+    }
+
+    /// Whether any text of the site has math, so the site needs its math font.
+    pub fn has_math(&self) -> bool {
+        self.outlines().any(|o| !o.scan.math.is_empty())
     }
 }
 
@@ -410,17 +418,27 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
     )
 }
 
-/// Text without its HTML tags.
+/// Text without its HTML tags: `<` then a letter or `/` opens one; an escaped `\<` is text.
 fn strip_tags(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_tag = false;
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    let mut escaped = false;
+    while let Some(c) = chars.next() {
         match c {
-            '<' => in_tag = true,
+            '<' if !in_tag
+                && !escaped
+                && chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || *n == '/') =>
+            {
+                in_tag = true
+            }
             '>' if in_tag => in_tag = false,
             _ if !in_tag => out.push(c),
             _ => {}
         }
+        escaped = c == '\\' && !escaped;
     }
     out
 }
@@ -676,15 +694,28 @@ impl Resolver<'_> {
             .filter(|p| !p.is_empty())
             .collect();
         let mut within = 0..usize::MAX;
+        let mut after = 0;
         let mut found = None;
         for part in &parts {
             let wanted = words(part);
-            let heading = scan.headings.iter().find(|h| {
-                within.contains(&h.start) && (h.id == wanted || slug::slugify(&h.text) == wanted)
-            });
+            let matches =
+                |h: &&outline::Heading| h.id == wanted || slug::slugify(&h.text) == wanted;
+            // Under the part before it, else anywhere after it, as Obsidian finds it.
+            let heading = scan
+                .headings
+                .iter()
+                .filter(matches)
+                .find(|h| within.contains(&h.start))
+                .or_else(|| {
+                    scan.headings
+                        .iter()
+                        .filter(matches)
+                        .find(|h| h.start >= after)
+                });
             match heading {
                 Some(h) => {
                     within = h.start..h.section_end.max(h.start + 1);
+                    after = h.start;
                     found = Some(h);
                 }
                 None => {

@@ -144,6 +144,10 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
     let mut depth = 0usize;
     let mut top_start = 0usize;
     let mut last_top: Option<(usize, usize)> = None;
+    // Where each open block quote (or callout) began; and a block id that ended a paragraph
+    // in one, which names the whole quote if the quote ends right after it, as in Obsidian.
+    let mut quotes: Vec<usize> = Vec::new();
+    let mut quote_block: Option<usize> = None;
     let mut last_text = String::new();
     let mut seen_ids = std::collections::HashMap::<String, usize>::new();
     // The first paragraph's phrases, until it is done; `None` once it is.
@@ -159,6 +163,31 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
 
     for (event, range) in syntax::events(text, dialect) {
         let mut ended_top = None;
+        // A block id at the end of a quote's last paragraph names the quote.
+        let closes_quote = match &event {
+            Event::End(TagEnd::BlockQuote(_)) => true,
+            Event::Html(html) => syntax::callout::nesting(html) == -1,
+            _ => false,
+        };
+        if let (Some(block), true, Some(&start)) = (quote_block, closes_quote, quotes.last()) {
+            scan.blocks[block].start = start;
+            scan.blocks[block].end = range.end;
+        }
+        quote_block = None;
+        match &event {
+            Event::Start(Tag::BlockQuote(_)) => quotes.push(range.start),
+            Event::End(TagEnd::BlockQuote(_)) => {
+                quotes.pop();
+            }
+            Event::Html(html) => match syntax::callout::nesting(html) {
+                1 => quotes.push(range.start),
+                -1 => {
+                    quotes.pop();
+                }
+                _ => {}
+            },
+            _ => {}
+        }
         match &event {
             Event::Start(_) if !syntax::is_inline(&event) => {
                 if depth == 0 {
@@ -191,6 +220,12 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
             _ => {}
         }
         let mut standalone_marker = false;
+        // Whether this event's text is a summary's: a paragraph's, or a tight list item's own
+        // (a note that opens with a list is summed up by it, not by a paragraph further down).
+        let collecting = paragraph.is_some()
+            || items
+                .last()
+                .is_some_and(|item| item.own.is_some() && !item.done);
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 heading = Some((level as u8, range.start, String::new()));
@@ -252,21 +287,13 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                                     start,
                                     end: range.end,
                                 });
+                                if !quotes.is_empty() {
+                                    quote_block = Some(scan.blocks.len() - 1);
+                                }
                             }
                         }
                     }
-                    if let Some(phrases) = first.as_mut() {
-                        trim_block_marker(phrases);
-                        let has_text = phrases.iter().any(|p| match p {
-                            Phrase::Text(t) => !t.trim().is_empty(),
-                            Phrase::Link { .. } => true,
-                        });
-                        if has_text {
-                            scan.first_paragraph = first.take().unwrap_or_default();
-                        } else {
-                            phrases.clear();
-                        }
-                    }
+                    finish_first(&mut first, &mut scan);
                 }
             }
             Event::Start(Tag::Item) => items.push(OpenItem {
@@ -278,9 +305,11 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                 if let Some(item) = items.last_mut() {
                     // The item's own text ends where its nested list begins.
                     item.done = true;
+                    finish_first(&mut first, &mut scan);
                 }
             }
             Event::End(TagEnd::Item) => {
+                finish_first(&mut first, &mut scan);
                 if let Some(OpenItem {
                     start,
                     own: Some(own),
@@ -338,7 +367,7 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                 }
                 let bare = matches!(link_type, LinkType::WikiLink { has_pothole: false });
                 if image || hidden_depth > 0 || bare {
-                    if bare && !image && hidden_depth == 0 && paragraph.is_some() {
+                    if bare && !image && hidden_depth == 0 && collecting {
                         if let Some(phrases) = first.as_mut() {
                             phrases.push(Phrase::Link {
                                 offset: range.start,
@@ -425,7 +454,10 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                     display,
                 });
                 scan.words += t.split_whitespace().count();
-                if paragraph.is_some() && hidden_depth == 0 {
+                if let Some((_, _, text)) = heading.as_mut() {
+                    text.push_str(t);
+                }
+                if collecting && hidden_depth == 0 {
                     if let Some(phrases) = first.as_mut() {
                         push_text(phrases, t);
                     }
@@ -439,7 +471,7 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                 if let Some((_, _, text)) = heading.as_mut() {
                     text.push_str(&t);
                 }
-                if paragraph.is_some() && hidden_depth == 0 {
+                if collecting && hidden_depth == 0 {
                     if let Some(phrases) = first.as_mut() {
                         push_text(phrases, &t);
                     }
@@ -451,7 +483,7 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                 }
                 last_text = t.to_string();
             }
-            Event::SoftBreak | Event::HardBreak if paragraph.is_some() => {
+            Event::SoftBreak | Event::HardBreak if collecting => {
                 if let Some(phrases) = first.as_mut() {
                     push_text(phrases, " ");
                 }
@@ -482,6 +514,23 @@ struct OpenItem {
     own: Option<String>,
     /// Whether a nested list has begun, after which text is not the item's own.
     done: bool,
+}
+
+/// Ends the text gathered for the first paragraph: kept if it says anything, else dropped so
+/// that the next paragraph (or list item) may be the first.
+fn finish_first(first: &mut Option<Vec<Phrase>>, scan: &mut Scan) {
+    if let Some(phrases) = first.as_mut() {
+        trim_block_marker(phrases);
+        let has_text = phrases.iter().any(|p| match p {
+            Phrase::Text(t) => !t.trim().is_empty(),
+            Phrase::Link { .. } => true,
+        });
+        if has_text {
+            scan.first_paragraph = first.take().unwrap_or_default();
+        } else {
+            phrases.clear();
+        }
+    }
 }
 
 fn push_text(phrases: &mut Vec<Phrase>, text: &str) {

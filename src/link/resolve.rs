@@ -54,6 +54,8 @@ pub struct Index {
     /// Concept names and aliases to the canonical concept name.
     pub concepts: HashMap<String, String>,
     sources: HashMap<String, usize>,
+    /// Concepts that have a file describing them.
+    described_concepts: std::collections::HashSet<String>,
     assets_by_path: HashMap<String, usize>,
     assets_by_name: HashMap<String, Vec<usize>>,
     asset_paths: Vec<String>,
@@ -217,6 +219,11 @@ impl Index {
             note_slugs: corpus.notes.iter().map(|n| n.slug.clone()).collect(),
             quotes,
             concepts,
+            described_concepts: corpus
+                .concept_files
+                .iter()
+                .map(|f| f.name.clone())
+                .collect(),
             sources,
             assets_by_path,
             assets_by_name,
@@ -236,10 +243,7 @@ impl Index {
                     // `[[diagram.png]]` is a file; `[[torch.dtype]]` may be a note whose name
                     // has a dot, which is what it is when no file has that name.
                     let asset = self.resolve_asset(name, dir);
-                    let note_named = || {
-                        let exact = exact_name(name);
-                        self.find_note(&exact, &slug::slugify_path(name), dir)
-                    };
+                    let note_named = || self.find_note(name, &slug::slugify_path(name), dir);
                     if asset.target.is_some() || is_file_type(ext) {
                         return asset;
                     }
@@ -257,9 +261,8 @@ impl Index {
             .or_else(|| name.strip_suffix(".MD"))
             .unwrap_or(name);
         let key = slug::slugify_path(name);
-        let exact = exact_name(name);
 
-        let note = || self.find_note(&exact, &key, dir);
+        let note = || self.find_note(name, &key, dir);
         let quote = || self.quotes.get(&key).copied();
         let concept = || self.concepts.get(&key).cloned();
         let source = || self.sources.get(&key).copied();
@@ -292,7 +295,13 @@ impl Index {
                     kinds.push("source");
                 }
                 if let Some((n, mut warning)) = note() {
-                    if let Some(other) = kinds.first() {
+                    // A bare `[[name]]` is a note's in Obsidian; a concept that only tags
+                    // name (it has no file to describe it) is no rival worth a warning.
+                    let rival = kinds.iter().find(|&&kind| {
+                        kind != "concept"
+                            || concept().is_some_and(|c| self.described_concepts.contains(&c))
+                    });
+                    if let Some(other) = rival {
                         warning = Some(format!(
                             "`{written}` names both a note and a {other}; linking the note (write `[[{other}:{name}]]` for the {other})"
                         ));
@@ -328,7 +337,8 @@ impl Index {
     /// Notes that a name fits, with Obsidian's tie-break: the linking file's folder first, then
     /// the note nearest the root. A warning lists the others. A name that fits a file exactly
     /// (case aside) is taken before one that only makes the same slug.
-    fn find_note(&self, exact: &str, key: &str, dir: &str) -> Option<(usize, Option<String>)> {
+    fn find_note(&self, name: &str, key: &str, dir: &str) -> Option<(usize, Option<String>)> {
+        let exact = &exact_name(name);
         let candidates = self
             .notes_by_exact_name
             .get(exact)
@@ -343,7 +353,7 @@ impl Index {
             let file = &self.note_files[n];
             exact_name(file)
         };
-        if let Some(&n) = candidates.iter().find(|&&n| path_of(n) == exact) {
+        if let Some(&n) = candidates.iter().find(|&&n| path_of(n) == *exact) {
             return Some((n, None));
         }
         let link_folder = dir.strip_prefix("notes").unwrap_or(dir).trim_matches('/');
@@ -359,11 +369,33 @@ impl Index {
         if let [n] = in_folder[..] {
             return Some((n, None));
         }
+        // Otherwise the note nearest the linking note (the most folders in common), then one
+        // whose name is written exactly as the link writes it, then the one nearest the root.
+        let shared = |n: usize| {
+            let folder = folder_of(n);
+            folder
+                .split('/')
+                .zip(link_folder.split('/'))
+                .take_while(|(a, b)| !a.is_empty() && a == b)
+                .count()
+        };
+        let written = name.trim().rsplit(['/', '\\']).next().unwrap_or(name);
+        let written = written.strip_suffix(".md").unwrap_or(written);
+        let same_case = |n: usize| {
+            let file = &self.note_files[n];
+            let stem = file.rsplit('/').next().unwrap_or(file);
+            stem.strip_suffix(".md").unwrap_or(stem) == written
+        };
         let best = *candidates
             .iter()
             .min_by_key(|&&n| {
                 let depth = self.note_files[n].matches('/').count();
-                (depth, &self.note_files[n])
+                (
+                    std::cmp::Reverse(shared(n)),
+                    !same_case(n),
+                    depth,
+                    &self.note_files[n],
+                )
             })
             .expect("candidates are never empty");
         let all: Vec<String> = candidates
@@ -432,9 +464,7 @@ impl Index {
             // unique (its "shortest path" format): found as a wikilink would be.
             if !decoded.contains('/') {
                 let name = &decoded[..decoded.len() - ".md".len()];
-                if let Some((n, warning)) =
-                    self.find_note(&exact_name(name), &slug::slugify_path(name), dir)
-                {
+                if let Some((n, warning)) = self.find_note(name, &slug::slugify_path(name), dir) {
                     return Resolution {
                         warning,
                         ..Resolution::found(note_target(n))
@@ -498,13 +528,32 @@ impl Index {
     /// `" (did you mean `x`?)"` for the closest name, or nothing when none is close.
     fn suggest<'a>(&self, wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
         let wanted = wanted.to_lowercase();
-        // Allow a typo or two per word of the last path part, however long the folders are.
+        // One typo (a swap of two letters counts as one) for a name of up to eight letters,
+        // two up to twelve, three beyond, counted on the last path part however long the
+        // folders are; and only a guess no other name ties with: among thousands of notes a
+        // short name is one letter from many (`cat` from `cao` and `bat`).
         let last_part = wanted.rsplit('/').next().unwrap_or(&wanted);
-        let limit = (last_part.chars().count() / 3).max(2);
-        let best = names
-            .map(|name| (strsim::levenshtein(&wanted, &name.to_lowercase()), name))
+        let limit = match last_part.chars().count() {
+            0..=8 => 1,
+            9..=12 => 2,
+            _ => 3,
+        };
+        let mut close: Vec<(usize, &str)> = names
+            .map(|name| {
+                (
+                    strsim::damerau_levenshtein(&wanted, &name.to_lowercase()),
+                    name,
+                )
+            })
             .filter(|(distance, _)| *distance <= limit)
-            .min();
+            .collect();
+        close.sort_unstable();
+        close.dedup_by(|a, b| a.1.eq_ignore_ascii_case(b.1));
+        let best = match close.as_slice() {
+            [only] => Some(*only),
+            [first, second, ..] if first.0 < second.0 => Some(*first),
+            _ => None,
+        };
         match best {
             Some((_, name)) => format!(" (did you mean `{name}`?)"),
             None => String::new(),

@@ -67,7 +67,17 @@ impl Markdown {
             dir,
         };
         if let Some(masked) = crate::syntax::mask_comments(&markdown.text) {
-            if let Some(at) = masked.unclosed {
+            // A comment never closed hides the rest; nothing to hide, nothing to say (a file
+            // that ends with a lone `%%`, as Excalidraw's drawings do).
+            let hides_text = masked.unclosed.filter(|&at| {
+                let opening = if markdown.text[at..].starts_with("%%") {
+                    2
+                } else {
+                    4
+                };
+                !markdown.text[at + opening..].trim().is_empty()
+            });
+            if let Some(at) = hides_text {
                 let opening = if markdown.text[at..].starts_with("%%") {
                     "%%"
                 } else {
@@ -164,6 +174,9 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
     if let Some(base_url) = &options.base_url {
         config.base_url = base_url.clone();
     }
+    if config.strict_line_breaks.is_none() {
+        config.strict_line_breaks = Some(vault_strict_line_breaks(root));
+    }
 
     let mut notes = Vec::new();
     let mut quote_files = Vec::new();
@@ -227,6 +240,24 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
         assets,
     };
     Ok((corpus, diagnostics))
+}
+
+/// Whether the Obsidian vault in `content/notes/` (or `content/`) keeps line breaks strict, as
+/// its `.obsidian/app.json` says: Obsidian's default is not to (a line break is a break). A
+/// site that is no vault reads Markdown as CommonMark does.
+fn vault_strict_line_breaks(root: &Path) -> bool {
+    for vault in [root.join(CONTENT_DIR).join("notes"), root.join(CONTENT_DIR)] {
+        let settings = vault.join(".obsidian");
+        if !settings.is_dir() {
+            continue;
+        }
+        let app = std::fs::read_to_string(settings.join("app.json")).unwrap_or_default();
+        return serde_json::from_str::<serde_json::Value>(&app)
+            .ok()
+            .and_then(|v| v.get("strictLineBreaks")?.as_bool())
+            .unwrap_or(false);
+    }
+    true
 }
 
 /// Reads and parses one note, given its path under `content/` (`notes/a.md`): a live preview

@@ -18,14 +18,19 @@ pub struct Note {
     pub slug: String,
     pub title: String,
     pub date: Option<NaiveDate>,
-    /// Concept names as written; the link stage normalizes them.
+    /// Concept names as written (its `concepts` and its `tags`); the link stage normalizes them.
     pub concepts: Vec<String>,
+    /// The names its front matter's `tags` gave, which read as Obsidian tags.
+    pub tags: Vec<String>,
     pub concepts_pos: Pos,
     pub sources: Vec<String>,
     pub sources_pos: Pos,
     pub draft: bool,
     pub aliases: Vec<String>,
     pub summary: Option<String>,
+    /// The byte offset in the body of the opening `# heading` that says what the title says,
+    /// which the page shows once, as its title, not again in the text.
+    pub title_heading: Option<usize>,
     /// Front matter keys this tool does not know, passed to templates as `note.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
     /// Wikilinks in those keys' values, which link from the note as in Obsidian.
@@ -103,6 +108,12 @@ pub fn parse(
         dir,
         &mut diagnostics,
     );
+    let leading = leading_heading(&body.text);
+    let from_heading = || {
+        leading
+            .clone()
+            .map_or_else(|| stem.to_string(), |(text, _)| text)
+    };
     let title =
         match fm.string("title", &mut diagnostics) {
             Some(title) if title.trim().is_empty() => {
@@ -111,11 +122,11 @@ pub fn parse(
                 "`title` is empty; write a title or remove the key to use the first heading"
                     .to_string(),
             ));
-                first_heading(&body.text).unwrap_or_else(|| stem.to_string())
+                from_heading()
             }
             Some(title) => title.trim().to_string(),
             None if front_matter_failed => stem.to_string(),
-            None => first_heading(&body.text).unwrap_or_else(|| stem.to_string()),
+            None => from_heading(),
         };
     let file_stem = without_ext.rsplit('/').next().unwrap_or(without_ext);
     if slug::slugify(file_stem).is_empty() {
@@ -141,12 +152,14 @@ pub fn parse(
     } else {
         fm.pos("tags")
     };
-    concepts.extend(fm.list("tags", &mut diagnostics));
+    let tags = fm.list("tags", &mut diagnostics);
+    concepts.extend(tags.iter().cloned());
 
     let note = Note {
         file: file.to_path_buf(),
         date: fm.date("date", &mut diagnostics),
         concepts,
+        tags,
         concepts_pos,
         sources: fm.list("sources", &mut diagnostics),
         sources_pos: fm.pos("sources"),
@@ -155,6 +168,9 @@ pub fn parse(
         summary: fm.string("summary", &mut diagnostics),
         extra: fm.extra(KNOWN_KEYS),
         property_links: fm.links(KNOWN_KEYS),
+        title_heading: leading
+            .filter(|(text, _)| text.trim().eq_ignore_ascii_case(title.trim()))
+            .map(|(_, offset)| offset),
         body,
         slug,
         title,
@@ -180,26 +196,24 @@ pub fn folder_note_rank(path: &str) -> Option<u8> {
     }
 }
 
-/// The text of the first `# ` heading outside code fences: a title for a note without one.
-fn first_heading(body: &str) -> Option<String> {
-    let mut in_fence = false;
-    for line in body.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
+/// The `# heading` that opens a note (nothing but blank lines, comments included, before it),
+/// as it reads, and its byte offset: a title for a note without one. A heading further down is
+/// a section's, not the note's (a page footer's "# Links", say).
+fn leading_heading(body: &str) -> Option<(String, usize)> {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            offset += line.len();
             continue;
         }
-        if in_fence {
-            continue;
+        let indent = line.len() - line.trim_start().len();
+        let heading = line.trim_start().strip_prefix("# ")?;
+        if indent > 3 {
+            return None;
         }
-        if let Some(heading) = trimmed.strip_prefix("# ") {
-            // The heading as it reads: `# [[Load parameters]] *explained*` is titled
-            // "Load parameters explained".
-            let heading = crate::syntax::line_text(heading.trim().trim_end_matches('#'));
-            if !heading.is_empty() {
-                return Some(heading);
-            }
-        }
+        // `# [[Load parameters]] *explained*` is titled "Load parameters explained".
+        let text = crate::syntax::line_text(heading.trim().trim_end_matches('#'));
+        return (!text.is_empty()).then_some((text, offset + indent));
     }
     None
 }
@@ -211,13 +225,24 @@ mod tests {
     #[test]
     fn title_falls_back_to_heading_then_file_name() {
         let (note, d) = parse(
-            "Intro\n\n# The Title\n",
+            "\n# The Title\n\nIntro\n\n# A section\n",
             Path::new("content/notes/x.md"),
             "notes/x.md",
             false,
         );
         assert!(d.is_empty());
-        assert_eq!(note.unwrap().title, "The Title");
+        let note = note.unwrap();
+        assert_eq!(note.title, "The Title");
+        assert_eq!(note.title_heading, Some(1));
+        // A heading that does not open the note is a section's, not a title.
+        let (note, _) = parse(
+            "Intro\n\n# A section\n",
+            Path::new("content/notes/Footer.md"),
+            "notes/Footer.md",
+            false,
+        );
+        let note = note.unwrap();
+        assert_eq!((note.title.as_str(), note.title_heading), ("Footer", None));
         let (note, _) = parse(
             "no heading",
             Path::new("content/notes/My Note.md"),

@@ -34,9 +34,12 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
     Some(html.finalize())
 }
 
-/// The stylesheet for highlighted code: a light palette, and a dark one for readers whose
-/// system prefers dark.
-pub fn css() -> String {
+/// The stylesheet for highlighted code: a light palette for readers whose system prefers
+/// light, a dark one for those who prefer dark (each whole, so no rule of one shows through
+/// the other). Committed as `themes/default/static/highlight.css`, which a test keeps equal to
+/// this, so a build never loads the themes.
+#[cfg(test)]
+fn css() -> String {
     let themes = two_face::theme::extra();
     let light = themes.get(two_face::theme::EmbeddedThemeName::InspiredGithub);
     let dark = themes.get(two_face::theme::EmbeddedThemeName::Base16OceanDark);
@@ -45,7 +48,7 @@ pub fn css() -> String {
     let dark = syntect::html::css_for_theme_with_class_style(dark, CLASS_STYLE)
         .expect("the embedded theme makes CSS");
     format!(
-        "/* Code highlighting: InspiredGitHub, and base16-ocean.dark for dark schemes. */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n"
+        "/* Code highlighting: InspiredGitHub, and base16-ocean.dark for dark schemes. Made by\n   commonplace (render/highlight.rs); a test keeps this file equal to what it makes. */\n@media (prefers-color-scheme: light) {{\n{light}}}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n"
     )
 }
 
@@ -68,9 +71,22 @@ mod tests {
     }
 
     #[test]
-    fn css_has_both_palettes() {
+    fn the_committed_stylesheet_is_what_the_themes_make() {
         let css = css();
         assert!(css.contains(".hl-"));
         assert!(css.contains("@media (prefers-color-scheme: dark)"));
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/themes/default/static/highlight.css"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        if committed != css && std::env::var_os("COMMONPLACE_WRITE_HIGHLIGHT_CSS").is_some() {
+            std::fs::write(path, &css).unwrap();
+            return;
+        }
+        assert!(
+            committed == css,
+            "themes/default/static/highlight.css is stale: run `COMMONPLACE_WRITE_HIGHLIGHT_CSS=1 cargo test --lib highlight`"
+        );
     }
 }

@@ -63,6 +63,9 @@ struct Part<'a> {
     own: bool,
     /// Put before footnote ids, so an embedded note's footnotes do not take the page's.
     footnote_prefix: String,
+    /// The offset of a heading not to show: the note's opening heading, which the page
+    /// shows as its title.
+    skip_heading: Option<usize>,
 }
 
 /// A text's footnotes: numbered by first reference, listed at the end of the text.
@@ -183,6 +186,7 @@ impl<'g> MarkdownRenderer<'g> {
             range: 0..markdown.text.len(),
             own: true,
             footnote_prefix: String::new(),
+            skip_heading: note.and_then(|n| self.graph.notes[n].note.title_heading),
         };
         self.render_part(&part, &mut page)
     }
@@ -263,6 +267,12 @@ impl<'g> MarkdownRenderer<'g> {
                     depth -= 1;
                     let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::Item)));
                     self.item(part, &events[i + 1..end], page, footnotes, out);
+                    i = end + 1;
+                    continue;
+                }
+                Event::Start(Tag::Heading { .. }) if part.skip_heading == Some(range.start) => {
+                    depth -= 1;
+                    let end = find_end(events, i, |e| matches!(e, Event::End(TagEnd::Heading(_))));
                     i = end + 1;
                     continue;
                 }
@@ -712,6 +722,7 @@ impl<'g> MarkdownRenderer<'g> {
                         own: false,
                         note: Some(*note),
                         footnote_prefix: format!("e{}-", page.parts),
+                        skip_heading: None,
                     },
                     page,
                 );

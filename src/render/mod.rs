@@ -124,6 +124,8 @@ struct NoteCtx {
     folder: Option<FolderListCtx>,
     /// Front matter properties that link, in the order written.
     properties: Vec<PropertyCtx>,
+    /// The id of the opening heading the title stands for, which links to it land on.
+    title_id: Option<String>,
     date: Option<String>,
     date_display: Option<String>,
     summary: String,
@@ -750,6 +752,12 @@ impl<'g> Renderer<'g> {
             slug: note.slug.clone(),
             breadcrumbs: self.breadcrumbs(&note.slug),
             properties: self.properties(n),
+            title_id: note.title_heading.and_then(|offset| {
+                scan.headings
+                    .iter()
+                    .find(|h| h.start == offset)
+                    .map(|h| h.id.clone())
+            }),
             folder: self
                 .folders
                 .get(&note.slug)

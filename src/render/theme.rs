@@ -75,6 +75,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    ("highlight.css", HIGHLIGHT_CSS),
     (
         "search.js",
         include_bytes!("../../themes/default/static/search.js"),
@@ -92,8 +93,29 @@ const DEFAULT_STATIC: &[(&str, &[u8])] = &[
 static MERMAID: include_dir::Dir<'static> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default/vendor/mermaid");
 
+/// STIX Two Math, for readers whose system has no math font (see `update-math-font.sh`):
+/// copied to sites with math, where the stylesheet's `@font-face` names it.
+const MATH_FONT: &[(&str, &[u8])] = &[
+    (
+        "_math/STIXTwoMath.woff2",
+        include_bytes!("../../themes/default/vendor/math-font/STIXTwoMath.woff2"),
+    ),
+    (
+        "_math/LICENSE",
+        include_bytes!("../../themes/default/vendor/math-font/LICENSE"),
+    ),
+];
+
 static DIAGRAM_FILES: std::sync::LazyLock<BTreeMap<String, StaticFile>> =
     std::sync::LazyLock::new(diagram_files);
+
+static MATH_FILES: std::sync::LazyLock<BTreeMap<String, StaticFile>> =
+    std::sync::LazyLock::new(|| {
+        MATH_FONT
+            .iter()
+            .map(|(path, bytes)| (path.to_string(), StaticFile::Embedded(bytes)))
+            .collect()
+    });
 
 /// The folder of the site that holds Mermaid.
 pub const MERMAID_DIR: &str = "_mermaid";
@@ -114,6 +136,9 @@ pub fn diagram_files() -> BTreeMap<String, StaticFile> {
     }
     files
 }
+
+/// Code highlighting's palettes, as `highlight::css` makes them.
+const HIGHLIGHT_CSS: &[u8] = include_bytes!("../../themes/default/static/highlight.css");
 
 pub struct Theme {
     pub tera: Tera,
@@ -145,8 +170,8 @@ pub enum ThemeError {
 }
 
 impl Theme {
-    /// The files to copy to a site with this theme: the theme's own, and Mermaid when the
-    /// site draws diagrams.
+    /// The files to copy to a site with this theme: the theme's own, Mermaid when the site
+    /// draws diagrams, and a math font when it has math.
     pub fn files_for(&self, graph: &crate::link::Graph) -> BTreeMap<String, &StaticFile> {
         let mut files: BTreeMap<String, &StaticFile> = self
             .static_files
@@ -159,6 +184,9 @@ impl Theme {
                     .iter()
                     .map(|(path, file)| (path.clone(), file)),
             );
+        }
+        if graph.has_math() {
+            files.extend(MATH_FILES.iter().map(|(path, file)| (path.clone(), file)));
         }
         files
     }
@@ -185,14 +213,9 @@ impl Theme {
         }
         // Code highlighting's palettes: in the default stylesheet, and on their own for a
         // theme with a stylesheet of its own to link.
-        let highlight = super::highlight::css();
         let mut style = include_bytes!("../../themes/default/static/style.css").to_vec();
-        style.extend_from_slice(highlight.as_bytes());
+        style.extend_from_slice(HIGHLIGHT_CSS);
         static_files.insert("style.css".to_string(), StaticFile::Generated(style));
-        static_files.insert(
-            "highlight.css".to_string(),
-            StaticFile::Generated(highlight.into_bytes()),
-        );
         for (name, path) in files_under(&dir.join("static"))? {
             static_files.insert(name, StaticFile::OnDisk(path));
         }

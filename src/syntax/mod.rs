@@ -36,11 +36,17 @@ pub const TAG_TITLE: &str = "commonplace:tag";
 pub struct Dialect {
     /// Whether `#tag` in text names a concept.
     pub inline_tags: bool,
+    /// Whether a single line break in a paragraph is a line break (Obsidian's default) rather
+    /// than a space (CommonMark's).
+    pub line_breaks: bool,
 }
 
 impl Default for Dialect {
     fn default() -> Self {
-        Dialect { inline_tags: true }
+        Dialect {
+            inline_tags: true,
+            line_breaks: false,
+        }
     }
 }
 
@@ -48,6 +54,7 @@ impl Dialect {
     pub fn of(config: &crate::config::Config) -> Self {
         Dialect {
             inline_tags: config.inline_tags,
+            line_breaks: !config.strict_line_breaks.unwrap_or(true),
         }
     }
 }
@@ -92,6 +99,15 @@ pub fn parse(text: &str, dialect: Dialect) -> Parsed<'_> {
         match event {
             Event::Text(t) if !code_block && in_link == 0 => {
                 inline_text(text, t, range, dialect, &mut out);
+            }
+            Event::SoftBreak if dialect.line_breaks => out.push((Event::HardBreak, range)),
+            // `$5 and $6`, `"$1".png`: a closing `$` right before a digit is a price or a shell
+            // variable, not math (Pandoc's rule, which Obsidian follows).
+            Event::InlineMath(tex)
+                if text[range.end..].starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                let written = format!("${tex}$");
+                inline_text(text, written.into(), range, dialect, &mut out);
             }
             // In a table, Obsidian writes a wikilink's `|` as `\|` (the table's own `|` is
             // the column's end); the backslash is not part of the target.
@@ -330,7 +346,8 @@ fn find_tag_in_source(source: &str, range: &Range<usize>, from: usize, tag: &str
 }
 
 /// `==text==` as `<mark>text</mark>`, within one block: an opening `==` before something
-/// other than white space, a closing one after something other than white space.
+/// other than white space, a closing one after something other than white space. What is next
+/// to a marker may be another event (`==**bold**==`), which counts as not white space.
 fn highlights(events: Vec<Spanned>) -> Vec<Spanned> {
     if !events
         .iter()
@@ -338,11 +355,18 @@ fn highlights(events: Vec<Spanned>) -> Vec<Spanned> {
     {
         return events;
     }
+    // Whether an event next to a marker is the highlighted text's own (not white space).
+    let is_content = |event: Option<&Event>| match event {
+        Some(Event::Start(_)) | Some(Event::End(_)) => event.is_some_and(is_inline),
+        Some(Event::Code(_) | Event::InlineMath(_) | Event::InlineHtml(_)) => true,
+        _ => false,
+    };
     let mut out: Vec<Spanned> = Vec::with_capacity(events.len() + 4);
     // The index in `out` of the `==` that opened a highlight not yet closed.
     let mut open: Option<usize> = None;
     let mut code_block = false;
-    for (event, range) in events {
+    let mut events = events.into_iter().peekable();
+    while let Some((event, range)) = events.next() {
         match &event {
             Event::Start(Tag::CodeBlock(_)) => code_block = true,
             Event::End(TagEnd::CodeBlock) => code_block = false,
@@ -359,6 +383,8 @@ fn highlights(events: Vec<Spanned>) -> Vec<Spanned> {
                 continue;
             }
         };
+        let previous_is_content = is_content(out.last().map(|(e, _)| e));
+        let next_is_content = is_content(events.peek().map(|(e, _)| e));
         let mut rest_start = 0;
         let mut search = 0;
         while let Some(found) = text[search..].find("==") {
@@ -369,14 +395,15 @@ fn highlights(events: Vec<Spanned>) -> Vec<Spanned> {
                 search = run_end;
                 continue;
             }
-            let before = text[..at].chars().next_back();
-            let after = text[run_end..].chars().next();
-            let closes = open.is_some()
-                && before.is_some_and(|c| !c.is_whitespace())
-                && (at > rest_start
-                    || !matches!(out.last(), Some((Event::Text(t), _)) if t.as_ref() == "=="));
-            let opens = after.is_some_and(|c| !c.is_whitespace());
-            if closes {
+            let before = match text[..at].chars().next_back() {
+                Some(c) => !c.is_whitespace(),
+                None => previous_is_content,
+            };
+            let after = match text[run_end..].chars().next() {
+                Some(c) => !c.is_whitespace(),
+                None => next_is_content,
+            };
+            if open.is_some() && before {
                 if at > rest_start {
                     out.push((
                         Event::Text(text[rest_start..at].to_string().into()),
@@ -387,7 +414,7 @@ fn highlights(events: Vec<Spanned>) -> Vec<Spanned> {
                 out[opener].0 = Event::InlineHtml("<mark>".into());
                 out.push((Event::InlineHtml("</mark>".into()), range.clone()));
                 rest_start = run_end;
-            } else if opens && open.is_none() {
+            } else if open.is_none() && after {
                 if at > rest_start {
                     out.push((
                         Event::Text(text[rest_start..at].to_string().into()),
@@ -463,7 +490,11 @@ pub fn display_text(written: &str) -> String {
 pub fn line_text(line: &str) -> String {
     let mut out = String::new();
     let mut bare_wikilink = false;
-    for (event, _) in events(line, Dialect { inline_tags: false }) {
+    let plain = Dialect {
+        inline_tags: false,
+        line_breaks: false,
+    };
+    for (event, _) in events(line, plain) {
         match event {
             Event::Start(Tag::Link {
                 link_type: LinkType::WikiLink { has_pothole: false },
@@ -585,9 +616,15 @@ mod tests {
         assert!(tags("```\n#code\n```\n").is_empty());
         // After an escape the offsets still point at the tag as written.
         assert_eq!(tags("\\* #yes\n"), [("concept:yes".to_string(), 3)]);
-        assert!(events("a #tag", Dialect { inline_tags: false })
-            .iter()
-            .all(|(e, _)| !matches!(e, Event::Start(Tag::Link { .. }))));
+        assert!(events(
+            "a #tag",
+            Dialect {
+                inline_tags: false,
+                ..Dialect::default()
+            }
+        )
+        .iter()
+        .all(|(e, _)| !matches!(e, Event::Start(Tag::Link { .. }))));
     }
 
     #[test]
@@ -603,6 +640,18 @@ mod tests {
             "<p>==open</p>\n<p>close==</p>\n"
         );
         assert_eq!(html("`==code==`\n"), "<p><code>==code==</code></p>\n");
+        assert_eq!(
+            html("==**bold**== and ==~~gone~~== and ==`code`==\n"),
+            "<p><mark><strong>bold</strong></mark> and <mark><del>gone</del></mark> and <mark><code>code</code></mark></p>\n"
+        );
+    }
+
+    #[test]
+    fn a_dollar_before_a_digit_closes_no_math() {
+        assert_eq!(
+            html("[ -e \"$1\".png ] && [ ! -e \"$1\" ] but $x$ is.\n"),
+            "<p>[ -e \"$1\".png ] &amp;&amp; [ ! -e \"$1\" ] but <span class=\"math math-inline\">x</span> is.</p>\n"
+        );
     }
 
     #[test]

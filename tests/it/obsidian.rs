@@ -122,7 +122,7 @@ fn scripts_never_reach_a_page() {
 #[test]
 fn summaries_feeds_and_search_read_the_text_a_page_shows() {
     let (site, public) = built();
-    let summary = "A note on Markdown as Obsidian writes it, with highlighted words and a that \
+    let summary = "A note on markdown as Obsidian writes it, with highlighted words and a that \
                    nobody else reads. It quotes A fault is not the same as a failure. A fault is \
                    one… without a label.";
     let syntax = page(&public, "notes/syntax/index.html");
@@ -171,6 +171,12 @@ fn names_resolve_as_obsidian_resolves_them() {
     }
     assert!(page(&public, "notes/areas/health/sleep/index.html")
         .contains("<a href=\"/vault/notes/projects/plan/\" class=\"note\">The plan</a>"));
+    // The vault's settings (`.obsidian/app.json`, without `strictLineBreaks`) keep Obsidian's
+    // default: a line break in a paragraph is a line break.
+    assert!(
+        names.contains("torch.dtype</a>.<br />\nA folder note"),
+        "{names}"
+    );
     // A file's name beats another note's alias (`Rest.md` has the alias `Sleep`).
     assert!(page(&public, "notes/projects/plan/index.html").contains(
         "see also <a href=\"/vault/notes/areas/health/sleep/\" class=\"internal\">Sleep</a>"
@@ -181,7 +187,11 @@ fn names_resolve_as_obsidian_resolves_them() {
     assert!(page(&public, "notes/template-date/index.html").contains("<h1>Template date</h1>"));
     assert!(page(&public, "notes/note/index.html").contains("<h1>🚀</h1>"));
     // The folder notes and folders each have one page.
-    assert!(page(&public, "notes/areas/index.html").contains("<h1>Areas of responsibility</h1>"));
+    // A title taken from the opening heading is shown once, as the title, which keeps the
+    // heading's id for links to it.
+    let areas = page(&public, "notes/areas/index.html");
+    assert!(areas.contains("<h1 id=\"areas-of-responsibility\">Areas of responsibility</h1>"));
+    assert_eq!(areas.matches("Areas of responsibility</h1>").count(), 1);
     assert!(page(&public, "notes/areas/health/index.html").contains("<h1>Health</h1>"));
     assert!(!public.join("notes/areas/health/readme").exists());
     // Empty template items mean no value: no concept, no alias named "".

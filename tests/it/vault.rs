@@ -47,9 +47,10 @@ fn an_obsidian_vault_builds_and_links_resolve_as_in_obsidian() {
     assert!(plan.contains("Path link: <a href=\"/notes/areas/\" class=\"internal\">areas</a>"));
 
     let top = page(&public, "notes/top/index.html");
-    // Titles: from the first heading, else the file name.
+    // Titles: from the opening heading, else the file name.
     assert!(top.contains("<h1>Top</h1>"));
-    assert!(page(&public, "notes/spaces-in-name/index.html").contains("<h1>Spaces in Name</h1>"));
+    assert!(page(&public, "notes/spaces-in-name/index.html")
+        .contains("<h1 id=\"spaces-in-name\">Spaces in Name</h1>"));
     assert!(
         page(&public, "notes/long-title-that-nobody-types/index.html")
             .contains("<h1>Long Title That Nobody Types</h1>")
