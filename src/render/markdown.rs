@@ -967,37 +967,42 @@ pub fn escape_text(s: &str) -> String {
 /// (links to other pages stay unresolved). For tests and tools that need the note renderer
 /// without a site.
 pub fn render_alone(text: &str) -> String {
-    use crate::diagnostic::Origin;
+    let config = crate::config::Config {
+        sanitize_html: false,
+        ..crate::config::Config::default()
+    };
+    let (graph, markdown, outline) = alone(text, config);
+    let urls = Urls::of(&graph.config);
+    MarkdownRenderer {
+        graph: &graph,
+        urls: &urls,
+    }
+    .render(&markdown, &outline, None)
+}
+
+/// A text as the body of a note in an empty site with these settings, scanned, its links
+/// unresolved: for reading Markdown without a site.
+pub(crate) fn alone(text: &str, config: crate::config::Config) -> (Graph, Markdown, Outline) {
+    let dialect = Dialect::of(&config);
     let graph = Graph {
-        config: crate::config::Config {
-            sanitize_html: false,
-            ..crate::config::Config::default()
-        },
+        config,
         notes: Vec::new(),
         sources: Vec::new(),
         concepts: Default::default(),
         assets: Vec::new(),
         queries: Default::default(),
     };
-    let urls = Urls {
-        base: String::new(),
-        absolute_base: "/".to_string(),
-    };
     let markdown = Markdown {
         text: text.to_string(),
-        origin: Origin::at_line(1),
+        origin: crate::diagnostic::Origin::at_line(1),
         file: "note.md".into(),
         dir: "notes".to_string(),
     };
     let outline = Outline {
-        scan: outline::scan(text, Dialect::default()),
+        scan: outline::scan(text, dialect),
         links: Default::default(),
     };
-    MarkdownRenderer {
-        graph: &graph,
-        urls: &urls,
-    }
-    .render(&markdown, &outline, None)
+    (graph, markdown, outline)
 }
 
 #[cfg(test)]

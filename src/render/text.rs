@@ -81,27 +81,10 @@ pub fn plain(graph: &Graph, markdown: &Markdown, outline: &Outline) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Origin;
 
     fn plain_alone(text: &str) -> String {
-        let graph = Graph {
-            config: crate::config::Config::default(),
-            notes: Vec::new(),
-            sources: Vec::new(),
-            concepts: Default::default(),
-            assets: Vec::new(),
-            queries: Default::default(),
-        };
-        let markdown = Markdown {
-            text: text.to_string(),
-            origin: Origin::at_line(1),
-            file: "note.md".into(),
-            dir: "notes".to_string(),
-        };
-        let outline = Outline {
-            scan: outline::scan(text, Dialect::default()),
-            links: Default::default(),
-        };
+        let (graph, markdown, outline) =
+            super::super::markdown::alone(text, crate::config::Config::default());
         plain(&graph, &markdown, &outline)
     }
 

@@ -203,16 +203,7 @@ pub fn callouts(events: Vec<Spanned>) -> Vec<Spanned> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{events, Dialect};
-
-    fn html(text: &str) -> String {
-        let mut out = String::new();
-        pulldown_cmark::html::push_html(
-            &mut out,
-            events(text, Dialect::default()).into_iter().map(|(e, _)| e),
-        );
-        out
-    }
+    use crate::syntax::html_of as html;
 
     #[test]
     fn markers() {
