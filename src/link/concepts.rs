@@ -427,7 +427,7 @@ fn nearest_name<'a>(name: &str, established: &[(&'a str, usize)]) -> Option<(&'a
         .filter(|(other, _)| *other != name && !related(other))
         .filter(|(other, _)| other.chars().count().abs_diff(length) <= limit)
         .filter_map(|&(other, uses)| {
-            let distance = strsim::damerau_levenshtein(name, other);
+            let distance = strsim::osa_distance(name, other);
             (distance <= limit && without_digits(name) != without_digits(other)).then_some((
                 distance,
                 std::cmp::Reverse(uses),

@@ -437,7 +437,7 @@ impl Index {
         }
         Resolution::failed(format!(
             "no file `{name}` under `content/`{}",
-            self.suggest(&file_name, self.asset_paths.iter().map(String::as_str))
+            suggest(&file_name, self.asset_paths.iter().map(String::as_str))
         ))
     }
 
@@ -446,7 +446,7 @@ impl Index {
     }
 
     pub fn suggest_source(&self, id: &str) -> String {
-        self.suggest(id, self.sources.keys().map(String::as_str))
+        suggest(id, self.sources.keys().map(String::as_str))
     }
 
     /// Resolves an ordinary Markdown link's path (`../ch1/Load%20Parameters.md`), relative to
@@ -480,7 +480,7 @@ impl Index {
             }
             return Resolution::failed(format!(
                 "no note `{joined}` under `content/`{}",
-                self.suggest(&joined, self.notes_by_file.keys().map(String::as_str))
+                suggest(&joined, self.notes_by_file.keys().map(String::as_str))
             ));
         }
         match self.assets_by_path.get(&joined) {
@@ -493,7 +493,7 @@ impl Index {
             }
             None => Resolution::failed(format!(
                 "no file `{joined}` under `content/`{}",
-                self.suggest(&joined, self.asset_paths.iter().map(String::as_str))
+                suggest(&joined, self.asset_paths.iter().map(String::as_str))
             )),
         }
     }
@@ -521,43 +521,8 @@ impl Index {
             let prefix = if kind.is_empty() { "source:" } else { "" };
             names.extend(self.sources.keys().map(|s| format!("{prefix}{s}")));
         }
-        let hint = self.suggest(key, names.iter().map(String::as_str));
+        let hint = suggest(key, names.iter().map(String::as_str));
         Resolution::failed(format!("unknown {what} `{written}`{hint}"))
-    }
-
-    /// `" (did you mean `x`?)"` for the closest name, or nothing when none is close.
-    fn suggest<'a>(&self, wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
-        let wanted = wanted.to_lowercase();
-        // One typo (a swap of two letters counts as one) for a name of up to eight letters,
-        // two up to twelve, three beyond, counted on the last path part however long the
-        // folders are; and only a guess no other name ties with: among thousands of notes a
-        // short name is one letter from many (`cat` from `cao` and `bat`).
-        let last_part = wanted.rsplit('/').next().unwrap_or(&wanted);
-        let limit = match last_part.chars().count() {
-            0..=8 => 1,
-            9..=12 => 2,
-            _ => 3,
-        };
-        let mut close: Vec<(usize, &str)> = names
-            .map(|name| {
-                (
-                    strsim::damerau_levenshtein(&wanted, &name.to_lowercase()),
-                    name,
-                )
-            })
-            .filter(|(distance, _)| *distance <= limit)
-            .collect();
-        close.sort_unstable();
-        close.dedup_by(|a, b| a.1.eq_ignore_ascii_case(b.1));
-        let best = match close.as_slice() {
-            [only] => Some(*only),
-            [first, second, ..] if first.0 < second.0 => Some(*first),
-            _ => None,
-        };
-        match best {
-            Some((_, name)) => format!(" (did you mean `{name}`?)"),
-            None => String::new(),
-        }
     }
 }
 
@@ -578,6 +543,38 @@ fn exact_name(name: &str) -> String {
         .to_string()
 }
 
+/// `" (did you mean `x`?)"` for the closest name, or nothing when none is close.
+fn suggest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
+    let wanted = wanted.to_lowercase();
+    // One typo (a swap of two letters counts as one) for every eight letters of the last
+    // path part, however long the folders are; a name of four letters or fewer only a
+    // missing or extra letter (`bok` for `book`), since a wrong one makes another word as
+    // often as a typo (`cat`, `cao`). And only a guess no other name ties with.
+    let last_part = wanted.rsplit('/').next().unwrap_or(&wanted);
+    let short = last_part.chars().count() <= 4;
+    let limit = last_part.chars().count().div_ceil(8).max(1);
+    // Lengths first: most names are too long or too short to be within reach, and the
+    // edit distance is the costly part (thousands of names, for every unknown link).
+    let length = wanted.chars().count();
+    let mut close: Vec<(usize, &str)> = names
+        .filter(|name| name.chars().count().abs_diff(length) <= limit)
+        .filter(|name| !short || name.chars().count() != length)
+        .map(|name| (strsim::osa_distance(&wanted, &name.to_lowercase()), name))
+        .filter(|(distance, _)| *distance <= limit)
+        .collect();
+    close.sort_unstable();
+    close.dedup_by(|a, b| a.1.eq_ignore_ascii_case(b.1));
+    let best = match close.as_slice() {
+        [only] => Some(*only),
+        [first, second, ..] if first.0 < second.0 => Some(*first),
+        _ => None,
+    };
+    match best {
+        Some((_, name)) => format!(" (did you mean `{name}`?)"),
+        None => String::new(),
+    }
+}
+
 fn note_target(note: usize) -> Target {
     Target::Note { note, anchor: None }
 }
@@ -591,6 +588,27 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_only_for_a_likely_typo() {
+        let names = [
+            "welcome",
+            "second",
+            "book",
+            "cao",
+            "bat",
+            "external-links",
+            "first",
+        ];
+        let hint = |wanted: &str| suggest(wanted, names.iter().copied());
+        assert_eq!(hint("welcom"), " (did you mean `welcome`?)");
+        assert_eq!(hint("secnod"), " (did you mean `second`?)");
+        assert_eq!(hint("frist"), " (did you mean `first`?)");
+        assert_eq!(hint("bok"), " (did you mean `book`?)");
+        // A short name with a wrong letter, a long one with three: no guess.
+        assert_eq!(hint("cat"), "");
+        assert_eq!(hint("internal links"), "");
+    }
 
     #[test]
     fn prefixes_and_extensions() {
