@@ -47,9 +47,59 @@ fn css() -> String {
         .expect("the embedded theme makes CSS");
     let dark = syntect::html::css_for_theme_with_class_style(dark, CLASS_STYLE)
         .expect("the embedded theme makes CSS");
+    // The themes were made for other backgrounds than the stylesheet's code blocks (`--quote-bg`
+    // in style.css); each colour is moved just far enough to read at 4.5:1 on them.
+    let light = readable(&light, [0xf5, 0xf1, 0xe8], [0, 0, 0]);
+    let dark = readable(&dark, [0x1f, 0x22, 0x26], [0xff, 0xff, 0xff]);
     format!(
-        "/* Code highlighting: InspiredGitHub, and base16-ocean.dark for dark schemes. Made by\n   commonplace (render/highlight.rs); a test keeps this file equal to what it makes. */\n@media (prefers-color-scheme: light) {{\n{light}}}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n"
+        "/* Code highlighting: InspiredGitHub, and base16-ocean.dark for dark schemes, each colour\n   made to read at 4.5:1 on the code background. Made by commonplace\n   (render/highlight.rs); a test keeps this file equal to what it makes. */\n@media (prefers-color-scheme: light) {{\n{light}}}\n@media (prefers-color-scheme: dark) {{\n{dark}}}\n"
     )
+}
+
+/// `css` with every `color: #rrggbb` moved toward `towards` until it contrasts with
+/// `background` at 4.5:1 (WCAG's level for text).
+#[cfg(test)]
+fn readable(css: &str, background: [u8; 3], towards: [u8; 3]) -> String {
+    fn luminance([r, g, b]: [u8; 3]) -> f64 {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+    let contrast = |a: [u8; 3], b: [u8; 3]| {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    };
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find(" color: #") {
+        let start = at + " color: #".len();
+        out.push_str(&rest[..start]);
+        let hex = &rest[start..start + 6];
+        let mut color = [0u8; 3];
+        for (i, c) in color.iter_mut().enumerate() {
+            *c =
+                u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("syntect writes hex colours");
+        }
+        let mut step = 0.0;
+        let mut moved = color;
+        while contrast(moved, background) < 4.5 && step < 1.0 {
+            step += 0.02;
+            for i in 0..3 {
+                let (from, to) = (f64::from(color[i]), f64::from(towards[i]));
+                moved[i] = (from + (to - from) * step).round() as u8;
+            }
+        }
+        out.push_str(&format!("{:02x}{:02x}{:02x}", moved[0], moved[1], moved[2]));
+        rest = &rest[start + 6..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
