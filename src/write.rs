@@ -153,7 +153,6 @@ impl Staging {
             let target = self.dir.join(path);
             match file {
                 StaticFile::Embedded(bytes) => fs::write_with_parents(&target, bytes)?,
-                StaticFile::Generated(bytes) => fs::write_with_parents(&target, bytes)?,
                 StaticFile::OnDisk(source) => copy_with_parents(source, &target)?,
             }
         }
@@ -290,7 +289,6 @@ impl LiveOutput {
         for (path, file) in static_files {
             let wrote = match file {
                 StaticFile::Embedded(bytes) => self.write(path, bytes)?,
-                StaticFile::Generated(bytes) => self.write(path, bytes)?,
                 StaticFile::OnDisk(source) => self.write(path, &fs::read(source)?)?,
             };
             if wrote {

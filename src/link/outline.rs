@@ -164,59 +164,32 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
     for (event, range) in syntax::events(text, dialect) {
         let mut ended_top = None;
         // A block id at the end of a quote's last paragraph names the quote.
-        let closes_quote = match &event {
-            Event::End(TagEnd::BlockQuote(_)) => true,
-            Event::Html(html) => syntax::callout::nesting(html) == -1,
-            _ => false,
-        };
-        if let (Some(block), true, Some(&start)) = (quote_block, closes_quote, quotes.last()) {
+        let quote_change = syntax::quote_nesting(&event);
+        if let (Some(block), -1, Some(&start)) = (quote_block, quote_change, quotes.last()) {
             scan.blocks[block].start = start;
             scan.blocks[block].end = range.end;
         }
         quote_block = None;
-        match &event {
-            Event::Start(Tag::BlockQuote(_)) => quotes.push(range.start),
-            Event::End(TagEnd::BlockQuote(_)) => {
+        match quote_change {
+            1 => quotes.push(range.start),
+            -1 => {
                 quotes.pop();
             }
-            Event::Html(html) => match syntax::callout::nesting(html) {
-                1 => quotes.push(range.start),
-                -1 => {
-                    quotes.pop();
-                }
-                _ => {}
-            },
             _ => {}
         }
-        match &event {
-            Event::Start(_) if !syntax::is_inline(&event) => {
+        match syntax::block_nesting(&event) {
+            1 => {
                 if depth == 0 {
                     top_start = range.start;
                 }
                 depth += 1;
             }
-            Event::End(_) if !syntax::is_inline(&event) => {
+            -1 => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     ended_top = Some((top_start, range.end));
                 }
             }
-            // A callout, which replaced a block quote's start and end.
-            Event::Html(html) => match syntax::callout::nesting(html) {
-                1 => {
-                    if depth == 0 {
-                        top_start = range.start;
-                    }
-                    depth += 1;
-                }
-                -1 => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        ended_top = Some((top_start, range.end));
-                    }
-                }
-                _ => {}
-            },
             _ => {}
         }
         let mut standalone_marker = false;

@@ -69,21 +69,16 @@ impl Markdown {
         if let Some(masked) = crate::syntax::mask_comments(&markdown.text) {
             // A comment never closed hides the rest; nothing to hide, nothing to say (a file
             // that ends with a lone `%%`, as Excalidraw's drawings do).
-            let hides_text = masked.unclosed.filter(|&at| {
-                let opening = if markdown.text[at..].starts_with("%%") {
-                    2
-                } else {
-                    4
+            let unclosed = masked.unclosed.map(|at| {
+                let delimiters = match markdown.text[at..].starts_with("%%") {
+                    true => ("%%", "%%"),
+                    false => ("<!--", "-->"),
                 };
-                !markdown.text[at + opening..].trim().is_empty()
+                (at, delimiters)
             });
-            if let Some(at) = hides_text {
-                let opening = if markdown.text[at..].starts_with("%%") {
-                    "%%"
-                } else {
-                    "<!--"
-                };
-                let closing = if opening == "%%" { "%%" } else { "-->" };
+            if let Some((at, (opening, closing))) = unclosed
+                .filter(|(at, (opening, _))| !markdown.text[at + opening.len()..].trim().is_empty())
+            {
                 diagnostics.push(Diagnostic::warning(
                     &markdown.file,
                     markdown.pos(at),

@@ -233,14 +233,7 @@ impl<'g> MarkdownRenderer<'g> {
             if top && depth == 0 {
                 block_starts.push(out.len());
             }
-            match event {
-                Event::Start(_) if !syntax::is_inline(event) => depth += 1,
-                Event::End(_) if !syntax::is_inline(event) => depth = depth.saturating_sub(1),
-                Event::Html(html) => {
-                    depth = depth.saturating_add_signed(syntax::callout::nesting(html));
-                }
-                _ => {}
-            }
+            depth = depth.saturating_add_signed(syntax::block_nesting(event));
             match event {
                 Event::Start(Tag::Paragraph) => {
                     depth -= 1;

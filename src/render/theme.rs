@@ -75,7 +75,20 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 const DEFAULT_STATIC: &[(&str, &[u8])] = &[
-    ("highlight.css", HIGHLIGHT_CSS),
+    // Code highlighting's palettes: in the default stylesheet, and on their own for a theme
+    // with a stylesheet of its own to link.
+    (
+        "style.css",
+        concat!(
+            include_str!("../../themes/default/static/style.css"),
+            include_str!("../../themes/default/static/highlight.css")
+        )
+        .as_bytes(),
+    ),
+    (
+        "highlight.css",
+        include_bytes!("../../themes/default/static/highlight.css"),
+    ),
     (
         "search.js",
         include_bytes!("../../themes/default/static/search.js"),
@@ -137,9 +150,6 @@ pub fn diagram_files() -> BTreeMap<String, StaticFile> {
     files
 }
 
-/// Code highlighting's palettes, as `highlight::css` makes them.
-const HIGHLIGHT_CSS: &[u8] = include_bytes!("../../themes/default/static/highlight.css");
-
 pub struct Theme {
     pub tera: Tera,
     /// Files copied to the output root, by output path.
@@ -148,8 +158,6 @@ pub struct Theme {
 
 pub enum StaticFile {
     Embedded(&'static [u8]),
-    /// Made when the theme loads (the code highlighting palettes).
-    Generated(Vec<u8>),
     OnDisk(PathBuf),
 }
 
@@ -211,11 +219,6 @@ impl Theme {
             let text = String::from_utf8_lossy(&fs::read(&path)?).into_owned();
             templates.insert(name, text);
         }
-        // Code highlighting's palettes: in the default stylesheet, and on their own for a
-        // theme with a stylesheet of its own to link.
-        let mut style = include_bytes!("../../themes/default/static/style.css").to_vec();
-        style.extend_from_slice(HIGHLIGHT_CSS);
-        static_files.insert("style.css".to_string(), StaticFile::Generated(style));
         for (name, path) in files_under(&dir.join("static"))? {
             static_files.insert(name, StaticFile::OnDisk(path));
         }

@@ -423,6 +423,27 @@ fn highlights(events: Vec<Spanned>) -> Vec<Spanned> {
     out
 }
 
+/// How an event changes the nesting of blocks: `1` where a block opens, `-1` where one closes,
+/// `0` inside a line of text. A callout's own HTML counts as the block quote it replaced.
+pub fn block_nesting(event: &Event) -> isize {
+    match event {
+        Event::Start(_) if !is_inline(event) => 1,
+        Event::End(_) if !is_inline(event) => -1,
+        Event::Html(html) => callout::nesting(html),
+        _ => 0,
+    }
+}
+
+/// How an event changes the nesting of block quotes, callouts included.
+pub fn quote_nesting(event: &Event) -> isize {
+    match event {
+        Event::Start(Tag::BlockQuote(_)) => 1,
+        Event::End(TagEnd::BlockQuote(_)) => -1,
+        Event::Html(html) => callout::nesting(html),
+        _ => 0,
+    }
+}
+
 /// Whether an event lives inside a line of text, rather than starting or ending a block.
 pub fn is_inline(event: &Event) -> bool {
     match event {
