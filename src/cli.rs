@@ -32,10 +32,14 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
-    /// Report every content problem as file:line:column; writes nothing.
+    /// Report every content problem as file:line:column, and what the site publishes; writes
+    /// nothing.
     Check {
         #[command(flatten)]
         site: SiteArgs,
+        /// List every file the site publishes and every one it leaves out, with why
+        #[arg(long)]
+        list: bool,
     },
     /// Search notes, quotes, concepts and sources (the index is brought up to date first).
     Search {
@@ -76,6 +80,10 @@ pub enum Command {
         /// Open the site in the default browser
         #[arg(long)]
         open: bool,
+        /// Show exactly the published site; by default every note is shown, and those the
+        /// site leaves out (publish: false, drafts, ...) say so at their top
+        #[arg(long)]
+        published: bool,
     },
     /// Add a note, or a quote to a source's file.
     New {

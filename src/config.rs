@@ -44,7 +44,31 @@ pub struct Config {
     /// the vault's `.obsidian/app.json` when the site has one, else true.
     #[serde(default)]
     pub strict_line_breaks: Option<bool>,
+    /// Which notes the site publishes: all but those that say `publish: false` (or are
+    /// drafts), or only those that say `publish: true`, as Obsidian Publish selects them.
+    #[serde(default)]
+    pub publish: PublishMode,
+    /// Gitignore-style patterns, relative to `content/`, for files the site never reads: not
+    /// published, not linked to, not even parsed (a template's `{{title}}` is not YAML).
+    /// Unset, [`DEFAULT_IGNORE`] and the vault's templates folder.
+    #[serde(default)]
+    pub ignore: Option<Vec<String>>,
 }
+
+/// What `publish:` in `commonplace.yaml` says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublishMode {
+    /// Every note but those whose front matter says `publish: false` (and drafts).
+    #[default]
+    All,
+    /// Only notes and concept files whose front matter says `publish: true`.
+    Explicit,
+}
+
+/// The folders Obsidian users keep out of what they publish; `.trash/` is Obsidian's own
+/// (skipped anyway, as every hidden folder is, but named so that the default says so).
+pub const DEFAULT_IGNORE: &[&str] = &["private/", "templates/", ".trash/"];
 
 fn yes() -> bool {
     true
@@ -86,8 +110,21 @@ impl Default for Config {
             inline_tags: true,
             sanitize_html: true,
             strict_line_breaks: None,
+            publish: PublishMode::All,
+            ignore: None,
         }
     }
+}
+
+/// Reads gitignore patterns as the load stage will; the error names the first bad one.
+fn check_patterns(patterns: &[String]) -> Result<(), (usize, String)> {
+    for (i, pattern) in patterns.iter().enumerate() {
+        let mut builder = ignore::gitignore::GitignoreBuilder::new("");
+        if let Err(err) = builder.add_line(None, pattern) {
+            return Err((i, err.to_string()));
+        }
+    }
+    Ok(())
 }
 
 impl Config {
@@ -121,12 +158,32 @@ impl Config {
                     config.language = default_language();
                 }
                 config.description = config.description.filter(|d| !d.trim().is_empty());
+                if let Err((i, problem)) = check_patterns(&config.ignore_patterns()) {
+                    let lines = yaml::Lines::new(text);
+                    let pos = lines
+                        .item_pos(&lines.block_list_items("ignore"), i, 1)
+                        .or_else(|| yaml::key_value_pos(text, "ignore", 1))
+                        .unwrap_or(Pos::START);
+                    diagnostics.push(Diagnostic::error(
+                        path,
+                        pos,
+                        format!("this `ignore` pattern cannot be read: {problem}"),
+                    ));
+                }
                 (config, diagnostics)
             }
             Err(err) => {
                 let diagnostic = yaml::error_diagnostic(&err, path, 1, "in site settings");
                 (Config::default(), vec![diagnostic])
             }
+        }
+    }
+
+    /// The `ignore` patterns in force: the site's, or the defaults.
+    pub fn ignore_patterns(&self) -> Vec<String> {
+        match &self.ignore {
+            Some(patterns) => patterns.clone(),
+            None => DEFAULT_IGNORE.iter().map(|p| p.to_string()).collect(),
         }
     }
 

@@ -44,6 +44,9 @@ pub struct BuildOptions {
     /// Defaults to `<root>/public`.
     pub output: Option<PathBuf>,
     pub drafts: bool,
+    /// Take every note, each the published site leaves out marked with why (a preview's
+    /// view), rather than the published site's. Ignored files stay out either way.
+    pub withheld: bool,
     /// Overrides `base_url` from `commonplace.yaml`.
     pub base_url: Option<String>,
     /// Show a progress bar on a terminal when the build runs longer than a second.
@@ -57,9 +60,16 @@ impl BuildOptions {
             .unwrap_or_else(|| self.root.join("public"))
     }
 
+    pub fn selection(&self) -> load::Selection {
+        load::Selection {
+            drafts: self.drafts,
+            withheld: self.withheld,
+        }
+    }
+
     fn load_options(&self) -> load::LoadOptions {
         load::LoadOptions {
-            drafts: self.drafts,
+            selection: self.selection(),
             base_url: self.base_url.clone(),
         }
     }
@@ -125,7 +135,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     };
     let output = write::checked_output_dir(&options.root, &options.output_dir())?;
     // Taken before loading, so an edit made during the build shows as a change next time.
-    let stamp = search::index::content_stamp(&options.root, options.drafts);
+    let stamp = search::index::content_stamp(&options.root, options.selection());
+    let index_dir = search::index::dir(&options.root, options.selection());
     let (mut graph, mut diagnostics) = load_and_link(options, &mut record)?;
     if diagnostic::count_errors(&diagnostics) > 0 {
         return Err(Error::Content { diagnostics });
@@ -137,22 +148,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         lookups,
         docs,
     } = search::refresh(
-        &options.root,
+        &index_dir,
         &graph,
         stamp,
         search::index::Compaction::AfterDeletes,
     )?;
-    diagnostics.extend(search::run_query_blocks(
-        &options.root,
-        &mut graph,
-        &lookups,
-    )?);
+    diagnostics.extend(search::run_query_blocks(&index_dir, &mut graph, &lookups)?);
     diagnostic::sort(&mut diagnostics);
     if diagnostic::count_errors(&diagnostics) > 0 {
         return Err(Error::Content { diagnostics });
     }
     record("index");
-    search::related::fill(&options.root, &mut graph, &docs)?;
+    search::related::fill(&index_dir, &mut graph, &docs)?;
     drop(docs);
     record("related");
     let theme = render::Theme::load(&options.root, &graph.config)?;
@@ -173,7 +180,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     })?;
     record("render+write");
     // The browser's search, from the index as it is now (up to date, compacted).
-    let bundle = search::bundle::export(&options.root, &graph.config.language, &lookups)?;
+    let bundle = search::bundle::export(&index_dir, &graph.config.language, &lookups)?;
     for (path, bytes) in &bundle.files {
         staging.write_file(path, bytes)?;
     }
@@ -226,7 +233,8 @@ pub fn search(
     options: &BuildOptions,
     request: &search::query::SearchRequest,
 ) -> Result<SearchOutcome, Error> {
-    let stamp = search::index::content_stamp(&options.root, options.drafts);
+    let stamp = search::index::content_stamp(&options.root, options.selection());
+    let index_dir = search::index::dir(&options.root, options.selection());
     let config_language = || -> Result<String, Error> {
         let text = std::fs::read_to_string(options.root.join(config::FILE_NAME))
             .map_err(|_| load::LoadError::NoConfig(options.root.clone()))?;
@@ -234,8 +242,8 @@ pub fn search(
         Ok(config.language)
     };
     let language = config_language()?;
-    if let Some(lookups) = search::index::current(&options.root, &language, stamp) {
-        let results = search::search(&options.root, &language, &lookups, request)?;
+    if let Some(lookups) = search::index::current(&index_dir, &language, stamp) {
+        let results = search::search(&index_dir, &language, &lookups, request)?;
         return Ok(SearchOutcome {
             results,
             lookups,
@@ -244,13 +252,13 @@ pub fn search(
     }
     let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
     let lookups = search::refresh(
-        &options.root,
+        &index_dir,
         &graph,
         stamp,
         search::index::Compaction::AfterDeletes,
     )?
     .lookups;
-    let results = search::search(&options.root, &graph.config.language, &lookups, request)?;
+    let results = search::search(&index_dir, &graph.config.language, &lookups, request)?;
     Ok(SearchOutcome {
         results,
         lookups,
@@ -258,9 +266,41 @@ pub fn search(
     })
 }
 
-/// Runs every stage but the write and returns every diagnostic, sorted.
-pub fn check(options: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
-    let (graph, mut diagnostics) = load_and_link(options, &mut |_| {})?;
+/// Runs every stage but the write and returns every diagnostic, sorted, and what the site
+/// would publish.
+pub fn check(
+    options: &BuildOptions,
+) -> Result<(Vec<Diagnostic>, load::publish::Publication), Error> {
+    let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
+    let mut publication = load::publish::Publication {
+        withheld: corpus.withheld.files(),
+        ..Default::default()
+    };
+    let (graph, problems) = link::link(corpus);
+    diagnostics.extend(problems);
+    let published = graph
+        .notes
+        .iter()
+        .map(|n| n.note.file.clone())
+        .chain(graph.sources.iter().map(|s| s.source.file.clone()))
+        .chain(
+            graph
+                .concepts
+                .values()
+                .filter_map(|c| Some(c.file.as_ref()?.file.clone())),
+        );
+    publication.published = published.collect();
+    publication.published.sort();
+    publication.assets = graph.assets.len();
+    publication
+        .withheld
+        .extend(graph.withheld_assets.iter().map(|(a, why)| {
+            (
+                std::path::Path::new(load::CONTENT_DIR).join(&a.path),
+                why.clone(),
+            )
+        }));
+    publication.withheld.sort();
     diagnostics.extend(search::check_query_blocks(&graph));
     diagnostic::sort(&mut diagnostics);
     let theme = render::Theme::load(&options.root, &graph.config)?;
@@ -273,7 +313,7 @@ pub fn check(options: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
             Err(render::RenderFailure::Emit(never)) => match never {},
         }
     }
-    Ok(diagnostics)
+    Ok((diagnostics, publication))
 }
 
 /// A progress bar that stays hidden for the first second, so quick builds print one line.

@@ -36,6 +36,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 root: site.root,
                 output,
                 drafts: site.drafts,
+                withheld: false,
                 base_url,
                 progress: std::io::stderr().is_terminal(),
             };
@@ -73,14 +74,25 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 Err(err) => Err(err.into()),
             }
         }
-        Command::Check { site } => {
+        Command::Check { site, list } => {
             let options = BuildOptions {
                 root: site.root,
                 drafts: site.drafts,
                 ..BuildOptions::default()
             };
-            let diagnostics = commonplace::check(&options)?;
+            let (diagnostics, publication) = commonplace::check(&options)?;
             print_diagnostics(&diagnostics);
+            if list {
+                for file in &publication.published {
+                    println!("published  {}", diagnostic::display_path(file));
+                }
+                for (file, why) in &publication.withheld {
+                    println!("withheld   {}  ({why})", diagnostic::display_path(file));
+                }
+            }
+            if diagnostic::count_errors(&diagnostics) == 0 {
+                println!("{}", publication_summary(&publication));
+            }
             if diagnostic::count_errors(&diagnostics) > 0 {
                 eprintln!("error: check found {}", summary(&diagnostics));
                 Ok(ExitCode::FAILURE)
@@ -146,6 +158,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             port,
             bind,
             open,
+            published,
         } => {
             let options = commonplace::serve::ServeOptions {
                 root: site.root,
@@ -153,6 +166,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 port,
                 open,
                 drafts: site.drafts,
+                published,
             };
             commonplace::serve::serve(options, TerminalReporter::default())?;
             Ok(ExitCode::SUCCESS)
@@ -254,6 +268,51 @@ impl commonplace::serve::Reporter for TerminalReporter {
             println!("{line}");
         }
     }
+}
+
+/// One line on what the site publishes: `Publishing 12 notes, 1 quote file and 3 other files;
+/// leaving out 4 files (3 publish: false, 1 ignored)`.
+fn publication_summary(publication: &commonplace::load::publish::Publication) -> String {
+    let under = |folder: &str| {
+        publication
+            .published
+            .iter()
+            .filter(|f| f.starts_with(Path::new("content").join(folder)))
+            .count()
+    };
+    let mut parts = vec![plural(under("notes"), "note")];
+    for (folder, what) in [("concepts", "concept file"), ("quotes", "quote file")] {
+        if under(folder) > 0 {
+            parts.push(plural(under(folder), what));
+        }
+    }
+    if publication.assets > 0 {
+        parts.push(plural(publication.assets, "other file"));
+    }
+    let published = match parts.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => unreachable!("notes are always counted"),
+    };
+    if publication.withheld.is_empty() {
+        return format!("Publishing {published}; leaving nothing out");
+    }
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for (_, why) in &publication.withheld {
+        match reasons.iter_mut().find(|(kind, _)| *kind == why.kind()) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((why.kind(), 1)),
+        }
+    }
+    let reasons: Vec<String> = reasons
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    format!(
+        "Publishing {published}; leaving out {} ({})",
+        plural(publication.withheld.len(), "file"),
+        reasons.join(", "),
+    )
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {

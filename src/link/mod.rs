@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::config::{BrokenLinks, Config};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::{Asset, ConceptFile, Corpus, Markdown, Note, Quote, Source};
+use crate::load::{Asset, ConceptFile, Corpus, Markdown, Note, Quote, Source, Withholding};
 use crate::slug;
 use crate::syntax::Dialect;
 use outline::{RawLinkKind, Scan};
@@ -28,7 +28,10 @@ pub struct Graph {
     pub sources: Vec<LinkedSource>,
     /// Every concept by canonical name, whether or not it has a file.
     pub concepts: BTreeMap<String, Concept>,
+    /// The files under `content/` that the site publishes.
     pub assets: Vec<Asset>,
+    /// The files it leaves out, and why (only withheld notes use them, say).
+    pub withheld_assets: Vec<(Asset, Withholding)>,
     /// The quotes each ```` ```query ```` block found, by (note, byte offset of the block), as
     /// (source, quote) indexes in reading order. Filled after indexing, by
     /// `search::run_query_blocks`; empty until then.
@@ -235,7 +238,6 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
             targets
         })
         .collect();
-    drop(scans);
 
     // Unpack the outlines in the order the texts were listed above.
     let mut resolved = resolved.into_iter();
@@ -261,6 +263,42 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         diagnostics.extend(problems);
         concept_outlines.insert(file.name.clone(), outline);
     }
+
+    // Files only withheld texts use are withheld with them; under `publish: explicit`, so
+    // are files nothing published uses.
+    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let outlines = note_outlines
+        .iter()
+        .chain(annotations.values())
+        .chain(concept_outlines.values());
+    for target in outlines.flat_map(|o| o.links.values()).chain(
+        property_targets
+            .iter()
+            .flat_map(|targets| targets.iter().map(|p| &p.target)),
+    ) {
+        if let Target::Asset(path) = target {
+            used.insert(path);
+        }
+    }
+    let used_by_withheld = assets_used_by_withheld(&corpus, &resolver, dialect);
+    let explicit =
+        corpus.config.publish == crate::config::PublishMode::Explicit && !corpus.selection.withheld;
+    let (assets, withheld_assets): (Vec<Asset>, Vec<Asset>) =
+        corpus.assets.iter().cloned().partition(|a| {
+            used.contains(a.path.as_str()) || !explicit && !used_by_withheld.contains(&a.path)
+        });
+    let withheld_assets: Vec<(Asset, Withholding)> = withheld_assets
+        .into_iter()
+        .map(|a| {
+            let why = match used_by_withheld.contains(&a.path) {
+                true => Withholding::UsedOnlyByWithheld,
+                false => Withholding::Unused,
+            };
+            (a, why)
+        })
+        .collect();
+    drop(used);
+    drop(scans);
 
     let embed_notes: Vec<embeds::EmbedNote> = corpus
         .notes
@@ -317,7 +355,6 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         notes,
         sources,
         concept_files,
-        assets,
         ..
     } = corpus;
 
@@ -405,6 +442,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         sources: linked_sources,
         concepts: concept_map,
         assets,
+        withheld_assets,
         queries: BTreeMap::new(),
     };
     (
@@ -453,12 +491,67 @@ fn obsidian_view(path: &str) -> Option<&'static str> {
     }
 }
 
+/// The files under `content/` that withheld texts use, found as their links are, without a
+/// word said about those links: the texts are not published, so their problems are not the
+/// site's.
+fn assets_used_by_withheld(
+    corpus: &Corpus,
+    resolver: &Resolver,
+    dialect: Dialect,
+) -> std::collections::HashSet<String> {
+    let withheld = &corpus.withheld;
+    let annotations = withheld
+        .sources
+        .iter()
+        .flat_map(|(s, _)| s.quotes.iter().filter_map(|q| q.note.as_ref()));
+    let texts: Vec<&Markdown> = withheld
+        .notes
+        .iter()
+        .map(|(n, _)| &n.body)
+        .chain(withheld.concept_files.iter().map(|(c, _)| &c.body))
+        .chain(annotations)
+        .collect();
+    let in_properties = withheld.notes.iter().flat_map(|(note, _)| {
+        note.property_links.iter().map(|link| {
+            resolver
+                .wikilink(Doc::Other(&note.body), &link.target)
+                .target
+        })
+    });
+    let in_texts: Vec<Option<Target>> = texts
+        .par_iter()
+        .flat_map_iter(|markdown| {
+            let scan = outline::scan(&markdown.text, dialect);
+            let (outline, _) = resolver.outline(Doc::Other(markdown), scan);
+            outline.links.into_values().map(Some)
+        })
+        .collect();
+    in_texts
+        .into_iter()
+        .chain(in_properties)
+        .filter_map(|target| match target {
+            Some(Target::Asset(path)) => Some(path),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A note's `sources`, as source indexes; an unknown one is an error at the list.
 fn note_sources(note: &Note, index: &Index, diagnostics: &mut Vec<Diagnostic>) -> Vec<usize> {
     let mut source_ids = Vec::new();
     for id in &note.sources {
         match index.source(&slug::slugify(id)) {
             Some(s) => source_ids.push(s),
+            None if index.withheld_source(&slug::slugify(id)).is_some() => {
+                let why = index
+                    .withheld_source(&slug::slugify(id))
+                    .expect("just found");
+                diagnostics.push(Diagnostic::warning(
+                    &note.file,
+                    note.sources_pos,
+                    format!("source `{id}` in `sources` is not published ({why}), so the note does not name it"),
+                ))
+            }
             None => diagnostics.push(Diagnostic::error(
                 &note.file,
                 note.sources_pos,
@@ -526,6 +619,16 @@ impl Resolver<'_> {
             if let Some(warning) = resolution.warning {
                 diagnostics.push(Diagnostic::warning(&note.file, link.pos, warning));
             }
+            if let Some(why) = &resolution.withheld {
+                diagnostics.push(Diagnostic::warning(
+                    &note.file,
+                    link.pos,
+                    format!(
+                        "in `{}`: `{}` is not published ({why}), so it shows as plain text",
+                        link.key, link.target
+                    ),
+                ));
+            }
             let target = match (resolution.target, resolution.error) {
                 (Some(target), _) => target,
                 (None, Some(message)) => {
@@ -563,6 +666,17 @@ impl Resolver<'_> {
             let pos = markdown.pos(raw.offset);
             if let Some(warning) = resolution.warning {
                 diagnostics.push(Diagnostic::warning(&markdown.file, pos, warning));
+            }
+            if let Some(why) = &resolution.withheld {
+                let shown = match raw.kind {
+                    RawLinkKind::Wiki { embed: true } => "this embed shows nothing",
+                    _ => "this link shows as plain text",
+                };
+                diagnostics.push(Diagnostic::warning(
+                    &markdown.file,
+                    pos,
+                    format!("`{}` is not published ({why}), so {shown}", raw.dest),
+                ));
             }
             if let (RawLinkKind::Wiki { embed: true }, Some(Target::Asset(path))) =
                 (raw.kind, &resolution.target)
@@ -615,19 +729,11 @@ impl Resolver<'_> {
         };
         let resolution = if name.is_empty() {
             match doc {
-                Doc::Note(n, _) => Resolution {
-                    target: Some(Target::Note {
-                        note: n,
-                        anchor: None,
-                    }),
-                    warning: None,
-                    error: None,
-                },
-                _ => Resolution {
-                    target: None,
-                    warning: None,
-                    error: Some(format!("`[[{dest}]]` links to a heading of this text, which has no page of its own; name the note")),
-                },
+                Doc::Note(n, _) => Resolution::found(Target::Note {
+                    note: n,
+                    anchor: None,
+                }),
+                _ => Resolution::failed(format!("`[[{dest}]]` links to a heading of this text, which has no page of its own; name the note")),
             }
         } else {
             self.index.resolve_wikilink(name, &doc.markdown().dir)
@@ -644,11 +750,7 @@ impl Resolver<'_> {
             path.to_ascii_lowercase().ends_with(".md") || resolve::file_extension(path).is_some();
         if !is_checked {
             // A folder-like relative link (`../sources/`): the author's own business.
-            return Resolution {
-                target: None,
-                warning: None,
-                error: None,
-            };
+            return Resolution::unchecked();
         }
         let resolution = self.index.resolve_path(path, &doc.markdown().dir);
         self.with_anchor(resolution, fragment)
@@ -800,7 +902,7 @@ fn record_backlinks(
                     sources[s].notes.push(n);
                 }
             }
-            Target::Asset(_) | Target::Broken => {}
+            Target::Asset(_) | Target::Broken | Target::Withheld => {}
         }
     }
     for (n, note) in notes.iter_mut().enumerate() {

@@ -54,10 +54,13 @@ pub fn relink_note(
         || old.note.concepts != note.concepts
         || old.note.sources != note.sources
         || old.note.draft != note.draft
+        || old.note.withheld != note.withheld
         || old.note.date != note.date
         || old.note.property_links != note.property_links
     {
-        return Err("its title, date, aliases, concepts, sources or linked properties changed");
+        return Err(
+            "its title, date, aliases, concepts, sources, linked properties or publication changed",
+        );
     }
     let scan = outline::scan(&note.body.text, crate::syntax::Dialect::of(&graph.config));
     if scan.tags != old.outline.scan.tags {
@@ -194,7 +197,7 @@ pub fn relink_note(
                 Target::Source(s) => {
                     affected.sources.insert(*s);
                 }
-                Target::Asset(_) | Target::Broken => {}
+                Target::Asset(_) | Target::Broken | Target::Withheld => {}
             }
         }
         // A concept's page shows its narrower concepts with their counts, so a change to a
@@ -248,7 +251,7 @@ fn targets(outline: &super::Outline) -> BTreeSet<Target> {
                 note: *note,
                 anchor: None,
             }),
-            Target::Asset(_) | Target::Broken => None,
+            Target::Asset(_) | Target::Broken | Target::Withheld => None,
             other => Some(other.clone()),
         })
         .collect()

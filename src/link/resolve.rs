@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::load::Corpus;
+use crate::load::{Corpus, Withholding};
 use crate::slug;
 
 /// What a link points at, once resolved.
@@ -21,6 +21,10 @@ pub enum Target {
     Source(usize),
     /// A file under `content/`, by its content-relative path.
     Asset(String),
+    /// Something this build leaves out (`publish: false`, a draft, an ignored file): a link to
+    /// it shows as its label alone and an embed of it as nothing, so that nothing of it, not
+    /// even its title, reaches a published page.
+    Withheld,
     /// A link that could not be resolved: shown as marked plain text (only when the site
     /// allows broken links; otherwise the build stops).
     Broken,
@@ -59,7 +63,98 @@ pub struct Index {
     assets_by_path: HashMap<String, usize>,
     assets_by_name: HashMap<String, Vec<usize>>,
     asset_paths: Vec<String>,
-    drafts: Vec<String>,
+    withheld: WithheldNames,
+}
+
+/// The names of what this build withholds, so that a link to it can say why it shows as plain
+/// text rather than fail as if it named nothing.
+#[derive(Default)]
+struct WithheldNames {
+    /// Every end of a withheld note's path, as a slug, and its aliases.
+    notes: HashMap<String, Withholding>,
+    concepts: HashMap<String, Withholding>,
+    sources: HashMap<String, Withholding>,
+    quotes: HashMap<String, Withholding>,
+    /// Withheld and ignored files by path under `content/`, and by file name, lower-cased.
+    files: HashMap<String, Withholding>,
+}
+
+impl WithheldNames {
+    fn of(corpus: &Corpus) -> WithheldNames {
+        let mut names = WithheldNames::default();
+        let withheld = &corpus.withheld;
+        let add_note = |names: &mut WithheldNames, relative: &str, why: &Withholding| {
+            let path = relative.strip_prefix("notes/").unwrap_or(relative);
+            let path = &path[..path.len().saturating_sub(".md".len())];
+            let slug = slug::slugify_path(path);
+            let parts: Vec<&str> = slug.split('/').collect();
+            for start in 0..parts.len() {
+                names
+                    .notes
+                    .entry(parts[start..].join("/"))
+                    .or_insert_with(|| why.clone());
+            }
+        };
+        for (note, why) in &withheld.notes {
+            let file = crate::diagnostic::display_path(&note.file);
+            let relative = file.strip_prefix("content/").unwrap_or(&file);
+            add_note(&mut names, relative, why);
+            for alias in &note.aliases {
+                names
+                    .notes
+                    .entry(slug::slugify_path(alias))
+                    .or_insert_with(|| why.clone());
+            }
+            names.add_file(relative, why);
+        }
+        for (path, pattern) in &withheld.ignored {
+            let why = Withholding::Ignored(pattern.clone());
+            if path.starts_with("notes/") && path.to_ascii_lowercase().ends_with(".md") {
+                add_note(&mut names, path, &why);
+            }
+            names.add_file(path, &why);
+        }
+        for (file, why) in &withheld.concept_files {
+            for name in std::iter::once(&file.name).chain(&file.aliases) {
+                names
+                    .concepts
+                    .entry(slug::slugify_path(name))
+                    .or_insert_with(|| why.clone());
+            }
+        }
+        for (source, why) in &withheld.sources {
+            names.sources.insert(source.id.clone(), why.clone());
+            for quote in &source.quotes {
+                names
+                    .quotes
+                    .insert(format!("{}/{}", source.id, quote.id), why.clone());
+            }
+        }
+        names
+    }
+
+    fn add_file(&mut self, relative: &str, why: &Withholding) {
+        self.files.insert(relative.to_string(), why.clone());
+        let name = relative.rsplit('/').next().unwrap_or(relative);
+        self.files
+            .entry(name.to_lowercase())
+            .or_insert_with(|| why.clone());
+    }
+
+    /// Why `key` (a slug, as links are looked up) is withheld, for a link of `kind` (empty for
+    /// any).
+    fn find(&self, kind: &str, key: &str) -> Option<&Withholding> {
+        let tables = [
+            ("note", &self.notes),
+            ("quote", &self.quotes),
+            ("concept", &self.concepts),
+            ("source", &self.sources),
+        ];
+        tables
+            .into_iter()
+            .filter(|(wanted, _)| kind.is_empty() || kind == *wanted)
+            .find_map(|(_, table)| table.get(key))
+    }
 }
 
 /// The outcome of a lookup: the target, and a warning when the name was ambiguous.
@@ -68,22 +163,43 @@ pub struct Resolution {
     pub warning: Option<String>,
     /// Why the lookup failed, when it did.
     pub error: Option<String>,
+    /// Why the target is left out of this build, when it is ([`Target::Withheld`]).
+    pub withheld: Option<Withholding>,
 }
 
 impl Resolution {
-    fn found(target: Target) -> Self {
+    pub fn found(target: Target) -> Self {
         Resolution {
             target: Some(target),
             warning: None,
             error: None,
+            withheld: None,
         }
     }
 
-    fn failed(error: String) -> Self {
+    pub fn failed(error: String) -> Self {
         Resolution {
             target: None,
             warning: None,
             error: Some(error),
+            withheld: None,
+        }
+    }
+
+    /// A link that this tool leaves exactly as written, unchecked.
+    pub fn unchecked() -> Self {
+        Resolution {
+            target: None,
+            warning: None,
+            error: None,
+            withheld: None,
+        }
+    }
+
+    fn withheld(why: &Withholding) -> Self {
+        Resolution {
+            withheld: Some(why.clone()),
+            ..Resolution::found(Target::Withheld)
         }
     }
 }
@@ -228,7 +344,7 @@ impl Index {
             assets_by_path,
             assets_by_name,
             asset_paths: corpus.assets.iter().map(|a| a.path.clone()).collect(),
-            drafts: corpus.skipped_drafts.clone(),
+            withheld: WithheldNames::of(corpus),
         }
     }
 
@@ -435,6 +551,13 @@ impl Index {
                 .expect("candidates are never empty");
             return Resolution::found(Target::Asset(self.asset_paths[*best].clone()));
         }
+        let withheld = join_path(dir, &decoded)
+            .and_then(|p| self.withheld.files.get(&p))
+            .or_else(|| self.withheld.files.get(decoded.trim_start_matches('/')))
+            .or_else(|| self.withheld.files.get(&file_name));
+        if let Some(why) = withheld {
+            return Resolution::withheld(why);
+        }
         Resolution::failed(format!(
             "no file `{name}` under `content/`{}",
             suggest(&file_name, self.asset_paths.iter().map(String::as_str))
@@ -443,6 +566,11 @@ impl Index {
 
     pub fn source(&self, id: &str) -> Option<usize> {
         self.sources.get(id).copied()
+    }
+
+    /// Why a source the site has is left out of this build, if it is.
+    pub fn withheld_source(&self, id: &str) -> Option<&Withholding> {
+        self.withheld.sources.get(id)
     }
 
     pub fn suggest_source(&self, id: &str) -> String {
@@ -478,6 +606,14 @@ impl Index {
                     return Resolution::found(Target::Concept(c.clone()));
                 }
             }
+            if let Some(why) = self.withheld.files.get(&joined).or_else(|| {
+                let name = &decoded[..decoded.len() - ".md".len()];
+                (!decoded.contains('/'))
+                    .then(|| self.withheld.find("note", &slug::slugify_path(name)))
+                    .flatten()
+            }) {
+                return Resolution::withheld(why);
+            }
             return Resolution::failed(format!(
                 "no note `{joined}` under `content/`{}",
                 suggest(&joined, self.notes_by_file.keys().map(String::as_str))
@@ -491,6 +627,9 @@ impl Index {
             {
                 self.resolve_asset(&decoded, dir)
             }
+            None if self.withheld.files.contains_key(&joined) => {
+                Resolution::withheld(&self.withheld.files[&joined])
+            }
             None => Resolution::failed(format!(
                 "no file `{joined}` under `content/`{}",
                 suggest(&joined, self.asset_paths.iter().map(String::as_str))
@@ -499,10 +638,8 @@ impl Index {
     }
 
     fn unknown(&self, kind: &str, written: &str, key: &str) -> Resolution {
-        if (kind.is_empty() || kind == "note") && self.drafts.iter().any(|d| d == key) {
-            return Resolution::failed(format!(
-                "`{written}` is a draft, which this build leaves out (build with --drafts to include it)"
-            ));
+        if let Some(why) = self.withheld.find(kind, key) {
+            return Resolution::withheld(why);
         }
         let what = if kind.is_empty() { "link target" } else { kind };
         let mut names: Vec<String> = Vec::new();

@@ -18,10 +18,12 @@ pub struct ConceptFile {
     pub broader: Vec<String>,
     pub broader_pos: Pos,
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// What its front matter's `publish` says, if anything.
+    pub publish: Option<bool>,
     pub body: Markdown,
 }
 
-const KNOWN_KEYS: &[&str] = &["title", "aliases", "broader"];
+const KNOWN_KEYS: &[&str] = &["title", "aliases", "broader", "publish", "dg-publish"];
 
 pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<ConceptFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
@@ -69,6 +71,7 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<ConceptFile>, V
         broader: fm.list("broader", &mut diagnostics),
         broader_pos: fm.pos("broader"),
         extra: fm.extra(KNOWN_KEYS),
+        publish: super::note::publish_flag(&fm, &mut diagnostics),
         body,
         name,
     };

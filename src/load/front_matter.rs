@@ -183,11 +183,15 @@ impl<'a> FrontMatter<'a> {
     }
 
     /// A yes or no. A wrong value is always an error, however lenient: the keys it is used
-    /// for (`draft`) decide what is published, and guessing could publish a private note.
-    pub fn bool(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    /// for (`draft`, `publish`) decide what is published, and guessing could publish a private
+    /// note. `None` when the key is not there (or has no value).
+    pub fn bool(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<bool> {
         match self.value(key) {
-            None => false,
-            Some(Value::Bool(b)) => *b,
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            // YAML 1.1's words for yes and no, which some vaults still write (`publish: no`):
+            // their meaning is plain, and an error would stop a build for nothing.
+            Some(Value::String(word)) if yes_or_no(word).is_some() => yes_or_no(word),
             Some(other) => {
                 diagnostics.push(Diagnostic::error(
                     self.path,
@@ -197,7 +201,7 @@ impl<'a> FrontMatter<'a> {
                         yaml::describe(other)
                     ),
                 ));
-                false
+                None
             }
         }
     }
@@ -218,6 +222,19 @@ impl<'a> FrontMatter<'a> {
                 None
             }
         }
+    }
+
+    /// Keys that differ from `key` only in case (`Publish`), which Obsidian Publish would not
+    /// read but whose author meant it.
+    pub fn misspelt(&self, key: &str) -> Option<&str> {
+        self.map
+            .keys()
+            .filter_map(|k| k.as_str())
+            .find(|k| *k != key && k.eq_ignore_ascii_case(key))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.path
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -265,6 +282,26 @@ impl<'a> FrontMatter<'a> {
             })
             .collect()
     }
+}
+
+fn yes_or_no(word: &str) -> Option<bool> {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" => Some(true),
+        "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether front matter that could not be read says whether its file is published (a line
+/// that starts with `publish:` or `draft:`), so that it must not be guessed at.
+pub fn mentions_publication(yaml: &str) -> bool {
+    yaml.lines().any(|line| {
+        let line = line.trim_start().to_ascii_lowercase();
+        ["publish", "draft"].iter().any(|key| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+    })
 }
 
 /// A wikilink written as a property's value (`categories: ["[[Books]]"]`), which Obsidian

@@ -5,6 +5,7 @@
 mod concept;
 pub mod front_matter;
 mod note;
+pub mod publish;
 pub(crate) mod quote;
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use crate::fs;
 
 pub use concept::ConceptFile;
 pub use note::Note;
+pub use publish::{Withheld, Withholding};
 pub use quote::{Quote, Source, SourceKind};
 
 pub const CONTENT_DIR: &str = "content";
@@ -27,10 +29,13 @@ pub const CONTENT_DIR: &str = "content";
 #[derive(Debug)]
 pub struct Corpus {
     pub config: Config,
-    /// Notes sorted by slug; drafts only when the build asks for them.
+    /// Notes sorted by slug: the published ones, or in a preview of everything, every one
+    /// (each withheld one marked with why).
     pub notes: Vec<Note>,
-    /// Slugs of drafts left out of this build, so links to them can say why they don't resolve.
-    pub skipped_drafts: Vec<String>,
+    /// What this build leaves out, so that links to it can say why they show as plain text.
+    pub withheld: Withheld,
+    /// Which texts were taken.
+    pub selection: Selection,
     /// Sources sorted by id, each with its quotes in file order.
     pub sources: Vec<Source>,
     pub concept_files: Vec<ConceptFile>,
@@ -107,9 +112,17 @@ pub struct Asset {
 
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
-    pub drafts: bool,
+    pub selection: Selection,
     /// Overrides `base_url` from the config.
     pub base_url: Option<String>,
+}
+
+/// Which texts a run takes: the published site's (with drafts when asked), or everything but
+/// ignored files, for a preview that marks what the site would leave out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Selection {
+    pub drafts: bool,
+    pub withheld: bool,
 }
 
 /// A file that could not be loaded at all: the config is missing, or the disk failed us.
@@ -177,6 +190,8 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
     let mut quote_files = Vec::new();
     let mut concept_paths = Vec::new();
     let mut assets = Vec::new();
+    let mut withheld = Withheld::default();
+    let ignore = publish::IgnoreRules::new(root, &config);
     let content = root.join(CONTENT_DIR);
     if content.is_dir() {
         for entry in WalkDir::new(&content)
@@ -196,6 +211,10 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
                 .strip_prefix(&content)
                 .expect("walkdir yields paths under its root");
             let relative = crate::diagnostic::display_path(relative);
+            if let Some(pattern) = ignore.ignores(&relative) {
+                withheld.ignored.push((relative, pattern));
+                continue;
+            }
             match classify(&relative) {
                 FileKind::Note => notes.push(relative),
                 FileKind::QuoteFile => quote_files.push(relative),
@@ -208,28 +227,45 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
         }
     }
 
-    let mut loaded_notes = Vec::new();
-    let mut skipped_drafts = Vec::new();
+    let selection = options.selection;
+    let mode = config.publish;
     let strict = config.strict;
     let parse_note =
         |text: &str, file: &Path, relative: &str| note::parse(text, file, relative, strict);
-    for note in parse_all(root, &notes, &parse_note, &mut diagnostics)? {
-        if note.draft && !options.drafts {
-            skipped_drafts.push(note.slug);
-        } else {
-            loaded_notes.push(note);
+    let mut loaded_notes = Vec::new();
+    for mut note in parse_all(root, &notes, &parse_note, &mut diagnostics)? {
+        note.withheld = publish::decide(mode, note.publish, note.draft, selection.drafts);
+        match note.withheld.clone() {
+            Some(why) if !selection.withheld => withheld.notes.push((note, why)),
+            _ => loaded_notes.push(note),
         }
     }
     promote_folder_notes(&mut loaded_notes);
     assign_unique_slugs(&mut loaded_notes, config.strict, &mut diagnostics);
-    let mut sources = parse_all(root, &quote_files, &quote::parse, &mut diagnostics)?;
+    let mut sources = Vec::new();
+    for source in parse_all(root, &quote_files, &quote::parse, &mut diagnostics)? {
+        // Quote files are written for the site (by `import` or by hand), not kept in a vault,
+        // so only their own `publish: false` withholds them, whatever the site's mode.
+        let why = publish::decide(config::PublishMode::All, source.publish, false, true);
+        match why {
+            Some(why) if !selection.withheld => withheld.sources.push((source, why)),
+            _ => sources.push(source),
+        }
+    }
     check_unique_sources(&mut sources, &mut diagnostics);
-    let concept_files = parse_all(root, &concept_paths, &concept::parse, &mut diagnostics)?;
+    let mut concept_files = Vec::new();
+    for file in parse_all(root, &concept_paths, &concept::parse, &mut diagnostics)? {
+        match publish::decide(mode, file.publish, false, true) {
+            Some(why) if !selection.withheld => withheld.concept_files.push((file, why)),
+            _ => concept_files.push(file),
+        }
+    }
 
     let corpus = Corpus {
         config,
         notes: loaded_notes,
-        skipped_drafts,
+        withheld,
+        selection,
         sources,
         concept_files,
         assets,
@@ -257,16 +293,22 @@ fn vault_strict_line_breaks(root: &Path) -> bool {
 
 /// Reads and parses one note, given its path under `content/` (`notes/a.md`): a live preview
 /// reloads only the note that changed. `None` when the note has an error (in the diagnostics).
+/// The note is marked with why the published site would leave it out, if it would.
 pub fn load_note(
     root: &Path,
     relative: &str,
     config: &Config,
+    selection: Selection,
 ) -> Result<(Option<Note>, Vec<Diagnostic>), LoadError> {
     let file = content_file(relative);
-    Ok(match read_text(root, &file)? {
+    let (mut note, diagnostics) = match read_text(root, &file)? {
         Ok(text) => note::parse(&text, &file, relative, config.strict),
         Err(problem) => (None, vec![problem]),
-    })
+    };
+    if let Some(note) = &mut note {
+        note.withheld = publish::decide(config.publish, note.publish, note.draft, selection.drafts);
+    }
+    Ok((note, diagnostics))
 }
 
 /// What parses one file: its text, its path from the root, and its path under `content/`.

@@ -26,6 +26,10 @@ pub struct Note {
     pub sources: Vec<String>,
     pub sources_pos: Pos,
     pub draft: bool,
+    /// What its front matter's `publish` says, if anything.
+    pub publish: Option<bool>,
+    /// Why the published site leaves it out, in a preview that shows it all the same.
+    pub withheld: Option<super::publish::Withholding>,
     pub aliases: Vec<String>,
     pub summary: Option<String>,
     /// The byte offset in the body of the opening `# heading` that says what the title says,
@@ -39,7 +43,16 @@ pub struct Note {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "title", "date", "concepts", "tags", "sources", "draft", "aliases", "summary",
+    "title",
+    "date",
+    "concepts",
+    "tags",
+    "sources",
+    "draft",
+    "publish",
+    "dg-publish",
+    "aliases",
+    "summary",
 ];
 
 /// Parses one note. `relative` is its path under `content/`. Unless `strict`, front matter
@@ -52,8 +65,16 @@ pub fn parse(
     strict: bool,
 ) -> (Option<Note>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    // Front matter that cannot be read but says whether the note is published is an error
+    // however lenient the site: published without it, a `publish: false` note would leak.
+    let decides_publication = front_matter::mentions_publication(text.get(..4096).unwrap_or(text));
     let mut unreadable = |mut problem: Diagnostic, what: &str| {
-        if !strict {
+        if decides_publication {
+            problem.message = format!(
+                "{}; it says whether the note is published, so it must be fixed before the note can be built",
+                problem.message
+            );
+        } else if !strict {
             problem.severity = Severity::Warning;
             problem.message = format!("{}; publishing the note {what}", problem.message);
         }
@@ -81,7 +102,7 @@ pub fn parse(
         }
         None => FrontMatter::empty(file),
     };
-    if front_matter_failed && strict {
+    if front_matter_failed && (strict || decides_publication) {
         return (None, diagnostics);
     }
 
@@ -163,7 +184,9 @@ pub fn parse(
         concepts_pos,
         sources: fm.list("sources", &mut diagnostics),
         sources_pos: fm.pos("sources"),
-        draft: fm.bool("draft", &mut diagnostics),
+        draft: fm.bool("draft", &mut diagnostics).unwrap_or(false),
+        publish: publish_flag(&fm, &mut diagnostics),
+        withheld: None,
         aliases: fm.list("aliases", &mut diagnostics),
         summary: fm.string("summary", &mut diagnostics),
         extra: fm.extra(KNOWN_KEYS),
@@ -176,6 +199,25 @@ pub fn parse(
         title,
     };
     (Some(note), diagnostics)
+}
+
+/// What a text's front matter says about `publish`. The Digital Garden plugin's `dg-publish`
+/// says the same, and counts when `publish` is not there. `Publish:` (Obsidian Publish reads
+/// only `publish`) is read too, with a warning: its author meant it, and ignoring a `false`
+/// there would publish a private note.
+pub(super) fn publish_flag(fm: &FrontMatter, diagnostics: &mut Vec<Diagnostic>) -> Option<bool> {
+    for key in ["publish", "dg-publish"] {
+        if fm.has(key) {
+            return fm.bool(key, diagnostics);
+        }
+    }
+    let key = fm.misspelt("publish")?;
+    diagnostics.push(Diagnostic::warning(
+        fm.path(),
+        fm.pos(key),
+        format!("`{key}` read as `publish`; write it in lower case, as Obsidian Publish does"),
+    ));
+    fm.bool(key, diagnostics)
 }
 
 /// Whether a note (its path under `notes/` without `.md`) is the note of its folder, and how

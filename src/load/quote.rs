@@ -21,6 +21,9 @@ pub struct Source {
     pub year: Option<String>,
     pub kind: SourceKind,
     pub url: Option<String>,
+    /// What the file's `source: publish:` says, if anything: `false` keeps the source and all
+    /// its quotes off the site.
+    pub publish: Option<bool>,
     pub quotes: Vec<Quote>,
 }
 
@@ -75,6 +78,8 @@ struct SourceYaml {
     kind: Option<SourceKind>,
     #[serde(default, deserialize_with = "scalar")]
     url: Option<String>,
+    #[serde(default)]
+    publish: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -273,6 +278,7 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
         year: parsed.source.year,
         kind: parsed.source.kind.unwrap_or_default(),
         url: parsed.source.url,
+        publish: parsed.source.publish,
         quotes,
     };
     (Some(source), diagnostics)

@@ -478,6 +478,13 @@ impl<'g> MarkdownRenderer<'g> {
                 out.extend(label());
                 return end + 1;
             };
+            if *target == Target::Withheld {
+                // What the author wrote, and nothing of the target; an embed, nothing at all.
+                if !is_image {
+                    out.extend(label());
+                }
+                return end + 1;
+            }
             if is_image {
                 let html = match target {
                     Target::Asset(path) => {
@@ -525,6 +532,13 @@ impl<'g> MarkdownRenderer<'g> {
                 out.push(Event::InlineHtml(html.into()));
                 return end + 1;
             }
+        }
+        if target == Some(&Target::Withheld) {
+            // Its text alone, without the path of a file the site leaves out.
+            if !is_image {
+                self.events(part, inner, page, footnotes, out, false);
+            }
+            return end + 1;
         }
         // An ordinary Markdown link or image: only its destination changes.
         let new_dest = match target.and_then(|t| self.target_url(t)) {
@@ -645,7 +659,7 @@ impl<'g> MarkdownRenderer<'g> {
             Target::Concept(name) => self.urls.concept(name),
             Target::Source(s) => self.urls.source(&g.sources[*s].source.id),
             Target::Asset(path) => self.urls.asset(path),
-            Target::Broken => return None,
+            Target::Broken | Target::Withheld => return None,
         })
     }
 
@@ -735,6 +749,7 @@ impl<'g> MarkdownRenderer<'g> {
                     escape(&self.label(Some(target), written))
                 )
             }
+            Target::Withheld => String::new(),
             Target::Broken => format!(
                 "<span class=\"broken-link\" title=\"This link's target does not exist\">{}</span>",
                 escape(&display_text(written))
@@ -983,6 +998,7 @@ pub(crate) fn alone(text: &str, config: crate::config::Config) -> (Graph, Markdo
         sources: Vec::new(),
         concepts: Default::default(),
         assets: Vec::new(),
+        withheld_assets: Vec::new(),
         queries: Default::default(),
     };
     let markdown = Markdown {

@@ -109,8 +109,10 @@ struct PropertyCtx {
 #[derive(Serialize)]
 struct PropertyLinkCtx {
     title: String,
-    /// `None` for a link whose target does not exist.
+    /// `None` for a link whose target does not exist or is not published.
     url: Option<String>,
+    /// Whether the target does not exist (one that is not published shows as plain text).
+    broken: bool,
 }
 
 #[derive(Serialize)]
@@ -126,6 +128,8 @@ struct NoteCtx {
     properties: Vec<PropertyCtx>,
     /// The id of the opening heading the title stands for, which links to it land on.
     title_id: Option<String>,
+    /// Why the published site leaves the note out, in a preview that shows it anyway.
+    withheld: Option<String>,
     date: Option<String>,
     date_display: Option<String>,
     summary: String,
@@ -643,6 +647,7 @@ impl<'g> Renderer<'g> {
             let link = PropertyLinkCtx {
                 title: property.label.clone(),
                 url: markdown.target_url(&property.target),
+                broken: property.target == crate::link::Target::Broken,
             };
             match out.iter_mut().find(|p| p.key == property.key) {
                 Some(existing) => existing.links.push(link),
@@ -752,6 +757,7 @@ impl<'g> Renderer<'g> {
             slug: note.slug.clone(),
             breadcrumbs: self.breadcrumbs(&note.slug),
             properties: self.properties(n),
+            withheld: note.withheld.as_ref().map(ToString::to_string),
             title_id: note.title_heading.and_then(|offset| {
                 scan.headings
                     .iter()

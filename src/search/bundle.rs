@@ -124,9 +124,9 @@ fn compact_js(source: &str) -> String {
     out
 }
 
-fn tantivy_error(root: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
+fn tantivy_error(index_dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
     move |source| IndexError::Tantivy {
-        path: root.join(index::INDEX_DIR),
+        path: index_dir.to_path_buf(),
         source,
     }
 }
@@ -153,10 +153,10 @@ fn idf(doc_freq: u64, doc_count: u64) -> f32 {
     (1.0 + x).ln()
 }
 
-/// Exports the bundle from the index under `root`, which must be up to date.
-pub fn export(root: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, IndexError> {
-    let err = tantivy_error(root);
-    let (opened, fields, _) = index::open(root, language)?;
+/// Exports the bundle from the index in `index_dir`, which must be up to date.
+pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, IndexError> {
+    let err = tantivy_error(index_dir);
+    let (opened, fields, _) = index::open(index_dir, language)?;
     let searcher = opened.reader().map_err(&err)?.searcher();
     let segments = searcher.segment_readers();
 

@@ -16,8 +16,20 @@ use crate::link::Graph;
 use crate::render::text::plain;
 use crate::render::urls::Urls;
 
-/// Where the index lives, relative to the site root.
+/// Where the published site's index lives, relative to the site root.
 pub const INDEX_DIR: &str = ".commonplace/index";
+/// Where a preview of everything keeps its index: apart, so that no note the site withholds
+/// is ever a document of the index the published search bundle is exported from, even while
+/// a preview and a build run side by side.
+pub const PREVIEW_INDEX_DIR: &str = ".commonplace/index-preview";
+
+/// The index folder for a selection of the site at `root`.
+pub fn dir(root: &Path, selection: crate::load::Selection) -> std::path::PathBuf {
+    match selection.withheld {
+        false => root.join(INDEX_DIR),
+        true => root.join(PREVIEW_INDEX_DIR),
+    }
+}
 const MANIFEST: &str = "commonplace-manifest.json";
 const HASHES: &str = "commonplace-hashes.txt";
 
@@ -417,9 +429,10 @@ impl Lookups {
 }
 
 /// A fingerprint of everything a build reads: the path, size and modification time of every
-/// file under `content/`, and `commonplace.yaml`, and whether drafts are in. Statting files is
-/// cheap next to loading them, so `search` can tell whether the index is current.
-pub fn content_stamp(root: &Path, drafts: bool) -> u64 {
+/// file under `content/`, and `commonplace.yaml`, and which notes are in (drafts, withheld
+/// ones). Statting files is cheap next to loading them, so `search` can tell whether the index
+/// is current.
+pub fn content_stamp(root: &Path, selection: crate::load::Selection) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for &byte in bytes.iter().chain(std::iter::once(&0xff)) {
@@ -427,7 +440,7 @@ pub fn content_stamp(root: &Path, drafts: bool) -> u64 {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    eat(&[u8::from(drafts)]);
+    eat(&[u8::from(selection.drafts), u8::from(selection.withheld)]);
     let config = root.join(crate::config::FILE_NAME);
     let content = root.join(crate::load::CONTENT_DIR);
     let files = std::iter::once(config).chain(
@@ -454,10 +467,10 @@ pub fn content_stamp(root: &Path, drafts: bool) -> u64 {
     hash
 }
 
-/// The lookups of the index under `root` if it was made from content with this stamp.
-pub fn current(root: &Path, language: &str, stamp: u64) -> Option<Lookups> {
+/// The lookups of the index in `dir` if it was made from content with this stamp.
+pub fn current(dir: &Path, language: &str, stamp: u64) -> Option<Lookups> {
     // Only the small JSON part: a search does not need the hashes.
-    let text = std::fs::read_to_string(root.join(INDEX_DIR).join(MANIFEST)).ok()?;
+    let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
     let manifest: Manifest = serde_json::from_str(&text).ok()?;
     (manifest.format == FORMAT && manifest.language == language && manifest.stamp == stamp)
         .then_some(manifest.lookups)
@@ -474,19 +487,19 @@ pub struct IndexReport {
     pub rebuilt: bool,
 }
 
-/// Opens the index under `root`, creating or rebuilding it when needed. The flag says it was
+/// Opens the index in `dir`, creating or rebuilding it when needed. The flag says it was
 /// made new (and is empty).
-pub fn open(root: &Path, language: &str) -> Result<(Index, Fields, bool), IndexError> {
-    let (index, fields, manifest) = open_with_manifest(root, language)?;
+pub fn open(dir: &Path, language: &str) -> Result<(Index, Fields, bool), IndexError> {
+    let (index, fields, manifest) = open_with_manifest(dir, language)?;
     Ok((index, fields, manifest.is_none()))
 }
 
 /// Like [`open`], with the manifest of a usable index; `None` when the index was made new.
 fn open_with_manifest(
-    root: &Path,
+    dir: &Path,
     language: &str,
 ) -> Result<(Index, Fields, Option<Manifest>), IndexError> {
-    let dir = root.join(INDEX_DIR);
+    let dir = dir.to_path_buf();
     let analyzer = schema::analyzer(language).ok_or_else(|| {
         let codes: Vec<&str> = schema::LANGUAGES.iter().map(|(c, _)| *c).collect();
         IndexError::Language(language.to_string(), codes.join(", "))
@@ -552,18 +565,18 @@ pub enum Compaction {
     Never,
 }
 
-/// Brings the index under `root` up to date with `docs`: adds new documents, replaces changed
+/// Brings the index in `dir` up to date with `docs`: adds new documents, replaces changed
 /// ones, removes those that are gone.
 pub fn update(
-    root: &Path,
+    dir: &Path,
     language: &str,
     docs: &BTreeMap<String, SearchDoc>,
     stamp: u64,
     lookups: &Lookups,
     compaction: Compaction,
 ) -> Result<IndexReport, IndexError> {
-    let dir = root.join(INDEX_DIR);
-    let (index, fields, manifest) = open_with_manifest(root, language)?;
+    let (index, fields, manifest) = open_with_manifest(dir, language)?;
+    let dir = dir.to_path_buf();
     let fresh = manifest.is_none();
     let old = manifest.map(|m| m.docs).unwrap_or_default();
     let hashes: BTreeMap<String, u64> = docs
@@ -636,19 +649,19 @@ pub fn update(
     Ok(report)
 }
 
-/// Replaces the given documents in the index under `root` and leaves every other one alone,
+/// Replaces the given documents in the index in `dir` and leaves every other one alone,
 /// without compacting: a live preview's update after an edit, which need not build every
 /// document of the site to compare them. Falls back to nothing clever: an index that does not
 /// exist yet is an error here, since a preview always starts with a full [`update`].
 pub fn update_some(
-    root: &Path,
+    dir: &Path,
     language: &str,
     docs: &[SearchDoc],
     stamp: u64,
     lookups: &Lookups,
 ) -> Result<IndexReport, IndexError> {
-    let dir = root.join(INDEX_DIR);
-    let (index, fields, manifest) = open_with_manifest(root, language)?;
+    let (index, fields, manifest) = open_with_manifest(dir, language)?;
+    let dir = dir.to_path_buf();
     let Some(mut manifest) = manifest else {
         return Err(IndexError::Missing(dir));
     };

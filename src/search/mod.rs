@@ -10,14 +10,14 @@ pub mod schema;
 use crate::link::Graph;
 use query::{QueryError, SearchRequest, SearchResults, Searching};
 
-/// Runs `request` against the index under `root`, made with these lookups.
+/// Runs `request` against the index in `index_dir`, made with these lookups.
 pub fn search(
-    root: &std::path::Path,
+    index_dir: &std::path::Path,
     language: &str,
     lookups: &index::Lookups,
     request: &SearchRequest,
 ) -> Result<SearchResults, SearchError> {
-    let (index, fields, _) = index::open(root, language)?;
+    let (index, fields, _) = index::open(index_dir, language)?;
     let searching = Searching {
         searcher: index.reader().map_err(QueryError::from)?.searcher(),
         index: &index,
@@ -29,10 +29,10 @@ pub fn search(
     Ok(searching.search(request)?)
 }
 
-/// Brings the index under `root` up to date with `graph`, which was loaded from content with
+/// Brings the index in `index_dir` up to date with `graph`, which was loaded from content with
 /// this stamp.
 pub fn refresh(
-    root: &std::path::Path,
+    index_dir: &std::path::Path,
     graph: &Graph,
     stamp: u64,
     compaction: index::Compaction,
@@ -40,7 +40,7 @@ pub fn refresh(
     let lookups = index::Lookups::of(graph);
     let docs = index::documents(graph);
     let report = index::update(
-        root,
+        index_dir,
         &graph.config.language,
         &docs,
         stamp,
@@ -65,21 +65,21 @@ pub struct Refreshed {
 /// The most quotes one ```` ```query ```` block lists.
 pub const QUERY_BLOCK_LIMIT: usize = 500;
 
-/// Runs every ```` ```query ```` block of every note against the index under `root` and keeps
+/// Runs every ```` ```query ```` block of every note against the index in `index_dir` and keeps
 /// the quotes found in `graph.queries`. A block that is not a valid query is an error at its
 /// line.
 pub fn run_query_blocks(
-    root: &std::path::Path,
+    index_dir: &std::path::Path,
     graph: &mut Graph,
     lookups: &index::Lookups,
 ) -> Result<Vec<crate::diagnostic::Diagnostic>, SearchError> {
     let notes: Vec<usize> = (0..graph.notes.len()).collect();
-    run_query_blocks_of(root, graph, lookups, &notes)
+    run_query_blocks_of(index_dir, graph, lookups, &notes)
 }
 
 /// [`run_query_blocks`] for the blocks of some notes only, replacing what they found before.
 pub fn run_query_blocks_of(
-    root: &std::path::Path,
+    index_dir: &std::path::Path,
     graph: &mut Graph,
     lookups: &index::Lookups,
     notes: &[usize],
@@ -102,7 +102,7 @@ pub fn run_query_blocks_of(
     if blocks.is_empty() {
         return Ok(diagnostics);
     }
-    let (index, fields, _) = index::open(root, &graph.config.language)?;
+    let (index, fields, _) = index::open(index_dir, &graph.config.language)?;
     let searching = Searching {
         searcher: index.reader().map_err(QueryError::from)?.searcher(),
         index: &index,

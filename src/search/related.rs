@@ -23,16 +23,16 @@ use crate::link::Graph;
 pub const RELATED: usize = 5;
 
 /// Fills `related` of every note (notes) and every quote (quotes) of `graph` from the index
-/// under `root`.
+/// in `index_dir`.
 /// `docs` are the site's search documents (from [`super::refresh`]): their plain text is what
 /// the words are taken from.
 pub fn fill(
-    root: &std::path::Path,
+    index_dir: &std::path::Path,
     graph: &mut Graph,
     docs: &BTreeMap<String, index::SearchDoc>,
 ) -> Result<(), SearchError> {
-    let (index, fields, _) = index::open(root, &graph.config.language)?;
-    let reader = index.reader().map_err(index_error(root))?;
+    let (index, fields, _) = index::open(index_dir, &graph.config.language)?;
+    let reader = index.reader().map_err(index_error(index_dir))?;
     let searcher = reader.searcher();
     let total_docs = searcher.num_docs();
 
@@ -52,9 +52,9 @@ pub fn fill(
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         let store = segment
             .get_store_reader(64)
-            .map_err(|e| index_error(root)(e.into()))?;
+            .map_err(|e| index_error(index_dir)(e.into()))?;
         for doc_id in segment.doc_ids_alive() {
-            let doc: TantivyDocument = store.get(doc_id).map_err(index_error(root))?;
+            let doc: TantivyDocument = store.get(doc_id).map_err(index_error(index_dir))?;
             if let Some(key) = doc.get_first(fields.key).and_then(|v| v.as_str()) {
                 ids.insert(DocAddress::new(segment_ord as u32, doc_id), key.to_string());
             }
@@ -65,11 +65,11 @@ pub fn fill(
     for segment in searcher.segment_readers() {
         let inverted = segment
             .inverted_index(fields.body)
-            .map_err(index_error(root))?;
+            .map_err(index_error(index_dir))?;
         let mut terms = inverted
             .terms()
             .stream()
-            .map_err(|e| index_error(root)(e.into()))?;
+            .map_err(|e| index_error(index_dir)(e.into()))?;
         while terms.advance() {
             if let Ok(term) = std::str::from_utf8(terms.key()) {
                 *doc_freqs.entry(term.to_string()).or_default() +=
@@ -140,10 +140,10 @@ pub fn fill(
     Ok(())
 }
 
-fn index_error(root: &std::path::Path) -> impl Fn(tantivy::TantivyError) -> SearchError + '_ {
+fn index_error(index_dir: &std::path::Path) -> impl Fn(tantivy::TantivyError) -> SearchError + '_ {
     move |source| {
         SearchError::Index(index::IndexError::Tantivy {
-            path: root.join(index::INDEX_DIR),
+            path: index_dir.to_path_buf(),
             source,
         })
     }

@@ -32,6 +32,9 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub drafts: bool,
+    /// Show only what `build` publishes, rather than every note with the ones the site leaves
+    /// out marked as such.
+    pub published: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +93,7 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
     let build_options = BuildOptions {
         root: options.root.clone(),
         drafts: options.drafts,
+        withheld: !options.published,
         ..BuildOptions::default()
     };
     let mut preview = Preview::new(build_options, search.clone())?;

@@ -239,13 +239,14 @@ impl Preview {
         let mut pages: Vec<PageKey> = vec![PageKey::Home, PageKey::Atom];
         let mut warnings = site.warnings.clone();
         for (n, relative) in notes {
-            let (note, problems) =
-                load::load_note(&root, relative, &site.graph.config).map_err(|e| e.to_string())?;
+            let selection = self.options.selection();
+            let (note, problems) = load::load_note(&root, relative, &site.graph.config, selection)
+                .map_err(|e| e.to_string())?;
             let Some(note) = note else {
                 return Err("the note has an error".to_string());
             };
-            if note.draft && !self.options.drafts {
-                return Err("the note became a draft".to_string());
+            if note.withheld.is_some() && !selection.withheld {
+                return Err("the note is no longer published".to_string());
             }
             if problems.iter().any(Diagnostic::is_error) {
                 return Err("the note has an error".to_string());
@@ -274,7 +275,9 @@ impl Preview {
         // From here on the graph holds the edit: a failure below must not leave it served as
         // if it were good, so it clears the site and the next change runs every stage.
         let edited: Vec<usize> = notes.iter().map(|(n, _)| *n).collect();
-        let queries = search::run_query_blocks_of(&root, &mut site.graph, &site.lookups, &edited);
+        let index_dir = search_index::dir(&root, self.options.selection());
+        let queries =
+            search::run_query_blocks_of(&index_dir, &mut site.graph, &site.lookups, &edited);
         let problems = match queries {
             Ok(problems) => problems,
             Err(err) => {
@@ -322,10 +325,11 @@ impl Preview {
             .iter()
             .map(|&n| search_index::note_document(&site.graph, n))
             .collect();
-        let stamp = search_index::content_stamp(&root, self.options.drafts);
+        let stamp = search_index::content_stamp(&root, self.options.selection());
         let language = site.graph.config.language.clone();
         let lookups = site.lookups.clone();
-        if let Err(err) = search_index::update_some(&root, &language, &docs, stamp, &lookups) {
+        let index_dir = search_index::dir(&root, self.options.selection());
+        if let Err(err) = search_index::update_some(&index_dir, &language, &docs, stamp, &lookups) {
             eprintln!(
                 "warning: the search index was not updated: {}",
                 error_chain(&err)
@@ -375,14 +379,17 @@ impl Preview {
     fn build_everything(&mut self) -> Result<(Site, Vec<String>), Error> {
         let options = &self.options;
         let root = &options.root;
-        let stamp = search_index::content_stamp(root, options.drafts);
+        let stamp = search_index::content_stamp(root, options.selection());
+        let index_dir = search_index::dir(root, options.selection());
         let load_options = load::LoadOptions {
-            drafts: options.drafts,
+            selection: options.selection(),
             base_url: options.base_url.clone(),
         };
         let (corpus, mut diagnostics) = load::load(root, &load_options)?;
         let mut files: HashSet<PathBuf> = HashSet::from([PathBuf::from(config::FILE_NAME)]);
         files.extend(corpus.notes.iter().map(|n| n.file.clone()));
+        // A withheld note that says `publish: true` now changes the site.
+        files.extend(corpus.withheld.files().into_iter().map(|(file, _)| file));
         files.extend(corpus.sources.iter().map(|s| s.file.clone()));
         files.extend(corpus.concept_files.iter().map(|c| c.body.file.clone()));
         files.extend(
@@ -398,13 +405,13 @@ impl Preview {
             return Err(Error::Content { diagnostics });
         }
         let search::Refreshed { lookups, docs, .. } =
-            search::refresh(root, &graph, stamp, Compaction::Never)?;
-        diagnostics.extend(search::run_query_blocks(root, &mut graph, &lookups)?);
+            search::refresh(&index_dir, &graph, stamp, Compaction::Never)?;
+        diagnostics.extend(search::run_query_blocks(&index_dir, &mut graph, &lookups)?);
         diagnostic::sort(&mut diagnostics);
         if diagnostic::count_errors(&diagnostics) > 0 {
             return Err(Error::Content { diagnostics });
         }
-        search::related::fill(root, &mut graph, &docs)?;
+        search::related::fill(&index_dir, &mut graph, &docs)?;
         drop(docs);
         let theme = Theme::load(root, &graph.config)?;
 
@@ -466,7 +473,7 @@ impl Preview {
             }
         }
         match open_search(
-            &self.options.root,
+            &search_index::dir(&self.options.root, self.options.selection()),
             &site.graph.config.language,
             &site.lookups,
         ) {
@@ -476,14 +483,14 @@ impl Preview {
     }
 }
 
-fn open_search(root: &Path, language: &str, lookups: &Lookups) -> Result<SearchState, Error> {
-    let (index, fields, _) = search_index::open(root, language)?;
+fn open_search(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<SearchState, Error> {
+    let (index, fields, _) = search_index::open(index_dir, language)?;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(|source| search_index::IndexError::Tantivy {
-            path: root.join(search_index::INDEX_DIR),
+            path: index_dir.to_path_buf(),
             source,
         })?;
     Ok(SearchState {

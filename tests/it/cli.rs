@@ -53,7 +53,10 @@ fn check_writes_nothing_and_passes_on_good_content() {
     let site = fixture_copy("minimal");
     let check = run(&["check"], site.path());
     assert!(check.status.success(), "{}", stderr(&check));
-    assert_eq!(stdout(&check), "No problems found\n");
+    assert_eq!(
+        stdout(&check),
+        "Publishing 2 notes, 1 concept file and 1 quote file; leaving nothing out\nNo problems found\n"
+    );
     assert!(!site.path().join("public").exists());
 }
 

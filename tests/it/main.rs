@@ -13,6 +13,7 @@ mod live;
 mod markdown_spec;
 mod obsidian;
 mod pipeline;
+mod publish;
 mod search;
 mod serve;
 mod snapshots;
