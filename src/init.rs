@@ -17,7 +17,14 @@ pub enum InitError {
 const FILES: &[(&str, &str)] = &[
     (
         "commonplace.yaml",
-        "title: My commonplace book\nbase_url: /\nauthor: \"\"\nlanguage: en\n",
+        "title: My commonplace book\nbase_url: /\nauthor: \"\"\nlanguage: en\n\
+# Every note is published but those whose front matter says `publish: false`; with
+# `publish: explicit`, only those that say `publish: true`.
+publish: all
+# Files never read: gitignore patterns under content/, any case. Unset, these three and the
+# templates folder the vault's settings name.
+# ignore: [private/, templates/, .trash/]
+",
     ),
     (".gitignore", "/public/\n/.commonplace/\n"),
     (

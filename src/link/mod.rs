@@ -14,7 +14,9 @@ use rayon::prelude::*;
 
 use crate::config::{BrokenLinks, Config};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::{Asset, ConceptFile, Corpus, Markdown, Note, Quote, Source, Withholding};
+use crate::load::{
+    publish, Asset, ConceptFile, Corpus, Markdown, Note, Quote, Source, Withholding,
+};
 use crate::slug;
 use crate::syntax::Dialect;
 use outline::{RawLinkKind, Scan};
@@ -264,8 +266,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         concept_outlines.insert(file.name.clone(), outline);
     }
 
-    // Files only withheld texts use are withheld with them; under `publish: explicit`, so
-    // are files nothing published uses.
+    // Files only withheld texts use are withheld with them (see `publish::decide_file`).
     let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let outlines = note_outlines
         .iter()
@@ -281,22 +282,20 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         }
     }
     let used_by_withheld = assets_used_by_withheld(&corpus, &resolver, dialect);
-    let explicit =
-        corpus.config.publish == crate::config::PublishMode::Explicit && !corpus.selection.withheld;
-    let (assets, withheld_assets): (Vec<Asset>, Vec<Asset>) =
-        corpus.assets.iter().cloned().partition(|a| {
-            used.contains(a.path.as_str()) || !explicit && !used_by_withheld.contains(&a.path)
-        });
-    let withheld_assets: Vec<(Asset, Withholding)> = withheld_assets
-        .into_iter()
-        .map(|a| {
-            let why = match used_by_withheld.contains(&a.path) {
-                true => Withholding::UsedOnlyByWithheld,
-                false => Withholding::Unused,
-            };
-            (a, why)
-        })
-        .collect();
+    // A preview of everything shows every file, as it shows every note.
+    let mode = match corpus.selection.withheld {
+        true => crate::config::PublishMode::All,
+        false => corpus.config.publish,
+    };
+    let mut assets = Vec::new();
+    let mut withheld_assets = Vec::new();
+    for asset in &corpus.assets {
+        let path = asset.path.as_str();
+        match publish::decide_file(mode, used.contains(path), used_by_withheld.contains(path)) {
+            None => assets.push(asset.clone()),
+            Some(why) => withheld_assets.push((asset.clone(), why)),
+        }
+    }
     drop(used);
     drop(scans);
 

@@ -74,6 +74,22 @@ pub fn decide(
     }
 }
 
+/// Whether a file under `content/` that is no text (an image, a PDF) is published, from
+/// whether published texts use it and whether withheld ones do: a file only withheld texts
+/// use is withheld with them, and under `publish: explicit` so is one that nothing uses.
+pub fn decide_file(
+    mode: PublishMode,
+    used_by_published: bool,
+    used_by_withheld: bool,
+) -> Option<Withholding> {
+    match (used_by_published, used_by_withheld, mode) {
+        (true, _, _) => None,
+        (false, true, _) => Some(Withholding::UsedOnlyByWithheld),
+        (false, false, PublishMode::Explicit) => Some(Withholding::Unused),
+        (false, false, PublishMode::All) => None,
+    }
+}
+
 /// What a build leaves out: the texts it read but does not publish, and the files it did not
 /// read at all. In a preview of everything, only the ignored files are here; the rest are in
 /// the corpus, each marked with why the published site leaves it out.
@@ -259,6 +275,17 @@ mod tests {
         assert!(rules.ignores("notes/a/b.excalidraw.md").is_some());
         assert!(rules.ignores("notes/a/keep.excalidraw.md").is_none());
         assert!(rules.ignores("notes/private/a.md").is_none());
+    }
+
+    #[test]
+    fn a_file_follows_the_texts_that_use_it() {
+        use Withholding::*;
+        let (all, explicit) = (PublishMode::All, PublishMode::Explicit);
+        assert_eq!(decide_file(all, true, true), None);
+        assert_eq!(decide_file(all, false, true), Some(UsedOnlyByWithheld));
+        assert_eq!(decide_file(all, false, false), None);
+        assert_eq!(decide_file(explicit, true, false), None);
+        assert_eq!(decide_file(explicit, false, false), Some(Unused));
     }
 
     #[test]

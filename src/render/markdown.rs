@@ -506,7 +506,19 @@ impl<'g> MarkdownRenderer<'g> {
             } else {
                 "internal"
             };
+            // In a preview of everything, a link the published site shows as plain text says so.
+            let unpublished = match target {
+                Target::Note { note, .. } => self.graph.notes[*note].note.withheld.is_some(),
+                _ => false,
+            };
             match self.target_url(target) {
+                Some(url) if unpublished => {
+                    out.push(Event::InlineHtml(
+                        format!("<a href=\"{}\" class=\"{class} unpublished\" title=\"Not published: the published site shows this link as plain text\">", escape(&url)).into(),
+                    ));
+                    out.extend(label());
+                    out.push(Event::InlineHtml("</a>".into()));
+                }
                 Some(url) => {
                     out.push(Event::InlineHtml(
                         format!("<a href=\"{}\" class=\"{class}\">", escape(&url)).into(),

@@ -245,7 +245,12 @@ fn serve_shows_unpublished_notes_marked_and_published_shows_only_the_site() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("<strong>Not published</strong> (draft: true)"));
     let (_, published) = server.get("/kb/notes/welcome/");
-    assert!(!published.contains("Not published"));
+    assert!(!published.contains("Not published</strong>"));
+    // Links that the published site shows as plain text say so in the preview.
+    assert!(
+        published.contains("<a href=\"/kb/notes/zorblax-glimt/\" class=\"internal unpublished\" title=\"Not published: the published site shows this link as plain text\">my journal</a>"),
+        "{published}"
+    );
     let (_, found) = server.get("/api/search?q=vantrix");
     assert!(found.contains("\"total\":1"), "{found}");
     drop(server);
