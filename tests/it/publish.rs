@@ -45,6 +45,8 @@ const SECRETS: &[(&str, &[&str])] = &[
     ),
     ("notes/private/diary.md", &["private/diary", "privatequux"]),
     ("concepts/hushwort.md", &["Hushwort", "cryptomel"]),
+    // Its concept stays, since a published note is tagged with it: without its file's words.
+    ("concepts/quiet-corner.md", &["Quellfrost", "murmelbinde"]),
     (
         "quotes/unspoken.yaml",
         &["Unspoken", "Folio", "frumious", "glabberwock"],
@@ -123,6 +125,7 @@ fn nothing_of_an_unpublished_note_reaches_the_site() {
     assert!(public.join("notes/attachments/shared.png").is_file());
     assert!(!public.join("notes/attachments/only-private.png").exists());
     assert!(!public.join("notes/templates").exists());
+    assert!(public.join("concepts/quiet-corner/index.html").is_file());
 
     // Links show what the author wrote, as plain text; embeds show nothing.
     let welcome = std::fs::read_to_string(public.join("notes/welcome/index.html")).unwrap();
@@ -146,6 +149,7 @@ published  content/notes/open.md
 published  content/notes/welcome.md
 published  content/quotes/open-book.yaml
 withheld   content/concepts/hushwort.md  (publish: false)
+withheld   content/concepts/quiet-corner.md  (publish: false)
 withheld   content/notes/Templates/Daily Note.md  (ignored by `templates/` in `ignore`)
 withheld   content/notes/attachments/only-private.png  (only unpublished notes use it)
 withheld   content/notes/draft-plinth.md  (draft: true)
@@ -153,7 +157,7 @@ withheld   content/notes/private/diary.md  (ignored by `private/` in `ignore`)
 withheld   content/notes/secret-marmot.md  (publish: false)
 withheld   content/notes/zorblax-glimt.md  (publish: false)
 withheld   content/quotes/unspoken.yaml  (publish: false)
-Publishing 2 notes, 1 concept file, 1 quote file and 1 other file; leaving out 8 files (4 publish: false, 2 ignored, 1 used only by unpublished notes, 1 draft)
+Publishing 2 notes, 1 concept file, 1 quote file and 1 other file; leaving out 9 files (5 publish: false, 2 ignored, 1 used only by unpublished notes, 1 draft)
 No problems found but 11 warnings
 "
     );
