@@ -291,7 +291,12 @@ pub fn check(
         );
     publication.published = published.collect();
     publication.published.sort();
-    publication.assets = graph.assets.len();
+    publication.files = graph
+        .assets
+        .iter()
+        .map(|a| std::path::Path::new(load::CONTENT_DIR).join(&a.path))
+        .collect();
+    publication.files.sort();
     publication
         .withheld
         .extend(graph.withheld_assets.iter().map(|(a, why)| {

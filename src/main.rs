@@ -83,7 +83,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let (diagnostics, publication) = commonplace::check(&options)?;
             print_diagnostics(&diagnostics);
             if list {
-                for file in &publication.published {
+                let mut published: Vec<_> = publication
+                    .published
+                    .iter()
+                    .chain(&publication.files)
+                    .collect();
+                published.sort();
+                for file in published {
                     println!("published  {}", diagnostic::display_path(file));
                 }
                 for (file, why) in &publication.withheld {
@@ -286,8 +292,8 @@ fn publication_summary(publication: &commonplace::load::publish::Publication) ->
             parts.push(plural(under(folder), what));
         }
     }
-    if publication.assets > 0 {
-        parts.push(plural(publication.assets, "other file"));
+    if !publication.files.is_empty() {
+        parts.push(plural(publication.files.len(), "other file"));
     }
     let published = match parts.split_last() {
         Some((last, [])) => last.clone(),

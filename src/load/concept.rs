@@ -19,7 +19,7 @@ pub struct ConceptFile {
     pub broader_pos: Pos,
     pub extra: BTreeMap<String, serde_json::Value>,
     /// What its front matter's `publish` says, if anything.
-    pub publish: Option<bool>,
+    pub publish: super::publish::PublishFlag,
     pub body: Markdown,
 }
 

@@ -59,6 +59,14 @@ fn strip_fence_line<'a>(text: &'a str, fence: &str) -> Option<&'a str> {
         .then(|| &rest[line_end..])
 }
 
+/// A yes-or-no value: not there (or empty), said, or neither yes nor no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YesNo {
+    Missing,
+    Said(bool),
+    Unreadable,
+}
+
 /// Parsed front matter: typed getters that report wrong values as diagnostics.
 pub struct FrontMatter<'a> {
     map: Mapping,
@@ -182,26 +190,32 @@ impl<'a> FrontMatter<'a> {
         out
     }
 
-    /// A yes or no. A wrong value is always an error, however lenient: the keys it is used
-    /// for (`draft`, `publish`) decide what is published, and guessing could publish a private
-    /// note. `None` when the key is not there (or has no value).
-    pub fn bool(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<bool> {
+    /// A yes or no, for the keys that decide what is published (`draft`, `publish`). A value
+    /// that is neither is an error when strict; when lenient a warning, and the caller must
+    /// not publish the text, since guessing could publish a private note.
+    pub fn bool(&self, key: &str, diagnostics: &mut Vec<Diagnostic>) -> YesNo {
         match self.value(key) {
-            None => None,
-            Some(Value::Bool(b)) => Some(*b),
+            None => YesNo::Missing,
+            Some(Value::Bool(b)) => YesNo::Said(*b),
             // YAML 1.1's words for yes and no, which some vaults still write (`publish: no`):
             // their meaning is plain, and an error would stop a build for nothing.
-            Some(Value::String(word)) if yes_or_no(word).is_some() => yes_or_no(word),
+            Some(Value::String(word)) if yes_or_no(word).is_some() => {
+                YesNo::Said(yes_or_no(word).expect("just checked"))
+            }
             Some(other) => {
-                diagnostics.push(Diagnostic::error(
-                    self.path,
-                    self.pos(key),
-                    format!(
-                        "`{key}` must be true or false, found {}",
-                        yaml::describe(other)
+                let message = format!(
+                    "`{key}` must be true or false, found {}",
+                    yaml::describe(other)
+                );
+                diagnostics.push(match self.lenient {
+                    true => Diagnostic::warning(
+                        self.path,
+                        self.pos(key),
+                        format!("{message}; not publishing the text until it is"),
                     ),
-                ));
-                None
+                    false => Diagnostic::error(self.path, self.pos(key), message),
+                });
+                YesNo::Unreadable
             }
         }
     }
@@ -292,16 +306,47 @@ fn yes_or_no(word: &str) -> Option<bool> {
     }
 }
 
-/// Whether front matter that could not be read says whether its file is published (a line
-/// that starts with `publish:` or `draft:`), so that it must not be guessed at.
-pub fn mentions_publication(yaml: &str) -> bool {
-    yaml.lines().any(|line| {
-        let line = line.trim_start().to_ascii_lowercase();
-        ["publish", "draft"].iter().any(|key| {
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
-    })
+/// What the top-level `publish`, `dg-publish` and `draft` lines of front matter that could not
+/// be read as a whole say: (publish, draft). `Unreadable` when such a line has a value that is
+/// no yes or no, since then nobody can tell whether the note may be published.
+pub fn publication_lines(yaml: &str) -> (super::publish::PublishFlag, bool) {
+    use super::publish::PublishFlag;
+    let mut publish = PublishFlag::Unsaid;
+    let mut draft = false;
+    let mut unreadable = false;
+    for line in yaml.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().trim_matches(['"', '\'']);
+        let read = yes_or_no(value);
+        match key.trim_end().to_ascii_lowercase().as_str() {
+            key @ ("publish" | "dg-publish") => match read {
+                // `publish` over `dg-publish`, as when the front matter can be read.
+                Some(yes) if publish == PublishFlag::Unsaid || key == "publish" => {
+                    publish = PublishFlag::Says {
+                        publish: yes,
+                        key: if key == "publish" {
+                            "publish"
+                        } else {
+                            "dg-publish"
+                        },
+                    }
+                }
+                Some(_) => {}
+                None => unreadable = true,
+            },
+            "draft" => match read {
+                Some(yes) => draft = yes,
+                None => unreadable = true,
+            },
+            _ => {}
+        }
+    }
+    match unreadable {
+        true => (PublishFlag::Unreadable, draft),
+        false => (publish, draft),
+    }
 }
 
 /// A wikilink written as a property's value (`categories: ["[[Books]]"]`), which Obsidian

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::front_matter::{self, FrontMatter};
+use super::front_matter::{self, FrontMatter, YesNo};
+use super::publish::PublishFlag;
 use super::Markdown;
 use crate::diagnostic::{Diagnostic, Origin, Pos, Severity};
 use crate::slug;
@@ -26,8 +27,8 @@ pub struct Note {
     pub sources: Vec<String>,
     pub sources_pos: Pos,
     pub draft: bool,
-    /// What its front matter's `publish` says, if anything.
-    pub publish: Option<bool>,
+    /// What its front matter says about publishing it.
+    pub publish: PublishFlag,
     /// Why the published site leaves it out, in a preview that shows it all the same.
     pub withheld: Option<super::publish::Withholding>,
     pub aliases: Vec<String>,
@@ -65,26 +66,15 @@ pub fn parse(
     strict: bool,
 ) -> (Option<Note>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    // Front matter that cannot be read but says whether the note is published is an error
-    // however lenient the site: published without it, a `publish: false` note would leak.
-    let decides_publication = front_matter::mentions_publication(text.get(..4096).unwrap_or(text));
-    let mut unreadable = |mut problem: Diagnostic, what: &str| {
-        if decides_publication {
-            problem.message = format!(
-                "{}; it says whether the note is published, so it must be fixed before the note can be built",
-                problem.message
-            );
-        } else if !strict {
-            problem.severity = Severity::Warning;
-            problem.message = format!("{}; publishing the note {what}", problem.message);
-        }
-        diagnostics.push(problem);
-    };
+    // What the note's `publish` and `draft` lines say when its front matter cannot be read.
+    let mut read_alone = None;
     let mut front_matter_failed = false;
     let split = match front_matter::split(text, file) {
         Ok(split) => split,
         Err(problem) => {
-            unreadable(problem, "as it is, `---` and all");
+            let raw = text.get(..4096).unwrap_or(text);
+            let what = "as it is, `---` and all";
+            read_alone = Some(unreadable(problem, what, raw, strict, &mut diagnostics));
             front_matter_failed = true;
             front_matter::Split {
                 yaml: None,
@@ -93,16 +83,20 @@ pub fn parse(
             }
         }
     };
-    let fm = match split.yaml.map(|yaml| FrontMatter::parse(yaml, file)) {
-        Some(Ok(fm)) => fm.lenient(!strict),
-        Some(Err(problem)) => {
-            unreadable(problem, "without its front matter, titled by its file name");
+    let fm = match split
+        .yaml
+        .map(|yaml| (yaml, FrontMatter::parse(yaml, file)))
+    {
+        Some((_, Ok(fm))) => fm.lenient(!strict),
+        Some((yaml, Err(problem))) => {
+            let what = "without its front matter, titled by its file name";
+            read_alone = Some(unreadable(problem, what, yaml, strict, &mut diagnostics));
             front_matter_failed = true;
             FrontMatter::empty(file)
         }
         None => FrontMatter::empty(file),
     };
-    if front_matter_failed && (strict || decides_publication) {
+    if front_matter_failed && strict {
         return (None, diagnostics);
     }
 
@@ -176,6 +170,16 @@ pub fn parse(
     let tags = fm.list("tags", &mut diagnostics);
     concepts.extend(tags.iter().cloned());
 
+    let (publish, draft) = match read_alone {
+        Some(read) => read,
+        None => {
+            let draft = fm.bool("draft", &mut diagnostics);
+            match (publish_flag(&fm, &mut diagnostics), draft) {
+                (_, YesNo::Unreadable) => (PublishFlag::Unreadable, false),
+                (publish, draft) => (publish, draft == YesNo::Said(true)),
+            }
+        }
+    };
     let note = Note {
         file: file.to_path_buf(),
         date: fm.date("date", &mut diagnostics),
@@ -184,8 +188,8 @@ pub fn parse(
         concepts_pos,
         sources: fm.list("sources", &mut diagnostics),
         sources_pos: fm.pos("sources"),
-        draft: fm.bool("draft", &mut diagnostics).unwrap_or(false),
-        publish: publish_flag(&fm, &mut diagnostics),
+        draft,
+        publish,
         withheld: None,
         aliases: fm.list("aliases", &mut diagnostics),
         summary: fm.string("summary", &mut diagnostics),
@@ -201,23 +205,61 @@ pub fn parse(
     (Some(note), diagnostics)
 }
 
+/// Front matter that cannot be read: an error when `strict`, else a warning, since Obsidian
+/// shows such a note all the same. Its `publish` and `draft` lines are then read alone
+/// (returned as (publish, draft)): published without them, a `publish: false` note would leak.
+fn unreadable(
+    mut problem: Diagnostic,
+    what: &str,
+    raw: &str,
+    strict: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (PublishFlag, bool) {
+    let (publish, draft) = front_matter::publication_lines(raw);
+    if !strict {
+        problem.severity = Severity::Warning;
+        problem.message = match (publish, draft) {
+            (PublishFlag::Unreadable, _) => format!(
+                "{}; its `publish` or `draft` line cannot be read either, so the note is not published until this is fixed",
+                problem.message
+            ),
+            (PublishFlag::Unsaid, false) => {
+                format!("{}; publishing the note {what}", problem.message)
+            }
+            _ => format!(
+                "{}; reading its `publish` and `draft` lines alone, and unless they withhold it, publishing the note {what}",
+                problem.message
+            ),
+        };
+    }
+    diagnostics.push(problem);
+    (publish, draft)
+}
+
 /// What a text's front matter says about `publish`. The Digital Garden plugin's `dg-publish`
 /// says the same, and counts when `publish` is not there. `Publish:` (Obsidian Publish reads
 /// only `publish`) is read too, with a warning: its author meant it, and ignoring a `false`
 /// there would publish a private note.
-pub(super) fn publish_flag(fm: &FrontMatter, diagnostics: &mut Vec<Diagnostic>) -> Option<bool> {
+pub(super) fn publish_flag(fm: &FrontMatter, diagnostics: &mut Vec<Diagnostic>) -> PublishFlag {
+    let says = |value: YesNo, key: &'static str| match value {
+        YesNo::Said(publish) => PublishFlag::Says { publish, key },
+        YesNo::Missing => PublishFlag::Unsaid,
+        YesNo::Unreadable => PublishFlag::Unreadable,
+    };
     for key in ["publish", "dg-publish"] {
         if fm.has(key) {
-            return fm.bool(key, diagnostics);
+            return says(fm.bool(key, diagnostics), key);
         }
     }
-    let key = fm.misspelt("publish")?;
+    let Some(key) = fm.misspelt("publish") else {
+        return PublishFlag::Unsaid;
+    };
     diagnostics.push(Diagnostic::warning(
         fm.path(),
         fm.pos(key),
         format!("`{key}` read as `publish`; write it in lower case, as Obsidian Publish does"),
     ));
-    fm.bool(key, diagnostics)
+    says(fm.bool(key, diagnostics), "publish")
 }
 
 /// Whether a note (its path under `notes/` without `.md`) is the note of its folder, and how

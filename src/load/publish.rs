@@ -19,8 +19,12 @@ pub enum Withholding {
     Ignored(String),
     /// `draft: true`, in a build without `--drafts`.
     Draft,
-    /// Its front matter (or its quote file's `source`) says `publish: false`.
-    Unpublished,
+    /// Its front matter (or its quote file's `source`) says `publish: false`, by this key
+    /// (`publish`, or the Digital Garden plugin's `dg-publish`).
+    Unpublished(&'static str),
+    /// Its `publish` or `draft` says neither yes nor no, or is on a line of front matter that
+    /// cannot be read and says neither there.
+    Unreadable,
     /// `publish: explicit`, and its front matter does not say `publish: true`.
     NotSelected,
     /// A file that only withheld notes use.
@@ -34,7 +38,8 @@ impl fmt::Display for Withholding {
         match self {
             Withholding::Ignored(pattern) => write!(f, "ignored by {pattern}"),
             Withholding::Draft => f.write_str("draft: true"),
-            Withholding::Unpublished => f.write_str("publish: false"),
+            Withholding::Unpublished(key) => write!(f, "{key}: false"),
+            Withholding::Unreadable => f.write_str("its `publish` or `draft` cannot be read"),
             Withholding::NotSelected => f.write_str("publish: explicit, and no `publish: true`"),
             Withholding::UsedOnlyByWithheld => f.write_str("only unpublished notes use it"),
             Withholding::Unused => f.write_str("publish: explicit, and nothing published uses it"),
@@ -48,7 +53,8 @@ impl Withholding {
         match self {
             Withholding::Ignored(_) => "ignored",
             Withholding::Draft => "draft",
-            Withholding::Unpublished => "publish: false",
+            Withholding::Unpublished(_) => "publish: false",
+            Withholding::Unreadable => "unreadable",
             Withholding::NotSelected => "not publish: true",
             Withholding::UsedOnlyByWithheld => "used only by unpublished notes",
             Withholding::Unused => "unused",
@@ -56,21 +62,43 @@ impl Withholding {
     }
 }
 
-/// Whether a note or concept file is published, from what its front matter says: `publish`
-/// (`None` when it says nothing) and `draft`.
+/// What a text's front matter says about publishing it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PublishFlag {
+    /// No `publish` key.
+    #[default]
+    Unsaid,
+    /// `publish` (or `key`) says yes or no.
+    Says { publish: bool, key: &'static str },
+    /// Front matter that cannot be read has a `publish` or `draft` line that cannot be read
+    /// either: nobody can tell what its author wanted, so it is not published.
+    Unreadable,
+}
+
+/// Whether a note or concept file is published, from what its front matter says about
+/// `publish` and `draft`.
 pub fn decide(
     mode: PublishMode,
-    publish: Option<bool>,
+    flag: PublishFlag,
     draft: bool,
     drafts: bool,
 ) -> Option<Withholding> {
+    if flag == PublishFlag::Unreadable {
+        return Some(Withholding::Unreadable);
+    }
     if draft && !drafts {
         return Some(Withholding::Draft);
     }
-    match (mode, publish) {
-        (_, Some(false)) => Some(Withholding::Unpublished),
-        (PublishMode::Explicit, None) => Some(Withholding::NotSelected),
-        (PublishMode::Explicit, Some(true)) | (PublishMode::All, _) => None,
+    match (mode, flag) {
+        (
+            _,
+            PublishFlag::Says {
+                publish: false,
+                key,
+            },
+        ) => Some(Withholding::Unpublished(key)),
+        (PublishMode::Explicit, PublishFlag::Unsaid) => Some(Withholding::NotSelected),
+        _ => None,
     }
 }
 
@@ -134,8 +162,8 @@ impl Withheld {
 pub struct Publication {
     /// The notes, concept files and quote files published, by file, sorted.
     pub published: Vec<PathBuf>,
-    /// How many other files (images, PDFs, ...) are published.
-    pub assets: usize,
+    /// The other files (images, PDFs, ...) published, by file, sorted.
+    pub files: Vec<PathBuf>,
     /// Every file left out, with why, sorted by file.
     pub withheld: Vec<(PathBuf, Withholding)>,
 }
@@ -293,15 +321,30 @@ mod tests {
         use Withholding::*;
         let all = PublishMode::All;
         let explicit = PublishMode::Explicit;
-        assert_eq!(decide(all, None, false, false), None);
-        assert_eq!(decide(all, Some(false), false, false), Some(Unpublished));
-        assert_eq!(decide(all, Some(true), true, false), Some(Draft));
-        assert_eq!(decide(all, Some(false), true, true), Some(Unpublished));
-        assert_eq!(decide(explicit, None, false, false), Some(NotSelected));
-        assert_eq!(decide(explicit, Some(true), false, false), None);
+        let says = |publish| PublishFlag::Says {
+            publish,
+            key: "publish",
+        };
+        let unsaid = PublishFlag::Unsaid;
+        assert_eq!(decide(all, unsaid, false, false), None);
         assert_eq!(
-            decide(explicit, Some(false), false, false),
-            Some(Unpublished)
+            decide(all, says(false), false, false),
+            Some(Unpublished("publish"))
+        );
+        assert_eq!(decide(all, says(true), true, false), Some(Draft));
+        assert_eq!(
+            decide(all, says(false), true, true),
+            Some(Unpublished("publish"))
+        );
+        assert_eq!(decide(explicit, unsaid, false, false), Some(NotSelected));
+        assert_eq!(decide(explicit, says(true), false, false), None);
+        assert_eq!(
+            decide(explicit, says(false), false, false),
+            Some(Unpublished("publish"))
+        );
+        assert_eq!(
+            decide(all, PublishFlag::Unreadable, false, true),
+            Some(Unreadable)
         );
     }
 }

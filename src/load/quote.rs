@@ -21,9 +21,9 @@ pub struct Source {
     pub year: Option<String>,
     pub kind: SourceKind,
     pub url: Option<String>,
-    /// What the file's `source: publish:` says, if anything: `false` keeps the source and all
-    /// its quotes off the site.
-    pub publish: Option<bool>,
+    /// What the file's `source: publish:` says: `false` keeps the source and all its quotes
+    /// off the site.
+    pub publish: super::publish::PublishFlag,
     pub quotes: Vec<Quote>,
 }
 
@@ -278,7 +278,13 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
         year: parsed.source.year,
         kind: parsed.source.kind.unwrap_or_default(),
         url: parsed.source.url,
-        publish: parsed.source.publish,
+        publish: match parsed.source.publish {
+            Some(publish) => super::publish::PublishFlag::Says {
+                publish,
+                key: "publish",
+            },
+            None => super::publish::PublishFlag::Unsaid,
+        },
         quotes,
     };
     (Some(source), diagnostics)

@@ -97,7 +97,6 @@ bad_input_tests!(
     missing_source_title,
     non_utf8_file,
     publish_not_yes_or_no,
-    publish_unreadable,
     quote_file_unknown_key,
     quote_file_yaml_syntax,
     quote_without_id,

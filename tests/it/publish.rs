@@ -12,7 +12,11 @@ use crate::common::*;
 use crate::live::Server;
 
 const WARNINGS: &str = "\
+content/notes/knotted.md:3:5: warning: invalid YAML in front matter: found character that cannot start any token, while scanning for the next token; reading its `publish` and `draft` lines alone, and unless they withhold it, publishing the note without its front matter, titled by its file name
+content/notes/mangled-quorp.md:2:8: warning: `title` must be text, found a mapping; leaving it out
+content/notes/mangled-quorp.md:3:10: warning: `publish` must be true or false, found a mapping; not publishing the text until it is
 content/notes/secret-marmot.md:3:10: warning: `Publish` read as `publish`; write it in lower case, as Obsidian Publish does
+content/notes/tangled-yerk.md:3:5: warning: invalid YAML in front matter: found character that cannot start any token, while scanning for the next token; reading its `publish` and `draft` lines alone, and unless they withhold it, publishing the note without its front matter, titled by its file name
 content/notes/welcome.md:4:10: warning: in `related`: `zorblax-glimt` is not published (publish: false), so it shows as plain text
 content/notes/welcome.md:5:10: warning: source `unspoken` in `sources` is not published (publish: false), so the note does not name it
 content/notes/welcome.md:8:1: warning: `zorblax-glimt` is not published (publish: false), so this link shows as plain text
@@ -52,6 +56,13 @@ const SECRETS: &[(&str, &[&str])] = &[
         &["Unspoken", "Folio", "frumious", "glabberwock"],
     ),
     ("notes/attachments/only-private.png", &["only-private"]),
+    // Front matter that cannot be read: its `publish` line read alone, or not at all.
+    ("notes/tangled-yerk.md", &["tangled-yerk", "snorklewisp"]),
+    ("notes/mangled-quorp.md", &["mangled-quorp", "wibbleduck"]),
+    (
+        "notes/garden-vorbel.md",
+        &["Vorbel", "garden-vorbel", "voleskint"],
+    ),
 ];
 
 /// Every file under `dir`, by path, as bytes; gzip files uncompressed.
@@ -145,6 +156,8 @@ fn nothing_of_an_unpublished_note_reaches_the_site() {
         stdout(&check),
         "\
 published  content/concepts/open-topic.md
+published  content/notes/attachments/shared.png
+published  content/notes/knotted.md
 published  content/notes/open.md
 published  content/notes/welcome.md
 published  content/quotes/open-book.yaml
@@ -153,12 +166,15 @@ withheld   content/concepts/quiet-corner.md  (publish: false)
 withheld   content/notes/Templates/Daily Note.md  (ignored by `templates/` in `ignore`)
 withheld   content/notes/attachments/only-private.png  (only unpublished notes use it)
 withheld   content/notes/draft-plinth.md  (draft: true)
+withheld   content/notes/garden-vorbel.md  (dg-publish: false)
+withheld   content/notes/mangled-quorp.md  (its `publish` or `draft` cannot be read)
 withheld   content/notes/private/diary.md  (ignored by `private/` in `ignore`)
 withheld   content/notes/secret-marmot.md  (publish: false)
+withheld   content/notes/tangled-yerk.md  (publish: false)
 withheld   content/notes/zorblax-glimt.md  (publish: false)
 withheld   content/quotes/unspoken.yaml  (publish: false)
-Publishing 2 notes, 1 concept file, 1 quote file and 1 other file; leaving out 9 files (5 publish: false, 2 ignored, 1 used only by unpublished notes, 1 draft)
-No problems found but 11 warnings
+Publishing 3 notes, 1 concept file, 1 quote file and 1 other file; leaving out 12 files (7 publish: false, 2 ignored, 1 used only by unpublished notes, 1 draft, 1 unreadable)
+No problems found but 15 warnings
 "
     );
 }
@@ -177,6 +193,8 @@ fn explicit_mode_publishes_only_what_says_publish_true() {
     let public = site.path().join("public");
     assert!(public.join("notes/welcome/index.html").is_file());
     assert!(!public.join("notes/open").exists());
+    // Its front matter cannot be read, but its `publish: true` line can.
+    assert!(public.join("notes/knotted/index.html").is_file());
     let mut secrets = all_secrets();
     secrets.extend(["openword", "Open letter", "Everyone may read"]);
     assert_eq!(leaks(&public, &secrets), Vec::new());
