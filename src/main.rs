@@ -283,7 +283,7 @@ fn publication_summary(publication: &commonplace::load::publish::Publication) ->
         publication
             .published
             .iter()
-            .filter(|f| f.starts_with(Path::new("content").join(folder)))
+            .filter(|f| f.starts_with(Path::new(commonplace::load::CONTENT_DIR).join(folder)))
             .count()
     };
     let mut parts = vec![plural(under("notes"), "note")];

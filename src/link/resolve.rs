@@ -86,13 +86,8 @@ impl WithheldNames {
         let add_note = |names: &mut WithheldNames, relative: &str, why: &Withholding| {
             let path = relative.strip_prefix("notes/").unwrap_or(relative);
             let path = &path[..path.len().saturating_sub(".md".len())];
-            let slug = slug::slugify_path(path);
-            let parts: Vec<&str> = slug.split('/').collect();
-            for start in 0..parts.len() {
-                names
-                    .notes
-                    .entry(parts[start..].join("/"))
-                    .or_insert_with(|| why.clone());
+            for name in path_ends(&slug::slugify_path(path)) {
+                names.notes.entry(name).or_insert_with(|| why.clone());
             }
         };
         for (note, why) in &withheld.notes {
@@ -237,6 +232,15 @@ fn is_file_type(ext: &str) -> bool {
     TYPES.contains(&ext.to_ascii_lowercase().as_str())
 }
 
+/// Every end of a `/`-separated path, longest first: `a/b/c`, `b/c`, `c`. A note is named by
+/// each, as in Obsidian.
+fn path_ends(path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    (0..parts.len())
+        .map(|start| parts[start..].join("/"))
+        .collect()
+}
+
 /// Joins a relative path onto a folder, resolving `.` and `..`; `None` if it climbs out.
 pub fn join_path(dir: &str, relative: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
@@ -266,22 +270,15 @@ impl Index {
             // differs for folder notes and for files whose names make the same slug.
             let path = relative.strip_prefix("notes/").unwrap_or(&relative);
             let path = &path[..path.len().saturating_sub(".md".len())];
-            let exact = exact_name(path);
-            let parts: Vec<&str> = exact.split('/').collect();
-            for start in 0..parts.len() {
-                let suffix = parts[start..].join("/");
+            for end in path_ends(&exact_name(path)) {
                 notes_by_name
-                    .entry(slug::slugify_path(&suffix))
+                    .entry(slug::slugify_path(&end))
                     .or_default()
                     .push(i);
-                notes_by_exact_name.entry(suffix).or_default().push(i);
+                notes_by_exact_name.entry(end).or_default().push(i);
             }
-            let parts: Vec<&str> = note.slug.split('/').collect();
-            for start in 0..parts.len() {
-                notes_by_name
-                    .entry(parts[start..].join("/"))
-                    .or_default()
-                    .push(i);
+            for end in path_ends(&note.slug) {
+                notes_by_name.entry(end).or_default().push(i);
             }
             for alias in &note.aliases {
                 let key = slug::slugify_path(alias);
@@ -606,12 +603,15 @@ impl Index {
                     return Resolution::found(Target::Concept(c.clone()));
                 }
             }
-            if let Some(why) = self.withheld.files.get(&joined).or_else(|| {
-                let name = &decoded[..decoded.len() - ".md".len()];
-                (!decoded.contains('/'))
-                    .then(|| self.withheld.find("note", &slug::slugify_path(name)))
-                    .flatten()
-            }) {
+            // By its path, or, like the lookup above, by a bare file name.
+            let by_name = || match decoded.contains('/') {
+                true => None,
+                false => {
+                    let name = &decoded[..decoded.len() - ".md".len()];
+                    self.withheld.find("note", &slug::slugify_path(name))
+                }
+            };
+            if let Some(why) = self.withheld.files.get(&joined).or_else(by_name) {
                 return Resolution::withheld(why);
             }
             return Resolution::failed(format!(

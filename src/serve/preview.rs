@@ -388,7 +388,7 @@ impl Preview {
         let (corpus, mut diagnostics) = load::load(root, &load_options)?;
         let mut files: HashSet<PathBuf> = HashSet::from([PathBuf::from(config::FILE_NAME)]);
         files.extend(corpus.notes.iter().map(|n| n.file.clone()));
-        // A withheld note that says `publish: true` now changes the site.
+        // Removing a withheld or ignored file changes the site too: links to it become broken.
         files.extend(corpus.withheld.files().into_iter().map(|(file, _)| file));
         files.extend(corpus.sources.iter().map(|s| s.file.clone()));
         files.extend(corpus.concept_files.iter().map(|c| c.body.file.clone()));
