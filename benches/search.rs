@@ -11,12 +11,15 @@ mod corpus;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use commonplace::search::{index, query};
+use commonplace::link::Kind;
+use commonplace::search::{documents, Compaction, Engine, Lookups, SearchRequest};
+use commonplace::site::SiteRoot;
 
 fn main() {
     let queries = corpus::env_number("COMMONPLACE_BENCH_QUERIES", 1_000);
     let (site, shape) = corpus::bench_site(Path::new(env!("CARGO_TARGET_TMPDIR")));
-    let _ = std::fs::remove_dir_all(site.join(index::INDEX_DIR));
+    let site = SiteRoot::open(&site).expect("the bench site has its config");
+    let _ = std::fs::remove_dir_all(site.index_dir());
 
     let started = Instant::now();
     let options = commonplace::load::LoadOptions::default();
@@ -30,21 +33,15 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let language = graph.config.language.clone();
-    let lookups = index::Lookups::of(&graph);
+    let lookups = Lookups::of(&graph);
     let started = Instant::now();
-    let mut docs = index::documents(&graph);
+    let mut docs = documents::documents(&graph);
     let extraction = started.elapsed();
     let started = Instant::now();
-    let report = index::update(
-        &site,
-        &language,
-        &docs,
-        1,
-        &lookups,
-        index::Compaction::Never,
-    )
-    .expect("index");
+    let mut engine = Engine::open(&site.index_dir(), &graph.config.language).expect("index opens");
+    let report = engine
+        .update(&docs, 1, lookups.clone(), Compaction::Never)
+        .expect("index");
     let full = started.elapsed();
     println!(
         "full index: {} documents in {:.2} s (+ {:.2} s to extract their text)",
@@ -66,15 +63,9 @@ fn main() {
             .body
             .push_str(&format!(" edited{round}"));
         let started = Instant::now();
-        let report = index::update(
-            &site,
-            &language,
-            &docs,
-            2 + round,
-            &lookups,
-            index::Compaction::Never,
-        )
-        .expect("index");
+        let report = engine
+            .update(&docs, 2 + round, lookups.clone(), Compaction::Never)
+            .expect("index");
         incremental.push(started.elapsed());
         assert_eq!((report.changed, report.added, report.removed), (1, 0, 0));
     }
@@ -89,15 +80,6 @@ fn main() {
             .join(", ")
     );
 
-    let (opened, fields, _) = index::open(&site, &language).expect("index opens");
-    let searching = query::Searching {
-        searcher: opened.reader().expect("reader opens").searcher(),
-        index: &opened,
-        language: language.clone(),
-        fields,
-        concept_paths: &lookups.concept_paths,
-        aliases: &lookups.aliases,
-    };
     let concepts: Vec<&String> = lookups.concept_paths.keys().collect();
     let words = [
         "replication",
@@ -122,12 +104,12 @@ fn main() {
         "naïve",
     ];
     for facets in [false, true] {
-        run_queries(&searching, &concepts, &words, queries, facets);
+        run_queries(&engine, &concepts, &words, queries, facets);
     }
 }
 
 fn run_queries(
-    searching: &query::Searching,
+    engine: &Engine,
     concepts: &[&String],
     words: &[&str],
     queries: usize,
@@ -140,40 +122,40 @@ fn run_queries(
         let a = words[i % words.len()];
         let b = words[(i * 7 + 3) % words.len()];
         let request = match i % 6 {
-            0 => query::SearchRequest {
+            0 => SearchRequest {
                 query: a.to_string(),
                 ..Default::default()
             },
-            1 => query::SearchRequest {
+            1 => SearchRequest {
                 query: format!("{a} {b}"),
                 ..Default::default()
             },
-            2 => query::SearchRequest {
+            2 => SearchRequest {
                 query: format!("\"{a} {b}\""),
                 ..Default::default()
             },
-            3 => query::SearchRequest {
+            3 => SearchRequest {
                 query: a.to_string(),
                 concepts: vec![concepts[i % concepts.len()].clone()],
                 ..Default::default()
             },
-            4 => query::SearchRequest {
+            4 => SearchRequest {
                 query: format!("{a} -{b}"),
-                kind: Some("quote".to_string()),
+                kind: Some(Kind::Quote),
                 ..Default::default()
             },
-            _ => query::SearchRequest {
+            _ => SearchRequest {
                 query: format!("{a}x"), // a typo: exercises the retry
                 ..Default::default()
             },
         };
-        let request = query::SearchRequest {
+        let request = SearchRequest {
             limit: 10,
             facets,
             ..request
         };
         let started = Instant::now();
-        let results = searching.search(&request).expect("the query runs");
+        let results = engine.search(&request).expect("the query runs");
         latencies.push(started.elapsed());
         by_shape[i % 6].push(started.elapsed());
         total_hits += results.hits.len();

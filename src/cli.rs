@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use commonplace::link::Kind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -19,72 +20,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into the output folder (replaced atomically; left as it was on errors).
-    Build {
-        #[command(flatten)]
-        site: SiteArgs,
-        /// The output folder [default: <ROOT>/public]
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// Override `base_url` from commonplace.yaml, e.g. https://user.github.io/kb/
-        #[arg(long, value_name = "URL")]
-        base_url: Option<String>,
-        /// Print how long each stage took
-        #[arg(long)]
-        timings: bool,
-    },
+    Build(BuildArgs),
     /// Report every content problem as file:line:column, and what the site publishes; writes
     /// nothing.
-    Check {
-        #[command(flatten)]
-        site: SiteArgs,
-        /// List every file the site publishes and every one it leaves out, with why
-        #[arg(long)]
-        list: bool,
-    },
+    Check(CheckArgs),
     /// Search notes, quotes, concepts and sources (the index is brought up to date first).
-    Search {
-        /// Words (AND-ed), "phrases", OR, -word, and concept:, source:, author:, kind: prefixes
-        #[arg(value_name = "QUERY", default_value = "", allow_hyphen_values = true)]
-        query: String,
-        #[command(flatten)]
-        site: SiteArgs,
-        /// Only results under this concept (narrower concepts included); repeat to require several
-        #[arg(long = "concept", value_name = "C")]
-        concepts: Vec<String>,
-        /// Only results from this source
-        #[arg(long, value_name = "S")]
-        source: Option<String>,
-        /// Only notes, quotes, concepts or sources
-        #[arg(long, value_parser = ["note", "quote", "concept", "source"])]
-        kind: Option<String>,
-        /// How many results to show
-        #[arg(long, short = 'n', default_value_t = 10)]
-        limit: usize,
-        /// Print the results as JSON
-        #[arg(long)]
-        json: bool,
-        /// Also print result counts by concept and by source
-        #[arg(long)]
-        facets: bool,
-    },
+    Search(SearchArgs),
     /// Serve the site on localhost, rebuilding and reloading open pages as files change.
-    Serve {
-        #[command(flatten)]
-        site: SiteArgs,
-        /// The port to listen on (0 picks a free one)
-        #[arg(long, short, default_value_t = 1111)]
-        port: u16,
-        /// The address to listen on; the default keeps the preview to this machine
-        #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
-        bind: std::net::IpAddr,
-        /// Open the site in the default browser
-        #[arg(long)]
-        open: bool,
-        /// Show exactly the published site; by default every note is shown, and those the
-        /// site leaves out (publish: false, drafts, ...) say so at their top
-        #[arg(long)]
-        published: bool,
-    },
+    Serve(ServeArgs),
     /// Add a note, or a quote to a source's file.
     New {
         #[command(subcommand)]
@@ -101,6 +44,76 @@ pub enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The output folder [default: <ROOT>/public]
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Override `base_url` from commonplace.yaml, e.g. https://user.github.io/kb/
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print how long each stage took
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// List every file the site publishes and every one it leaves out, with why
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words (AND-ed), "phrases", OR, -word, and concept:, source:, author:, kind: prefixes
+    #[arg(value_name = "QUERY", default_value = "", allow_hyphen_values = true)]
+    pub query: String,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Only results under this concept (narrower concepts included); repeat to require several
+    #[arg(long = "concept", value_name = "C")]
+    pub concepts: Vec<String>,
+    /// Only results from this source
+    #[arg(long, value_name = "S")]
+    pub source: Option<String>,
+    /// Only notes, quotes, concepts or sources
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+    /// How many results to show
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Print the results as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Also print result counts by concept and by source
+    #[arg(long)]
+    pub facets: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The port to listen on (0 picks a free one)
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to listen on; the default keeps the preview to this machine
+    #[arg(long, default_value = "127.0.0.1", value_name = "IP")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser
+    #[arg(long)]
+    pub open: bool,
+    /// Show exactly the published site; by default every note is shown, and those the
+    /// site leaves out (publish: false, drafts, ...) say so at their top
+    #[arg(long)]
+    pub published: bool,
 }
 
 #[derive(Debug, Subcommand)]

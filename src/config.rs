@@ -140,12 +140,12 @@ impl Config {
                 }
                 config.base_url = config.base_url.trim().to_string();
                 config.author = config.author.filter(|a| !a.trim().is_empty());
-                if crate::search::schema::stemmer_language(&config.language).is_none() {
+                // The browser client's list of languages, which is tested equal to the
+                // index's (`search::schema::LANGUAGES`): the config needs no search to check.
+                let codes = commonplace_client::analyzer::languages();
+                let code = commonplace_client::analyzer::language_code(&config.language);
+                if !codes.contains(&code.as_str()) {
                     let pos = yaml::key_value_pos(text, "language", 1).unwrap_or(Pos::START);
-                    let codes: Vec<&str> = crate::search::schema::LANGUAGES
-                        .iter()
-                        .map(|(c, _)| *c)
-                        .collect();
                     diagnostics.push(Diagnostic::error(
                         path,
                         pos,

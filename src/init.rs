@@ -97,7 +97,7 @@ pub fn init_on(dir: &Path, today: chrono::NaiveDate) -> Result<Vec<PathBuf>, Ini
     let mut written = Vec::new();
     for (path, text) in FILES {
         let target = dir.join(path);
-        let text = text.replace("{today}", &today.format("%Y-%m-%d").to_string());
+        let text = text.replace("{today}", &crate::text::iso_date(today));
         fs::write_with_parents(&target, text)?;
         written.push(target);
     }

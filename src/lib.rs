@@ -4,16 +4,17 @@
 //! The pipeline, one stage per module, each a plain function of the previous stage's output:
 //!
 //! ```text
-//! load    content/ + commonplace.yaml -> Corpus              (load)
-//! link    Corpus                      -> Graph               (link)
-//! index   Graph                       -> .commonplace/index/ (search), and back into the
-//!                                        Graph: ```query results, related notes and quotes
-//! render  Graph + Theme               -> pages, streamed     (render)
-//! write   pages + assets              -> public/             (write)
+//! load    content/ + commonplace.yaml -> Corpus                    (load)
+//! link    Corpus                      -> Graph                     (link)
+//! search  Graph                       -> .commonplace/index/, and  (search)
+//!                                        Findings: ```query results, related notes and quotes
+//! render  Graph + Findings + Theme    -> pages, streamed           (render)
+//! write   pages + assets              -> public/                   (write)
 //! ```
 //!
-//! [`build`] runs them all; [`check`] runs load, link and render without writing anything;
-//! [`search()`] reads the index, updating it first when the content changed.
+//! [`prepare`] runs the first three, and is all that [`check`], [`build`] and `serve` share:
+//! they differ only in where the pages go. [`search()`] reads the index, updating it first
+//! when the content changed.
 
 pub mod config;
 pub mod diagnostic;
@@ -23,47 +24,50 @@ pub mod init;
 pub mod link;
 pub mod load;
 pub mod new;
+pub mod quote_file;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod site;
 pub mod slug;
 pub mod syntax;
+pub mod text;
 pub mod write;
 pub mod yaml;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use diagnostic::Diagnostic;
+use load::publish::Publication;
+use site::SiteRoot;
 
-/// What to build and how.
+/// Which site, and which of its texts: what every command that reads a site is given.
 #[derive(Debug, Clone, Default)]
-pub struct BuildOptions {
+pub struct SiteOptions {
     pub root: PathBuf,
-    /// Defaults to `<root>/public`.
-    pub output: Option<PathBuf>,
+    /// Include notes marked `draft: true`.
     pub drafts: bool,
     /// Take every note, each the published site leaves out marked with why (a preview's
     /// view), rather than the published site's. Ignored files stay out either way.
     pub withheld: bool,
     /// Overrides `base_url` from `commonplace.yaml`.
     pub base_url: Option<String>,
-    /// Show a progress bar on a terminal when the build runs longer than a second.
-    pub progress: bool,
 }
 
-impl BuildOptions {
-    pub fn output_dir(&self) -> PathBuf {
-        self.output
-            .clone()
-            .unwrap_or_else(|| self.root.join("public"))
-    }
-
+impl SiteOptions {
     pub fn selection(&self) -> load::Selection {
         load::Selection {
             drafts: self.drafts,
             withheld: self.withheld,
+        }
+    }
+
+    /// The index this selection of the site is searched with.
+    pub fn index_dir(&self, site: &SiteRoot) -> PathBuf {
+        match self.withheld {
+            false => site.index_dir(),
+            true => site.preview_index_dir(),
         }
     }
 
@@ -74,6 +78,34 @@ impl BuildOptions {
         }
     }
 }
+
+/// What to build: a site, and where its pages go.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub site: SiteOptions,
+    /// Defaults to `<root>/public`.
+    pub output: Option<PathBuf>,
+}
+
+impl BuildOptions {
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.site.root.join("public"))
+    }
+}
+
+/// Told how far a build's writing has got, for a progress display (the binary draws one on a
+/// terminal; the library draws nothing).
+pub trait Progress: Sync {
+    /// Pages are about to be written: this many.
+    fn writing(&self, _pages: usize) {}
+    /// One more page is written (called from several threads).
+    fn page_written(&self) {}
+}
+
+/// No display.
+impl Progress for () {}
 
 /// What a successful build made, and the warnings it found.
 #[derive(Debug)]
@@ -86,7 +118,7 @@ pub struct BuildReport {
     pub sources: usize,
     pub assets: usize,
     /// What the search index update did.
-    pub index: search::index::IndexReport,
+    pub index: search::IndexReport,
     pub output: PathBuf,
     pub elapsed: Duration,
     /// Wall time of each stage, in order.
@@ -96,6 +128,8 @@ pub struct BuildReport {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
+    NotASite(#[from] site::NotASite),
+    #[error(transparent)]
     Load(#[from] load::LoadError),
     #[error(transparent)]
     Theme(#[from] render::ThemeError),
@@ -104,90 +138,201 @@ pub enum Error {
     #[error(transparent)]
     Write(#[from] write::WriteError),
     #[error(transparent)]
-    Index(#[from] search::index::IndexError),
+    Index(#[from] search::IndexError),
     #[error(transparent)]
     Search(#[from] search::SearchError),
     /// The content has errors; every diagnostic (warnings too) is here, sorted.
     #[error(
         "{} in the content",
-        plural(diagnostic::count_errors(diagnostics), "error")
+        text::plural(diagnostic::count_errors(diagnostics), "error")
     )]
     Content { diagnostics: Vec<Diagnostic> },
 }
 
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
+impl From<search::QueryError> for Error {
+    fn from(err: search::QueryError) -> Self {
+        Error::Search(err.into())
     }
+}
+
+/// How [`prepare`] treats the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexing {
+    /// Leave it alone (`check` writes nothing): ```` ```query ```` blocks are only read, the
+    /// pages find nothing in the index, and content errors come back with the warnings.
+    None,
+    /// Bring it up to date, run the query blocks against it and find the related notes and
+    /// quotes. Content errors stop before the index is touched, as [`Error::Content`].
+    Refresh(search::Compaction),
+}
+
+/// A site loaded, linked and searched: everything its pages are made of.
+pub struct Prepared {
+    pub graph: link::Graph,
+    /// What the pages show from the index (nothing with [`Indexing::None`]).
+    pub findings: render::Findings,
+    /// The link stage's name lookup, which a preview keeps to relink one edited note.
+    pub linker: link::Linker,
+    /// What the site publishes and leaves out, file by file.
+    pub publication: Publication,
+    /// Every problem found, sorted: only warnings, unless with [`Indexing::None`].
+    pub diagnostics: Vec<Diagnostic>,
+    /// The index, up to date, and what bringing it up to date did ([`Indexing::Refresh`]).
+    pub index: Option<(search::Engine, search::IndexReport)>,
+    /// Wall time of each stage, in order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// The stages every command that makes pages shares: load, link and, unless told not to,
+/// search; with every diagnostic sorted.
+pub fn prepare(options: &SiteOptions, indexing: Indexing) -> Result<Prepared, Error> {
+    let site = SiteRoot::open(&options.root)?;
+    let mut timings = Timings::start();
+    // Taken before loading, so an edit made during the build shows as a change next time.
+    let stamp = match indexing {
+        Indexing::Refresh(_) => search::content_stamp(&site, options.selection()),
+        Indexing::None => 0,
+    };
+    let (corpus, mut diagnostics) = load::load(&site, &options.load_options())?;
+    timings.lap("load");
+    let withheld = corpus.withheld.files();
+    let (graph, problems, linker) = link::link_keeping_names(corpus);
+    timings.lap("link");
+    diagnostics.extend(problems);
+    let publication = publication(withheld, &graph);
+    let mut prepared = Prepared {
+        graph,
+        findings: render::Findings::default(),
+        linker,
+        publication,
+        diagnostics,
+        index: None,
+        timings: Vec::new(),
+    };
+    let compaction = match indexing {
+        Indexing::Refresh(compaction) => compaction,
+        Indexing::None => {
+            let problems = search::blocks::check(&prepared.graph);
+            prepared.diagnostics.extend(problems);
+            diagnostic::sort(&mut prepared.diagnostics);
+            prepared.timings = timings.done();
+            return Ok(prepared);
+        }
+    };
+    prepared.check_content()?;
+    // The index comes before rendering: ```query blocks in notes are rendered from it. It is a
+    // cache, not part of the site, so updating it before the site is written loses nothing.
+    let graph = &prepared.graph;
+    let mut engine = search::Engine::open(&options.index_dir(&site), &graph.config.language)?;
+    let (report, docs) = search::refresh(&mut engine, graph, stamp, compaction)?;
+    let notes: Vec<link::NoteId> = graph.note_ids().collect();
+    let (query_results, problems) = search::blocks::run(&engine, graph, &notes)?;
+    prepared.diagnostics.extend(problems);
+    prepared.check_content()?;
+    timings.lap("index");
+    let similar = search::related::similar(&engine, &prepared.graph, &docs)?;
+    drop(docs);
+    timings.lap("related");
+    prepared.findings = render::Findings {
+        query_results,
+        similar_notes: similar.notes,
+        similar_quotes: similar.quotes,
+    };
+    prepared.index = Some((engine, report));
+    prepared.timings = timings.done();
+    Ok(prepared)
+}
+
+impl Prepared {
+    /// Sorts the diagnostics, and stops with them all when one is an error.
+    fn check_content(&mut self) -> Result<(), Error> {
+        diagnostic::sort(&mut self.diagnostics);
+        if diagnostic::count_errors(&self.diagnostics) > 0 {
+            return Err(Error::Content {
+                diagnostics: std::mem::take(&mut self.diagnostics),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What the site publishes: the texts and files the graph holds. What it leaves out: what the
+/// loader set apart, and the files only those use.
+fn publication(withheld: Vec<(PathBuf, load::Withholding)>, graph: &link::Graph) -> Publication {
+    let content = |asset: &load::Asset| std::path::Path::new(site::CONTENT_DIR).join(&asset.path);
+    let concept_files = graph
+        .concepts
+        .values()
+        .filter_map(|c| Some(c.file.as_ref()?.file.clone()));
+    let mut publication = Publication {
+        published: graph
+            .notes
+            .iter()
+            .map(|n| n.note.file.clone())
+            .chain(graph.sources.iter().map(|s| s.source.file.clone()))
+            .chain(concept_files)
+            .collect(),
+        files: graph.assets.iter().map(content).collect(),
+        withheld,
+    };
+    publication.withheld.extend(
+        graph
+            .withheld_assets
+            .iter()
+            .map(|(asset, why)| (content(asset), why.clone())),
+    );
+    publication.published.sort();
+    publication.files.sort();
+    publication.withheld.sort();
+    publication
 }
 
 /// Builds the site: every stage, then an atomic write of the output folder. Content errors
 /// leave the previous output untouched.
-pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, Error> {
     let started = Instant::now();
-    let mut timings = Vec::new();
-    let mut lap = Instant::now();
-    let mut record = |stage: &'static str| {
-        timings.push((stage, lap.elapsed()));
-        lap = Instant::now();
-    };
-    let output = write::checked_output_dir(&options.root, &options.output_dir())?;
-    // Taken before loading, so an edit made during the build shows as a change next time.
-    let stamp = search::index::content_stamp(&options.root, options.selection());
-    let index_dir = search::index::dir(&options.root, options.selection());
-    let (mut graph, mut diagnostics) = load_and_link(options, &mut record)?;
-    if diagnostic::count_errors(&diagnostics) > 0 {
-        return Err(Error::Content { diagnostics });
-    }
-    // The index comes before rendering: ```query blocks in notes are rendered from it. It is a
-    // cache, not part of the site, so updating it before the site is written loses nothing.
-    let search::Refreshed {
-        report: index,
-        lookups,
-        docs,
-    } = search::refresh(
-        &index_dir,
-        &graph,
-        stamp,
-        search::index::Compaction::AfterDeletes,
+    let output = write::checked_output_dir(&options.site.root, &options.output_dir())?;
+    let prepared = prepare(
+        &options.site,
+        Indexing::Refresh(search::Compaction::AfterDeletes),
     )?;
-    diagnostics.extend(search::run_query_blocks(&index_dir, &mut graph, &lookups)?);
-    diagnostic::sort(&mut diagnostics);
-    if diagnostic::count_errors(&diagnostics) > 0 {
-        return Err(Error::Content { diagnostics });
-    }
-    record("index");
-    search::related::fill(&index_dir, &mut graph, &docs)?;
-    drop(docs);
-    record("related");
-    let theme = render::Theme::load(&options.root, &graph.config)?;
-    let progress = Progress::new(options.progress, started, render::page_count(&graph) as u64);
+    let Prepared {
+        graph,
+        findings,
+        linker,
+        diagnostics,
+        index,
+        timings,
+        ..
+    } = prepared;
+    drop(linker);
+    let (engine, index) = index.expect("a refreshing prepare has the index");
+    let mut timings = Timings::resume(timings);
+    let theme = render::Theme::load(&options.site.root, &graph.config)?;
+    progress.writing(render::page_count(&graph));
 
     // Pages stream from the renderer straight into the staging folder, so a large site is never
     // held in memory whole, and rendering overlaps with the disk.
     let staging = write::Staging::begin(&output)?;
     staging.copy_files(&theme.files_for(&graph), &graph.assets)?;
-    let pages = render::render(&graph, &theme, &|page| {
+    let pages = render::render(&graph, &findings, &theme, &|page| {
         staging.write_page(&page)?;
-        progress.tick();
+        progress.page_written();
         Ok(())
     })
     .map_err(|failure| match failure {
         render::RenderFailure::Render(err) => Error::Render(err),
         render::RenderFailure::Emit(err) => Error::Write(err),
     })?;
-    record("render+write");
+    timings.lap("render+write");
     // The browser's search, from the index as it is now (up to date, compacted).
-    let bundle = search::bundle::export(&index_dir, &graph.config.language, &lookups)?;
+    let bundle = search::bundle::export(&engine)?;
     for (path, bytes) in &bundle.files {
         staging.write_file(path, bytes)?;
     }
-    record("search bundle");
+    timings.lap("search bundle");
     staging.commit()?;
-    progress.finish();
-    record("swap");
+    timings.lap("swap");
 
     Ok(BuildReport {
         diagnostics,
@@ -200,167 +345,97 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         index,
         output,
         elapsed: started.elapsed(),
-        timings,
+        timings: timings.done(),
     })
 }
 
-/// The first two stages, with every diagnostic they found, sorted.
-fn load_and_link(
-    options: &BuildOptions,
-    record: &mut impl FnMut(&'static str),
-) -> Result<(link::Graph, Vec<Diagnostic>), Error> {
-    let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
-    record("load");
-    let (graph, problems) = link::link(corpus);
-    record("link");
-    diagnostics.extend(problems);
-    diagnostic::sort(&mut diagnostics);
-    Ok((graph, diagnostics))
-}
-
-/// The outcome of a search, and the content problems met while bringing the index up to date
-/// (none when it already was).
-pub struct SearchOutcome {
-    pub results: search::query::SearchResults,
-    pub lookups: search::index::Lookups,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Searches the site at `options.root`. When the content changed since the index was made, it
-/// is loaded and the index brought up to date first; otherwise only the index is read. Content
-/// problems do not stop a search; they are returned beside the results.
-pub fn search(
-    options: &BuildOptions,
-    request: &search::query::SearchRequest,
-) -> Result<SearchOutcome, Error> {
-    let stamp = search::index::content_stamp(&options.root, options.selection());
-    let index_dir = search::index::dir(&options.root, options.selection());
-    let config_language = || -> Result<String, Error> {
-        let text = std::fs::read_to_string(options.root.join(config::FILE_NAME))
-            .map_err(|_| load::LoadError::NoConfig(options.root.clone()))?;
-        let (config, _) = config::Config::parse(&text, std::path::Path::new(config::FILE_NAME));
-        Ok(config.language)
-    };
-    let language = config_language()?;
-    if let Some(lookups) = search::index::current(&index_dir, &language, stamp) {
-        let results = search::search(&index_dir, &language, &lookups, request)?;
-        return Ok(SearchOutcome {
-            results,
-            lookups,
-            diagnostics: Vec::new(),
-        });
-    }
-    let (graph, diagnostics) = load_and_link(options, &mut |_| {})?;
-    let lookups = search::refresh(
-        &index_dir,
-        &graph,
-        stamp,
-        search::index::Compaction::AfterDeletes,
-    )?
-    .lookups;
-    let results = search::search(&index_dir, &graph.config.language, &lookups, request)?;
-    Ok(SearchOutcome {
-        results,
-        lookups,
-        diagnostics,
-    })
-}
-
-/// Runs every stage but the write and returns every diagnostic, sorted, and what the site
-/// would publish.
-pub fn check(
-    options: &BuildOptions,
-) -> Result<(Vec<Diagnostic>, load::publish::Publication), Error> {
-    let (corpus, mut diagnostics) = load::load(&options.root, &options.load_options())?;
-    let mut publication = load::publish::Publication {
-        withheld: corpus.withheld.files(),
-        ..Default::default()
-    };
-    let (graph, problems) = link::link(corpus);
-    diagnostics.extend(problems);
-    let published = graph
-        .notes
-        .iter()
-        .map(|n| n.note.file.clone())
-        .chain(graph.sources.iter().map(|s| s.source.file.clone()))
-        .chain(
-            graph
-                .concepts
-                .values()
-                .filter_map(|c| Some(c.file.as_ref()?.file.clone())),
-        );
-    publication.published = published.collect();
-    publication.published.sort();
-    publication.files = graph
-        .assets
-        .iter()
-        .map(|a| std::path::Path::new(load::CONTENT_DIR).join(&a.path))
-        .collect();
-    publication.files.sort();
-    publication
-        .withheld
-        .extend(graph.withheld_assets.iter().map(|(a, why)| {
-            (
-                std::path::Path::new(load::CONTENT_DIR).join(&a.path),
-                why.clone(),
-            )
-        }));
-    publication.withheld.sort();
-    diagnostics.extend(search::check_query_blocks(&graph));
-    diagnostic::sort(&mut diagnostics);
-    let theme = render::Theme::load(&options.root, &graph.config)?;
-    if diagnostic::count_errors(&diagnostics) == 0 {
+/// Runs every stage but the write, and returns every diagnostic, sorted, and what the site
+/// would publish. Touches nothing on the disk, the search index included.
+pub fn check(options: &SiteOptions) -> Result<(Vec<Diagnostic>, Publication), Error> {
+    let prepared = prepare(options, Indexing::None)?;
+    let theme = render::Theme::load(&options.root, &prepared.graph.config)?;
+    if diagnostic::count_errors(&prepared.diagnostics) == 0 {
         // Rendering finds template errors that only show with real content.
         let discard = |_page| Ok::<(), std::convert::Infallible>(());
-        match render::render(&graph, &theme, &discard) {
+        match render::render(&prepared.graph, &prepared.findings, &theme, &discard) {
             Ok(_) => {}
             Err(render::RenderFailure::Render(err)) => return Err(err.into()),
             Err(render::RenderFailure::Emit(never)) => match never {},
         }
     }
-    Ok((diagnostics, publication))
+    Ok((prepared.diagnostics, prepared.publication))
 }
 
-/// A progress bar that stays hidden for the first second, so quick builds print one line.
-struct Progress {
-    bar: indicatif::ProgressBar,
-    enabled: bool,
-    shown: AtomicBool,
-    started: Instant,
+/// The outcome of a search, and the content problems met while bringing the index up to date
+/// (none when it already was).
+pub struct SearchOutcome {
+    pub results: search::SearchResults,
+    pub lookups: search::Lookups,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Progress {
-    fn new(enabled: bool, started: Instant, length: u64) -> Self {
-        let bar = indicatif::ProgressBar::hidden();
-        bar.set_length(length);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}")
-                .expect("the template is valid"),
-        );
-        Progress {
-            bar,
-            enabled,
-            shown: AtomicBool::new(false),
-            started,
+/// Searches the site. When the content changed since the index was made, it is loaded and
+/// the index brought up to date first; otherwise only the index is read. Content problems do
+/// not stop a search; they are returned beside the results.
+pub fn search(
+    options: &SiteOptions,
+    request: &search::SearchRequest,
+) -> Result<SearchOutcome, Error> {
+    let site = SiteRoot::open(&options.root)?;
+    let stamp = search::content_stamp(&site, options.selection());
+    let index_dir = options.index_dir(&site);
+    let language = match std::fs::read_to_string(site.config_file()) {
+        Ok(text) => {
+            config::Config::parse(&text, std::path::Path::new(config::FILE_NAME))
+                .0
+                .language
+        }
+        Err(_) => return Err(site::NotASite(options.root.clone()).into()),
+    };
+    if let Some(engine) = search::Engine::open_current(&index_dir, &language, stamp) {
+        return Ok(SearchOutcome {
+            results: engine.search(request)?,
+            lookups: engine.lookups().clone(),
+            diagnostics: Vec::new(),
+        });
+    }
+    let (corpus, mut diagnostics) = load::load(&site, &options.load_options())?;
+    let (graph, problems) = link::link(corpus);
+    diagnostics.extend(problems);
+    diagnostic::sort(&mut diagnostics);
+    let mut engine = search::Engine::open(&index_dir, &graph.config.language)?;
+    search::refresh(&mut engine, &graph, stamp, search::Compaction::AfterDeletes)?;
+    Ok(SearchOutcome {
+        results: engine.search(request)?,
+        lookups: engine.lookups().clone(),
+        diagnostics,
+    })
+}
+
+/// Wall time by stage: each lap is the time since the one before.
+struct Timings {
+    laps: Vec<(&'static str, Duration)>,
+    lap: Instant,
+}
+
+impl Timings {
+    fn start() -> Self {
+        Timings::resume(Vec::new())
+    }
+
+    fn resume(laps: Vec<(&'static str, Duration)>) -> Self {
+        Timings {
+            laps,
+            lap: Instant::now(),
         }
     }
 
-    fn tick(&self) {
-        if !self.enabled {
-            return;
-        }
-        if !self.shown.load(Ordering::Relaxed)
-            && self.started.elapsed() > Duration::from_secs(1)
-            && !self.shown.swap(true, Ordering::Relaxed)
-        {
-            self.bar.set_message("writing pages");
-            self.bar
-                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        }
-        self.bar.inc(1);
+    fn lap(&mut self, stage: &'static str) {
+        self.laps.push((stage, self.lap.elapsed()));
+        self.lap = Instant::now();
     }
 
-    fn finish(&self) {
-        self.bar.finish_and_clear();
+    fn done(self) -> Vec<(&'static str, Duration)> {
+        self.laps
     }
 }

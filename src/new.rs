@@ -3,37 +3,52 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::import::{self, Highlight, ImportError, Place};
+use crate::quote_file::{self, normalize_text, Place, QuoteEntry, QuoteFileError};
+use crate::site::{NotASite, SiteRoot};
 use crate::slug::slugify;
+
+/// Why nothing was added; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum NewError {
+    #[error(transparent)]
+    NotASite(#[from] NotASite),
+    #[error(transparent)]
+    QuoteFile(#[from] QuoteFileError),
+    #[error(transparent)]
+    Io(#[from] crate::fs::IoError),
+    /// The message says what to change.
+    #[error("{0}")]
+    Content(String),
+}
 
 /// Makes `content/notes/<slug>.md` with a title, today's date and the concepts; never
 /// overwrites a note. Returns the new file's path.
-pub fn note(root: &Path, title: &str, concepts: &[String]) -> Result<PathBuf, ImportError> {
-    require_site(root)?;
+pub fn note(root: &Path, title: &str, concepts: &[String]) -> Result<PathBuf, NewError> {
+    let site = SiteRoot::open(root)?;
     let slug = slugify(title);
     if slug.is_empty() {
-        return Err(ImportError::Content(format!(
+        return Err(NewError::Content(format!(
             "`{title}` has no letters or digits to name the note's file with"
         )));
     }
-    let path = root
-        .join("content")
-        .join("notes")
-        .join(format!("{slug}.md"));
+    let path = site.notes_dir().join(format!("{slug}.md"));
     if path.exists() {
-        return Err(ImportError::Content(format!(
+        return Err(NewError::Content(format!(
             "{} already exists; choose another title or edit that note",
             path.display()
         )));
     }
     let mut text = String::from("---\n");
-    text.push_str(&format!("title: {}\n", import::yaml_scalar(title, 2)));
+    text.push_str(&format!("title: {}\n", quote_file::yaml_scalar(title, 2)));
     text.push_str(&format!(
         "date: {}\n",
-        chrono::Local::now().date_naive().format("%Y-%m-%d")
+        crate::text::iso_date(chrono::Local::now().date_naive())
     ));
     if !concepts.is_empty() {
-        let names: Vec<String> = concepts.iter().map(|c| import::yaml_flow_item(c)).collect();
+        let names: Vec<String> = concepts
+            .iter()
+            .map(|c| quote_file::yaml_flow_item(c))
+            .collect();
         text.push_str(&format!("concepts: [{}]\n", names.join(", ")));
     }
     text.push_str("---\n\n");
@@ -49,12 +64,12 @@ pub fn quote(
     text: &str,
     locator: Option<&str>,
     concepts: &[String],
-) -> Result<String, ImportError> {
-    require_site(root)?;
+) -> Result<String, NewError> {
+    let site = SiteRoot::open(root)?;
     if text.trim().is_empty() {
-        return Err(ImportError::Content("the quote has no text".to_string()));
+        return Err(NewError::Content("the quote has no text".to_string()));
     }
-    let files = import::source_files(root)?;
+    let files = quote_file::source_files(&site)?;
     let wanted = slugify(source);
     let Some(file) = files.iter().find(|f| f.source.id == wanted) else {
         let mut known: Vec<&str> = files.iter().map(|f| f.source.id.as_str()).collect();
@@ -67,15 +82,15 @@ pub fn quote(
             Some(best) => format!("; did you mean `{best}`? (sources: {})", known.join(", ")),
             None => "; there are no quote files in content/quotes/ yet".to_string(),
         };
-        return Err(ImportError::Content(format!("no source `{source}`{hint}")));
+        return Err(NewError::Content(format!("no source `{source}`{hint}")));
     };
     if let Some(same) = file
         .source
         .quotes
         .iter()
-        .find(|q| import::normalize_text(&q.text) == import::normalize_text(text))
+        .find(|q| normalize_text(&q.text) == normalize_text(text))
     {
-        return Err(ImportError::Content(format!(
+        return Err(NewError::Content(format!(
             "{} already has this text, as `{}/{}`",
             file.path.display(),
             file.source.id,
@@ -85,7 +100,7 @@ pub fn quote(
     // The id starts with where the quote is: `l120`/`p8` for locators as imports write them,
     // else the locator's first words (`ch-3`), else `q`.
     let place = locator.map(Place::from_locator).unwrap_or_default();
-    let mut id = import::quote_id(&place, text);
+    let mut id = quote_file::quote_id(&place, text);
     if place.location.is_none() && place.page.is_none() {
         let start: String = slugify(locator.unwrap_or("")).chars().take(16).collect();
         let start = start.trim_end_matches('-');
@@ -96,39 +111,17 @@ pub fn quote(
     if file.source.quotes.iter().any(|q| q.id == id) {
         id = format!("{id}-{}", file.source.quotes.len() + 1);
     }
-    let highlight = Highlight {
-        book: import::Book {
-            title: file.source.title.clone(),
-            author: file.source.author.clone(),
-            kind: file.source.kind,
-        },
+    let entry = QuoteEntry {
+        id: id.clone(),
         text: text.trim().to_string(),
-        note: None,
-        place: Place {
-            other: locator.map(str::to_string).filter(|l| !l.trim().is_empty()),
-            ..Place::default()
-        },
+        locator: locator.map(str::to_string).filter(|l| !l.trim().is_empty()),
         date: Some(chrono::Local::now().date_naive()),
         concepts: concepts.to_vec(),
-        line: 0,
+        note: None,
     };
-    let entry = import::quote_entry(&id, &highlight);
-    let new_text = import::append_quotes(&file.text, vec![entry])
-        .map_err(|message| ImportError::Content(format!("{}: {message}", file.path.display())))?;
-    import::check_written(&file.path, root, &new_text, file.source.quotes.len() + 1)?;
-    import::write_all(&[(file.path.clone(), new_text)])?;
+    let new_text = quote_file::append_quotes(&file.text, vec![entry.to_yaml()])
+        .map_err(|message| NewError::Content(format!("{}: {message}", file.path.display())))?;
+    quote_file::check_written(&site, &file.path, &new_text, file.source.quotes.len() + 1)?;
+    quote_file::write_all(&[(file.path.clone(), new_text)])?;
     Ok(format!("{}/{id}", file.source.id))
-}
-
-/// The commands that add content need a site: its `commonplace.yaml`.
-pub fn require_site(root: &Path) -> Result<(), ImportError> {
-    if root.join(crate::config::FILE_NAME).is_file() {
-        Ok(())
-    } else {
-        Err(ImportError::Content(format!(
-            "couldn't find `{}` in `{}`. Is this a commonplace site? `commonplace init DIR` makes one",
-            crate::config::FILE_NAME,
-            root.display()
-        )))
-    }
 }

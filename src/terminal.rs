@@ -1,10 +1,16 @@
-//! Search results as a person reads them in a terminal: rank, kind, title or quote text, source
-//! and locator, URL, and a snippet with the matched words highlighted.
+//! What the terminal shows: problems as `file:line:col` lines, a build's progress bar, each
+//! rebuild of `serve` as one line, and search results as a person reads them (rank, kind,
+//! title or quote text, source and locator, URL, and a snippet with the matched words
+//! highlighted).
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use commonplace::search::index::Lookups;
-use commonplace::search::query::SearchResults;
+use commonplace::diagnostic::Diagnostic;
+use commonplace::link::Kind;
+use commonplace::search::{Lookups, SearchResults};
 
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -32,7 +38,7 @@ pub fn results(results: &SearchResults, lookups: &Lookups, facets: bool, color: 
         out,
         "{} of {}",
         shown,
-        commonplace::plural(results.total, "result")
+        commonplace::text::plural(results.total, "result")
     );
     for (rank, hit) in results.hits.iter().enumerate() {
         let snippet = snippet_text(&hit.snippet, color);
@@ -54,7 +60,7 @@ pub fn results(results: &SearchResults, lookups: &Lookups, facets: bool, color: 
         );
         let mut line = String::new();
         if let Some(source) = &hit.source {
-            if hit.kind != "source" {
+            if hit.kind != Kind::Source {
                 let title = lookups
                     .source_titles
                     .get(source)
@@ -104,4 +110,95 @@ fn snippet_text(html: &str, color: bool) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{d}");
+    }
+}
+
+/// A build's progress bar, on stderr: hidden for the first second, so quick builds print one
+/// line.
+pub struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    enabled: bool,
+    shown: AtomicBool,
+    started: Instant,
+}
+
+impl ProgressBar {
+    /// `enabled` only where someone watches (stderr is a terminal).
+    pub fn new(enabled: bool) -> Self {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {wide_bar} {pos}/{len}")
+                .expect("the template is valid"),
+        );
+        ProgressBar {
+            bar,
+            enabled,
+            shown: AtomicBool::new(false),
+            started: Instant::now(),
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl commonplace::Progress for ProgressBar {
+    fn writing(&self, pages: usize) {
+        self.bar.set_length(pages as u64);
+    }
+
+    fn page_written(&self) {
+        if !self.enabled {
+            return;
+        }
+        if !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_message("writing pages");
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        self.bar.inc(1);
+    }
+}
+
+/// Prints each rebuild of `serve` as one line, and its problems when they differ from the last
+/// rebuild's, so a long session does not repeat the same warnings after every save.
+#[derive(Default)]
+pub struct ServeReporter {
+    shown: Mutex<Vec<Diagnostic>>,
+}
+
+impl commonplace::serve::Reporter for ServeReporter {
+    fn listening(&self, url: &str) {
+        println!("Serving {url} (Ctrl-C stops)");
+    }
+
+    fn rebuilt(&self, rebuilt: &commonplace::serve::preview::Rebuilt) {
+        let mut shown = self.shown.lock().expect("not poisoned");
+        if *shown != rebuilt.diagnostics {
+            print_diagnostics(&rebuilt.diagnostics);
+            *shown = rebuilt.diagnostics.clone();
+        }
+        if let Some(failure) = &rebuilt.failure {
+            eprintln!("error: {failure}");
+        }
+        let line = commonplace::serve::describe(rebuilt);
+        if rebuilt.has_errors() {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+
+    fn warning(&self, message: &str) {
+        eprintln!("warning: {message}");
+    }
 }

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::fs::{self, IoError};
-use crate::load::{Asset, CONTENT_DIR};
+use crate::load::Asset;
 use crate::render::{Page, StaticFile};
+use crate::site::CONTENT_DIR;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{Concept, LinkedNote, LinkedSource, Outline};
+use super::{Concept, LinkedNote, LinkedSource, NoteId, Outline, QuoteRef, SourceId};
 use crate::diagnostic::Diagnostic;
 use crate::load::{ConceptFile, Corpus};
 use crate::slug;
@@ -199,7 +199,7 @@ impl ConceptTable {
                     narrower: Vec::new(),
                     quotes: Vec::new(),
                     notes: Vec::new(),
-                    related: Vec::new(),
+                    appears_with: Vec::new(),
                 };
                 (name.clone(), concept)
             })
@@ -292,7 +292,7 @@ pub fn concept_key(written: &str) -> String {
     slug::slugify_path(written.trim().trim_start_matches('#'))
 }
 
-/// Fills each concept's quotes, notes and related concepts (by co-occurrence).
+/// Fills each concept's quotes, notes and the concepts it appears with.
 pub fn fill_members(
     notes: &[LinkedNote],
     sources: &[LinkedSource],
@@ -311,7 +311,7 @@ pub fn fill_members(
     for (n, note) in notes.iter().enumerate() {
         for c in &note.concepts {
             if let Some(concept) = concepts.get_mut(c) {
-                concept.notes.push(n);
+                concept.notes.push(NoteId(n));
             }
         }
         count_pairs(&note.concepts);
@@ -320,7 +320,10 @@ pub fn fill_members(
         for (q, quote) in source.quotes.iter().enumerate() {
             for c in &quote.concepts {
                 if let Some(concept) = concepts.get_mut(c) {
-                    concept.quotes.push((s, q));
+                    concept.quotes.push(QuoteRef {
+                        source: SourceId(s),
+                        quote: q,
+                    });
                 }
             }
             count_pairs(&quote.concepts);
@@ -328,16 +331,16 @@ pub fn fill_members(
     }
     for ((a, b), count) in together {
         if let Some(concept) = concepts.get_mut(&a) {
-            concept.related.push((b, count));
+            concept.appears_with.push((b, count));
         }
     }
     for concept in concepts.values_mut() {
         concept.notes.sort_unstable();
         concept.notes.dedup();
         concept
-            .related
+            .appears_with
             .sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-        concept.related.truncate(10);
+        concept.appears_with.truncate(10);
     }
 }
 
@@ -357,8 +360,13 @@ pub fn report_near_misses(
             continue;
         };
         let site = match (concept.notes.first(), concept.quotes.first()) {
-            (Some(&n), _) => note_use_site(table, &concept.name, &notes[n].note, &notes[n].outline),
-            (None, Some(&(s, q))) => quote_use_site(table, &concept.name, &sources[s], q),
+            (Some(&n), _) => {
+                let note = &notes[n.0];
+                note_use_site(table, &concept.name, &note.note, &note.outline)
+            }
+            (None, Some(&at)) => {
+                quote_use_site(table, &concept.name, &sources[at.source.0], at.quote)
+            }
             (None, None) => None,
         };
         if let Some((file, pos)) = site {
@@ -400,7 +408,7 @@ pub fn near_miss_warning(
         pos,
         format!(
             "concept `{name}` is used only here; did you mean `{nearest}` (used {})?",
-            crate::plural(uses, "time")
+            crate::text::plural(uses, "time")
         ),
     )
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::outline::{Heading, RawLinkKind, Scan};
-use super::{Anchor, Outline, Target};
+use super::{Anchor, NoteId, Outline, Target};
 use crate::diagnostic::Diagnostic;
 use crate::load::Markdown;
 
@@ -58,7 +58,7 @@ impl Budget {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Embed {
     pub offset: usize,
-    pub note: usize,
+    pub note: NoteId,
     pub anchor: Option<Anchor>,
 }
 
@@ -122,7 +122,7 @@ pub fn report_cycles(notes: &[EmbedNote], diagnostics: &mut Vec<Diagnostic>) {
         .map(|list| {
             list.iter()
                 .map(|e| {
-                    let target = &notes[e.note];
+                    let target = &notes[e.note.0];
                     range(
                         &target.outline.scan,
                         target.body.text.len(),
@@ -135,7 +135,7 @@ pub fn report_cycles(notes: &[EmbedNote], diagnostics: &mut Vec<Diagnostic>) {
         .collect();
     // The embeds an embed leads to: those of its target note that lie in its range.
     let successors = |(n, i): Node| -> Vec<Node> {
-        let target = embeds[n][i].note;
+        let target = embeds[n][i].note.0;
         let shown = &ranges[n][i];
         embeds[target]
             .iter()
@@ -150,7 +150,7 @@ pub fn report_cycles(notes: &[EmbedNote], diagnostics: &mut Vec<Diagnostic>) {
         // first embed back round to it: `a` embeds `b#Part` embeds `a`.
         let name = |&(m, j): &Node| {
             let embed = &embeds[m][j];
-            let slug = notes[embed.note].slug;
+            let slug = notes[embed.note.0].slug;
             match &embed.anchor {
                 Some(Anchor::Heading(id)) => format!("`{slug}#{id}`"),
                 Some(Anchor::Block(id)) => format!("`{slug}#^{id}`"),
@@ -303,14 +303,14 @@ fn cycle_in(group: &[Node], successors: &dyn Fn(Node) -> Vec<Node>) -> Vec<Node>
 /// whose embeds the page expands.
 pub struct PageText<'a> {
     /// The note whose page this is, if it is a note's: the page shows all of it already.
-    pub note: Option<usize>,
+    pub note: Option<NoteId>,
     pub markdown: &'a Markdown,
     pub outline: &'a Outline,
 }
 
 /// What a page is showing while it expands an embed: each note and range on the way down. An
 /// embed of something already on it is a cycle, which the renderer cuts without spending.
-pub type Showing = Vec<(usize, Range<usize>)>;
+pub type Showing = Vec<(NoteId, Range<usize>)>;
 
 /// Walks a page's embeds in the order the renderer expands them, spending a [`Budget`], and
 /// warns at the page's own embed under which the first one was cut. Embeds that make a cycle
@@ -360,7 +360,7 @@ fn expand<'a>(
     showing: &mut Showing,
     path: &mut Vec<&'a str>,
 ) -> Option<Cut> {
-    let target = &notes[embed.note];
+    let target = &notes[embed.note.0];
     let (shown, _) = range(
         &target.outline.scan,
         target.body.text.len(),

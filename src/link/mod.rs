@@ -4,11 +4,13 @@
 
 mod concepts;
 pub mod embeds;
+mod ids;
 pub mod outline;
 pub mod relink;
 pub mod resolve;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -19,6 +21,7 @@ use crate::load::{
 };
 use crate::slug;
 use crate::syntax::Dialect;
+pub use ids::{Kind, NoteId, QuoteRef, SourceId};
 use outline::{RawLinkKind, Scan};
 pub use resolve::{Anchor, Target};
 use resolve::{Index, Resolution};
@@ -26,7 +29,9 @@ use resolve::{Index, Resolution};
 #[derive(Debug)]
 pub struct Graph {
     pub config: Config,
+    /// In the corpus's order (by slug): a [`NoteId`] is a position here.
     pub notes: Vec<LinkedNote>,
+    /// In the corpus's order (by id): a [`SourceId`] is a position here.
     pub sources: Vec<LinkedSource>,
     /// Every concept by canonical name, whether or not it has a file.
     pub concepts: BTreeMap<String, Concept>,
@@ -34,13 +39,92 @@ pub struct Graph {
     pub assets: Vec<Asset>,
     /// The files it leaves out, and why (only withheld notes use them, say).
     pub withheld_assets: Vec<(Asset, Withholding)>,
-    /// The quotes each ```` ```query ```` block found, by (note, byte offset of the block), as
-    /// (source, quote) indexes in reading order. Filled after indexing, by
-    /// `search::run_query_blocks`; empty until then.
-    pub queries: BTreeMap<(usize, usize), Vec<(usize, usize)>>,
+    quote_ids: QuoteIds,
+}
+
+/// Every quote by its global id (`ddia/q1`): made once when a site is linked, and shared by
+/// the name lookup (links name quotes so) and the graph (the search index does).
+type QuoteIds = Arc<HashMap<String, QuoteRef>>;
+
+fn quote_ids(sources: &[Source]) -> QuoteIds {
+    let mut ids = HashMap::new();
+    for (s, source) in sources.iter().enumerate() {
+        for (q, quote) in source.quotes.iter().enumerate() {
+            let at = QuoteRef {
+                source: SourceId(s),
+                quote: q,
+            };
+            ids.insert(format!("{}/{}", source.id, quote.id), at);
+        }
+    }
+    Arc::new(ids)
 }
 
 impl Graph {
+    /// A graph of no notes, sources or concepts, for reading a text without a site.
+    pub(crate) fn empty(config: Config) -> Graph {
+        Graph {
+            config,
+            notes: Vec::new(),
+            sources: Vec::new(),
+            concepts: BTreeMap::new(),
+            assets: Vec::new(),
+            withheld_assets: Vec::new(),
+            quote_ids: Arc::default(),
+        }
+    }
+
+    pub fn note(&self, id: NoteId) -> &LinkedNote {
+        &self.notes[id.0]
+    }
+
+    pub fn source(&self, id: SourceId) -> &LinkedSource {
+        &self.sources[id.0]
+    }
+
+    pub fn quote(&self, at: QuoteRef) -> &LinkedQuote {
+        &self.sources[at.source.0].quotes[at.quote]
+    }
+
+    /// Every note's id, in order.
+    pub fn note_ids(&self) -> impl Iterator<Item = NoteId> {
+        (0..self.notes.len()).map(NoteId)
+    }
+
+    /// Every source's id, in order.
+    pub fn source_ids(&self) -> impl Iterator<Item = SourceId> {
+        (0..self.sources.len()).map(SourceId)
+    }
+
+    /// Every quote, source by source, each source's in file order.
+    pub fn quote_refs(&self) -> impl Iterator<Item = QuoteRef> + '_ {
+        self.source_ids().flat_map(move |s| {
+            (0..self.source(s).quotes.len()).map(move |quote| QuoteRef { source: s, quote })
+        })
+    }
+
+    /// The quote a global id (`ddia/q1`) names.
+    pub fn quote_by_id(&self, global_id: &str) -> Option<QuoteRef> {
+        self.quote_ids.get(global_id).copied()
+    }
+
+    /// A quote's global id: its source's id and its own (`ddia/q1`).
+    pub fn quote_id(&self, at: QuoteRef) -> String {
+        format!(
+            "{}/{}",
+            self.source(at.source).source.id,
+            self.quote(at).quote.id
+        )
+    }
+
+    /// The note whose page is at `slug` (notes are sorted by their unique slugs).
+    pub fn note_by_slug(&self, slug: &str) -> Option<NoteId> {
+        self.notes
+            .binary_search_by(|n| n.note.slug.as_str().cmp(slug))
+            .ok()
+            .map(NoteId)
+    }
+
     /// Every text's outline: notes', quote annotations' and concept descriptions'.
     fn outlines(&self) -> impl Iterator<Item = &Outline> {
         let annotations = self
@@ -79,8 +163,8 @@ pub struct Outline {
 /// Something that links: the reverse side of a link, shown as a backlink.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Ref {
-    Note(usize),
-    Quote(usize, usize),
+    Note(NoteId),
+    Quote(QuoteRef),
     Concept(String),
 }
 
@@ -92,12 +176,10 @@ pub struct LinkedNote {
     pub properties: Vec<PropertyTarget>,
     /// Canonical concept names.
     pub concepts: Vec<String>,
-    pub sources: Vec<usize>,
+    pub sources: Vec<SourceId>,
     pub backlinks: Vec<Ref>,
-    /// Notes that share concepts with this one, most shared first, with the count.
-    pub related: Vec<(usize, usize)>,
-    /// Notes most like this one by their words (more-like-this), filled after indexing.
-    pub similar: Vec<usize>,
+    /// Notes that share concepts with this one, most shared first, with how many they share.
+    pub shares_concepts_with: Vec<(NoteId, usize)>,
 }
 
 /// A wikilink written as a front matter value, resolved.
@@ -117,7 +199,7 @@ pub struct LinkedSource {
     /// Quote indexes in locator order ("ch. 2" before "ch. 10").
     pub order: Vec<usize>,
     /// Notes that discuss the source, link to it or cite one of its quotes.
-    pub notes: Vec<usize>,
+    pub notes: Vec<NoteId>,
 }
 
 #[derive(Debug)]
@@ -127,8 +209,6 @@ pub struct LinkedQuote {
     pub annotation: Option<Outline>,
     /// Notes (and other texts) that link to or embed this quote.
     pub cited_by: Vec<Ref>,
-    /// Quotes most like this one by their words (more-like-this), filled after indexing.
-    pub related: Vec<(usize, usize)>,
 }
 
 #[derive(Debug)]
@@ -139,17 +219,17 @@ pub struct Concept {
     pub description: Option<Outline>,
     pub broader: Vec<String>,
     pub narrower: Vec<String>,
-    pub quotes: Vec<(usize, usize)>,
+    pub quotes: Vec<QuoteRef>,
     /// Notes tagged with the concept or linking to it.
-    pub notes: Vec<usize>,
-    /// Concepts that appear on the same notes and quotes, with how often.
-    pub related: Vec<(String, usize)>,
+    pub notes: Vec<NoteId>,
+    /// Concepts that appear on the same notes and quotes, with how often, most often first.
+    pub appears_with: Vec<(String, usize)>,
 }
 
 /// Which text a link sits in: a note's own `[[#heading]]` links resolve to itself.
 #[derive(Clone, Copy)]
 enum Doc<'a> {
-    Note(usize, &'a Markdown),
+    Note(NoteId, &'a Markdown),
     /// A quote's annotation or a concept's description.
     Other(&'a Markdown),
 }
@@ -184,7 +264,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
     // blocks, and the concept table every inline tag.
     let mut docs: Vec<Doc> = Vec::new();
     for (i, note) in corpus.notes.iter().enumerate() {
-        docs.push(Doc::Note(i, &note.body));
+        docs.push(Doc::Note(NoteId(i), &note.body));
     }
     for source in &corpus.sources {
         for quote in &source.quotes {
@@ -205,7 +285,8 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         scans.iter().flat_map(|s| s.tags.iter().map(String::as_str)),
         &mut diagnostics,
     );
-    let index = Index::new(&corpus, concept_table.lookup());
+    let quote_ids = quote_ids(&corpus.sources);
+    let index = Index::new(&corpus, concept_table.lookup(), quote_ids.clone());
     let severity = match corpus.config.broken_links {
         BrokenLinks::Error => Severity::Error,
         BrokenLinks::Warn => Severity::Warning,
@@ -230,7 +311,8 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         .enumerate()
         .map(|(n, note)| {
             let mut problems = Vec::new();
-            let targets = resolver.properties(Doc::Note(n, &note.body), note, &mut problems);
+            let targets =
+                resolver.properties(Doc::Note(NoteId(n), &note.body), note, &mut problems);
             (targets, problems)
         })
         .collect::<Vec<_>>()
@@ -316,7 +398,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         .zip(&note_outlines)
         .enumerate()
         .map(|(n, (note, outline))| embeds::PageText {
-            note: Some(n),
+            note: Some(NoteId(n)),
             markdown: &note.body,
             outline,
         })
@@ -377,8 +459,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
             concepts,
             sources: source_ids,
             backlinks: Vec::new(),
-            related: Vec::new(),
-            similar: Vec::new(),
+            shares_concepts_with: Vec::new(),
         });
     }
 
@@ -409,7 +490,6 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
                         annotation,
                         quote,
                         cited_by: Vec::new(),
-                        related: Vec::new(),
                     }
                 })
                 .collect();
@@ -432,7 +512,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         &linked_sources,
         &mut diagnostics,
     );
-    related_notes(&mut linked_notes);
+    fill_shared_concepts(&mut linked_notes);
     concept_table.report_cycles(&concept_map, &mut diagnostics);
 
     let graph = Graph {
@@ -442,7 +522,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         concepts: concept_map,
         assets,
         withheld_assets,
-        queries: BTreeMap::new(),
+        quote_ids,
     };
     (
         graph,
@@ -535,8 +615,8 @@ fn assets_used_by_withheld(
         .collect()
 }
 
-/// A note's `sources`, as source indexes; an unknown one is an error at the list.
-fn note_sources(note: &Note, index: &Index, diagnostics: &mut Vec<Diagnostic>) -> Vec<usize> {
+/// A note's `sources`, resolved; an unknown one is an error at the list.
+fn note_sources(note: &Note, index: &Index, diagnostics: &mut Vec<Diagnostic>) -> Vec<SourceId> {
     let mut source_ids = Vec::new();
     for id in &note.sources {
         match index.source(&slug::slugify(id)) {
@@ -583,23 +663,23 @@ enum Notes<'a> {
     },
     Linked {
         notes: &'a [LinkedNote],
-        edited: (usize, &'a Scan),
+        edited: (NoteId, &'a Scan),
     },
 }
 
 impl<'a> Notes<'a> {
-    fn scan(&self, n: usize) -> &'a Scan {
+    fn scan(&self, n: NoteId) -> &'a Scan {
         match *self {
-            Notes::Scanned { scans, .. } => &scans[n],
+            Notes::Scanned { scans, .. } => &scans[n.0],
             Notes::Linked { edited, .. } if edited.0 == n => edited.1,
-            Notes::Linked { notes, .. } => &notes[n].outline.scan,
+            Notes::Linked { notes, .. } => &notes[n.0].outline.scan,
         }
     }
 
-    fn slug(&self, n: usize) -> &'a str {
+    fn slug(&self, n: NoteId) -> &'a str {
         match *self {
-            Notes::Scanned { notes, .. } => &notes[n].slug,
-            Notes::Linked { notes, .. } => &notes[n].note.slug,
+            Notes::Scanned { notes, .. } => &notes[n.0].slug,
+            Notes::Linked { notes, .. } => &notes[n.0].note.slug,
         }
     }
 }
@@ -775,7 +855,7 @@ impl Resolver<'_> {
         resolution
     }
 
-    fn anchor(&self, note: usize, anchor: &str) -> Result<Anchor, String> {
+    fn anchor(&self, note: NoteId, anchor: &str) -> Result<Anchor, String> {
         let scan = self.notes.scan(note);
         let slug = self.notes.slug(note);
         if let Some(block) = anchor.strip_prefix('^') {
@@ -853,18 +933,17 @@ fn record_backlinks(
                 .links
                 .values()
                 .chain(note.properties.iter().map(|p| &p.target))
-                .map(|t| (Ref::Note(n), t.clone())),
+                .map(|t| (Ref::Note(NoteId(n)), t.clone())),
         );
     }
     for (s, source) in sources.iter().enumerate() {
         for (q, quote) in source.quotes.iter().enumerate() {
             if let Some(outline) = &quote.annotation {
-                edges.extend(
-                    outline
-                        .links
-                        .values()
-                        .map(|t| (Ref::Quote(s, q), t.clone())),
-                );
+                let from = Ref::Quote(QuoteRef {
+                    source: SourceId(s),
+                    quote: q,
+                });
+                edges.extend(outline.links.values().map(|t| (from.clone(), t.clone())));
             }
         }
     }
@@ -882,14 +961,15 @@ fn record_backlinks(
         match target {
             Target::Note { note, .. } => {
                 if from != Ref::Note(note) {
-                    notes[note].backlinks.push(from);
+                    notes[note.0].backlinks.push(from);
                 }
             }
-            Target::Quote { source, quote } => {
+            Target::Quote(at) => {
+                let source = &mut sources[at.source.0];
                 if let Ref::Note(n) = from {
-                    sources[source].notes.push(n);
+                    source.notes.push(n);
                 }
-                sources[source].quotes[quote].cited_by.push(from);
+                source.quotes[at.quote].cited_by.push(from);
             }
             Target::Concept(name) => {
                 if let (Ref::Note(n), Some(concept)) = (&from, concepts.get_mut(&name)) {
@@ -898,7 +978,7 @@ fn record_backlinks(
             }
             Target::Source(s) => {
                 if let Ref::Note(n) = from {
-                    sources[s].notes.push(n);
+                    sources[s.0].notes.push(n);
                 }
             }
             Target::Asset(_) | Target::Broken | Target::Withheld => {}
@@ -908,7 +988,7 @@ fn record_backlinks(
         note.backlinks.sort();
         note.backlinks.dedup();
         for &s in &note.sources {
-            sources[s].notes.push(n);
+            sources[s.0].notes.push(NoteId(n));
         }
     }
     for source in sources.iter_mut() {
@@ -921,16 +1001,17 @@ fn record_backlinks(
     }
 }
 
-/// Related notes by shared concepts. Counting into a flat array keeps this linear in the number
-/// of (note, concept) pairs, even for a concept on thousands of notes.
-fn related_notes(notes: &mut [LinkedNote]) {
+/// Each note's five notes that share the most concepts with it. Counting into a flat array
+/// keeps this linear in the number of (note, concept) pairs, even for a concept on thousands
+/// of notes.
+fn fill_shared_concepts(notes: &mut [LinkedNote]) {
     let mut by_concept: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (n, note) in notes.iter().enumerate() {
         for c in &note.concepts {
             by_concept.entry(c).or_default().push(n);
         }
     }
-    let related: Vec<Vec<(usize, usize)>> = (0..notes.len())
+    let shared: Vec<Vec<(NoteId, usize)>> = (0..notes.len())
         .into_par_iter()
         .map_init(
             || (vec![0u32; notes.len()], Vec::new()),
@@ -964,11 +1045,13 @@ fn related_notes(notes: &mut [LinkedNote]) {
                     }
                 }
                 touched.clear();
-                best
+                best.into_iter()
+                    .map(|(o, count)| (NoteId(o), count))
+                    .collect()
             },
         )
         .collect();
-    for (note, related) in notes.iter_mut().zip(related) {
-        note.related = related;
+    for (note, shared) in notes.iter_mut().zip(shared) {
+        note.shares_concepts_with = shared;
     }
 }

@@ -8,7 +8,10 @@
 use std::collections::BTreeSet;
 
 use super::embeds::{self, EmbedNote, PageText};
-use super::{note_sources, outline, Doc, Graph, Linker, Notes, Outline, Ref, Resolver, Target};
+use super::{
+    note_sources, outline, Doc, Graph, Linker, NoteId, Notes, Outline, QuoteRef, Ref, Resolver,
+    SourceId, Target,
+};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Note;
 
@@ -19,10 +22,10 @@ pub struct Affected {
     /// Whether the note's place on backlink and membership lists changed, which shows in the
     /// counts of the concept and source indexes.
     pub lists_changed: bool,
-    pub notes: BTreeSet<usize>,
-    pub quotes: BTreeSet<(usize, usize)>,
+    pub notes: BTreeSet<NoteId>,
+    pub quotes: BTreeSet<QuoteRef>,
     pub concepts: BTreeSet<String>,
-    pub sources: BTreeSet<usize>,
+    pub sources: BTreeSet<SourceId>,
 }
 
 /// The outcome of [`relink_note`]: the pages to render again, and the warnings of the note's
@@ -42,11 +45,11 @@ pub struct Relinked {
 pub fn relink_note(
     graph: &mut Graph,
     linker: &Linker,
-    n: usize,
+    n: NoteId,
     note: Note,
     site_is_clean: bool,
 ) -> Result<Relinked, &'static str> {
-    let old = &graph.notes[n];
+    let old = graph.note(n);
     if old.note.file != note.file
         || old.note.slug != note.slug
         || old.note.title != note.title
@@ -99,7 +102,7 @@ pub fn relink_note(
     // Embeds: the edit may make a cycle, or change how far this page's embeds, or those of a
     // page that embeds this note, may expand.
     let edited_notes = embed_notes(graph, n, &note.body, &outline);
-    let old_outline = &graph.notes[n].outline;
+    let old_outline = &graph.note(n).outline;
     if embeds::note_embeds(old_outline) != embeds::note_embeds(&outline)
         || anchors(&old_outline.scan) != anchors(&outline.scan)
     {
@@ -119,7 +122,7 @@ pub fn relink_note(
     ));
     // A concept only this note uses, misspelt: its warning moves with the note's text.
     let established = super::concepts::established(&graph.concepts);
-    for name in &graph.notes[n].concepts {
+    for name in &graph.note(n).concepts {
         let concept = &graph.concepts[name];
         if concept.notes != [n] {
             continue;
@@ -136,17 +139,17 @@ pub fn relink_note(
     let mut showing = Affected::default();
     embedders(graph, n, &mut showing);
     if showing.notes.len() + showing.quotes.len() + showing.concepts.len() > 0 {
-        let old_notes = embed_notes(graph, n, &graph.notes[n].note.body, old_outline);
+        let old_notes = embed_notes(graph, n, &graph.note(n).note.body, old_outline);
         let mut pages: Vec<PageText> = Vec::new();
         for &m in &showing.notes {
             pages.push(PageText {
                 note: Some(m),
-                markdown: &graph.notes[m].note.body,
-                outline: &graph.notes[m].outline,
+                markdown: &graph.note(m).note.body,
+                outline: &graph.note(m).outline,
             });
         }
-        for &(s, q) in &showing.quotes {
-            let quote = &graph.sources[s].quotes[q];
+        for &at in &showing.quotes {
+            let quote = graph.quote(at);
             if let (Some(markdown), Some(outline)) = (&quote.quote.note, &quote.annotation) {
                 pages.push(PageText {
                     note: None,
@@ -174,7 +177,7 @@ pub fn relink_note(
         }
     }
 
-    let old_targets = targets(&graph.notes[n].outline);
+    let old_targets = targets(&graph.note(n).outline);
     let new_targets = targets(&outline);
     let mut affected = Affected::default();
     affected.notes.insert(n);
@@ -187,9 +190,9 @@ pub fn relink_note(
                 Target::Note { note, .. } => {
                     affected.notes.insert(*note);
                 }
-                Target::Quote { source, quote } => {
-                    affected.quotes.insert((*source, *quote));
-                    affected.sources.insert(*source);
+                Target::Quote(at) => {
+                    affected.quotes.insert(*at);
+                    affected.sources.insert(at.source);
                 }
                 Target::Concept(name) => {
                     affected.concepts.insert(name.clone());
@@ -213,7 +216,7 @@ pub fn relink_note(
         affected.lists_changed = true;
         update_memberships(graph, n, &new_targets, &affected);
     }
-    let linked = &mut graph.notes[n];
+    let linked = &mut graph.notes[n.0];
     linked.note = note;
     linked.outline = outline;
     Ok(Relinked {
@@ -225,14 +228,13 @@ pub fn relink_note(
 /// The notes of the graph for the embed checks, with note `n` as edited.
 fn embed_notes<'a>(
     graph: &'a Graph,
-    n: usize,
+    n: NoteId,
     body: &'a crate::load::Markdown,
     outline: &'a Outline,
 ) -> Vec<EmbedNote<'a>> {
     graph
-        .notes
-        .iter()
-        .enumerate()
+        .note_ids()
+        .zip(&graph.notes)
         .map(|(m, linked)| EmbedNote {
             slug: &linked.note.slug,
             body: if m == n { body } else { &linked.note.body },
@@ -258,13 +260,14 @@ fn targets(outline: &super::Outline) -> BTreeSet<Target> {
 }
 
 /// The anchors that other texts' links into note `n` name.
-fn links_into(graph: &Graph, n: usize) -> impl Iterator<Item = &super::Anchor> {
-    graph.notes[n]
+fn links_into(graph: &Graph, n: NoteId) -> impl Iterator<Item = &super::Anchor> {
+    graph
+        .note(n)
         .backlinks
         .iter()
         .filter_map(|holder| match holder {
-            Ref::Note(m) => Some(&graph.notes[*m].outline),
-            Ref::Quote(s, q) => graph.sources[*s].quotes[*q].annotation.as_ref(),
+            Ref::Note(m) => Some(&graph.note(*m).outline),
+            Ref::Quote(at) => graph.quote(*at).annotation.as_ref(),
             Ref::Concept(name) => graph.concepts.get(name)?.description.as_ref(),
         })
         .flat_map(|outline| outline.links.values())
@@ -286,14 +289,14 @@ fn has_anchor(scan: &outline::Scan, anchor: &super::Anchor) -> bool {
 
 /// Every page that shows note `n`'s text: notes that embed it, the notes that embed those, and
 /// quotes and concepts whose texts embed or link to it.
-fn embedders(graph: &Graph, n: usize, affected: &mut Affected) {
+fn embedders(graph: &Graph, n: NoteId, affected: &mut Affected) {
     let mut todo = vec![n];
     let mut seen = BTreeSet::from([n]);
     while let Some(m) = todo.pop() {
-        for holder in &graph.notes[m].backlinks {
+        for holder in &graph.note(m).backlinks {
             match holder {
                 Ref::Note(k) => {
-                    let embeds_m = embeds::note_embeds(&graph.notes[*k].outline)
+                    let embeds_m = embeds::note_embeds(&graph.note(*k).outline)
                         .iter()
                         .any(|e| e.note == m);
                     if embeds_m && seen.insert(*k) {
@@ -301,8 +304,8 @@ fn embedders(graph: &Graph, n: usize, affected: &mut Affected) {
                         todo.push(*k);
                     }
                 }
-                Ref::Quote(s, q) => {
-                    affected.quotes.insert((*s, *q));
+                Ref::Quote(at) => {
+                    affected.quotes.insert(*at);
                 }
                 Ref::Concept(name) => {
                     affected.concepts.insert(name.clone());
@@ -316,7 +319,7 @@ fn embedders(graph: &Graph, n: usize, affected: &mut Affected) {
 /// and off those of what it no longer does, as `record_backlinks` would have placed it.
 fn update_memberships(
     graph: &mut Graph,
-    n: usize,
+    n: NoteId,
     new_targets: &BTreeSet<Target>,
     affected: &Affected,
 ) {
@@ -334,25 +337,25 @@ fn update_memberships(
                 note: m,
                 anchor: None,
             });
-            set(&mut graph.notes[m].backlinks, member);
+            set(&mut graph.notes[m.0].backlinks, member);
         }
     }
-    for &(s, q) in &affected.quotes {
-        let member = new_targets.contains(&Target::Quote {
-            source: s,
-            quote: q,
-        });
-        set(&mut graph.sources[s].quotes[q].cited_by, member);
+    for &at in &affected.quotes {
+        let member = new_targets.contains(&Target::Quote(at));
+        set(
+            &mut graph.sources[at.source.0].quotes[at.quote].cited_by,
+            member,
+        );
     }
-    let tagged_sources = graph.notes[n].sources.clone();
+    let tagged_sources = graph.note(n).sources.clone();
     for &s in &affected.sources {
         let member = tagged_sources.contains(&s)
             || new_targets.iter().any(|t| match t {
                 Target::Source(x) => *x == s,
-                Target::Quote { source, .. } => *source == s,
+                Target::Quote(at) => at.source == s,
                 _ => false,
             });
-        let notes = &mut graph.sources[s].notes;
+        let notes = &mut graph.sources[s.0].notes;
         match (notes.binary_search(&n), member) {
             (Ok(at), false) => {
                 notes.remove(at);
@@ -361,7 +364,7 @@ fn update_memberships(
             _ => {}
         }
     }
-    let tagged_concepts = graph.notes[n].concepts.clone();
+    let tagged_concepts = graph.note(n).concepts.clone();
     for name in &affected.concepts {
         let member =
             tagged_concepts.contains(name) || new_targets.contains(&Target::Concept(name.clone()));

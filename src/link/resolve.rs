@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::{Kind, NoteId, QuoteIds, QuoteRef, SourceId};
 use crate::load::{Corpus, Withholding};
 use crate::slug;
 
@@ -10,15 +11,12 @@ use crate::slug;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     Note {
-        note: usize,
+        note: NoteId,
         anchor: Option<Anchor>,
     },
-    Quote {
-        source: usize,
-        quote: usize,
-    },
+    Quote(QuoteRef),
     Concept(String),
-    Source(usize),
+    Source(SourceId),
     /// A file under `content/`, by its content-relative path.
     Asset(String),
     /// Something this build leaves out (`publish: false`, a draft, an ignored file): a link to
@@ -54,10 +52,10 @@ pub struct Index {
     /// Notes by file path relative to `content/` (`notes/ch1/Load Parameters.md`).
     notes_by_file: HashMap<String, usize>,
     pub note_slugs: Vec<String>,
-    quotes: HashMap<String, (usize, usize)>,
+    quotes: QuoteIds,
     /// Concept names and aliases to the canonical concept name.
     pub concepts: HashMap<String, String>,
-    sources: HashMap<String, usize>,
+    sources: HashMap<String, SourceId>,
     /// Concepts that have a file describing them.
     described_concepts: std::collections::HashSet<String>,
     assets_by_path: HashMap<String, usize>,
@@ -136,18 +134,18 @@ impl WithheldNames {
             .or_insert_with(|| why.clone());
     }
 
-    /// Why `key` (a slug, as links are looked up) is withheld, for a link of `kind` (empty for
+    /// Why `key` (a slug, as links are looked up) is withheld, for a link of `kind` (`None` for
     /// any).
-    fn find(&self, kind: &str, key: &str) -> Option<&Withholding> {
+    fn find(&self, kind: Option<Kind>, key: &str) -> Option<&Withholding> {
         let tables = [
-            ("note", &self.notes),
-            ("quote", &self.quotes),
-            ("concept", &self.concepts),
-            ("source", &self.sources),
+            (Kind::Note, &self.notes),
+            (Kind::Quote, &self.quotes),
+            (Kind::Concept, &self.concepts),
+            (Kind::Source, &self.sources),
         ];
         tables
             .into_iter()
-            .filter(|(wanted, _)| kind.is_empty() || kind == *wanted)
+            .filter(|(wanted, _)| kind.is_none_or(|kind| kind == *wanted))
             .find_map(|(_, table)| table.get(key))
     }
 }
@@ -200,13 +198,13 @@ impl Resolution {
 }
 
 /// Splits an explicit kind prefix off a link target (`concept:reliability`).
-pub fn split_prefix(target: &str) -> (Option<&str>, &str) {
-    for prefix in ["note", "quote", "concept", "source"] {
+pub fn split_prefix(target: &str) -> (Option<Kind>, &str) {
+    for kind in Kind::ALL {
         if let Some(rest) = target
-            .strip_prefix(prefix)
+            .strip_prefix(kind.name())
             .and_then(|r| r.strip_prefix(':'))
         {
-            return (Some(prefix), rest.trim());
+            return (Some(kind), rest.trim());
         }
     }
     (None, target)
@@ -257,7 +255,7 @@ pub fn join_path(dir: &str, relative: &str) -> Option<String> {
 }
 
 impl Index {
-    pub fn new(corpus: &Corpus, concepts: HashMap<String, String>) -> Self {
+    pub fn new(corpus: &Corpus, concepts: HashMap<String, String>, quotes: QuoteIds) -> Self {
         let mut notes_by_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut notes_by_exact_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut notes_by_alias: HashMap<String, Vec<usize>> = HashMap::new();
@@ -296,13 +294,9 @@ impl Index {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        let mut quotes = HashMap::new();
         let mut sources = HashMap::new();
         for (s, source) in corpus.sources.iter().enumerate() {
-            sources.insert(source.id.clone(), s);
-            for (q, quote) in source.quotes.iter().enumerate() {
-                quotes.insert(format!("{}/{}", source.id, quote.id), (s, q));
-            }
+            sources.insert(source.id.clone(), SourceId(s));
         }
         let mut assets_by_path = HashMap::new();
         let mut assets_by_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -380,38 +374,38 @@ impl Index {
         let concept = || self.concepts.get(&key).cloned();
         let source = || self.sources.get(&key).copied();
         match prefix {
-            Some("note") => match note() {
+            Some(Kind::Note) => match note() {
                 Some((n, warning)) => Resolution {
                     warning,
                     ..Resolution::found(note_target(n))
                 },
-                None => self.unknown("note", written, &key),
+                None => self.unknown(prefix, written, &key),
             },
-            Some("quote") => quote()
-                .map(|(source, quote)| Resolution::found(Target::Quote { source, quote }))
-                .unwrap_or_else(|| self.unknown("quote", written, &key)),
-            Some("concept") => concept()
+            Some(Kind::Quote) => quote()
+                .map(|at| Resolution::found(Target::Quote(at)))
+                .unwrap_or_else(|| self.unknown(prefix, written, &key)),
+            Some(Kind::Concept) => concept()
                 .map(|c| Resolution::found(Target::Concept(c)))
-                .unwrap_or_else(|| self.unknown("concept", written, &key)),
-            Some("source") => source()
+                .unwrap_or_else(|| self.unknown(prefix, written, &key)),
+            Some(Kind::Source) => source()
                 .map(|s| Resolution::found(Target::Source(s)))
-                .unwrap_or_else(|| self.unknown("source", written, &key)),
-            _ => {
+                .unwrap_or_else(|| self.unknown(prefix, written, &key)),
+            None => {
                 let mut kinds = Vec::new();
                 if quote().is_some() {
-                    kinds.push("quote");
+                    kinds.push(Kind::Quote);
                 }
                 if concept().is_some() {
-                    kinds.push("concept");
+                    kinds.push(Kind::Concept);
                 }
                 if source().is_some() {
-                    kinds.push("source");
+                    kinds.push(Kind::Source);
                 }
                 if let Some((n, mut warning)) = note() {
                     // A bare `[[name]]` is a note's in Obsidian; a concept that only tags
                     // name (it has no file to describe it) is no rival worth a warning.
                     let rival = kinds.iter().find(|&&kind| {
-                        kind != "concept"
+                        kind != Kind::Concept
                             || concept().is_some_and(|c| self.described_concepts.contains(&c))
                     });
                     if let Some(other) = rival {
@@ -424,14 +418,14 @@ impl Index {
                         ..Resolution::found(note_target(n))
                     };
                 }
-                let target = if let Some((source, quote)) = quote() {
-                    Target::Quote { source, quote }
+                let target = if let Some(at) = quote() {
+                    Target::Quote(at)
                 } else if let Some(c) = concept() {
                     Target::Concept(c)
                 } else if let Some(s) = source() {
                     Target::Source(s)
                 } else {
-                    return self.unknown("", written, &key);
+                    return self.unknown(None, written, &key);
                 };
                 let warning = (kinds.len() > 1).then(|| {
                     format!(
@@ -561,7 +555,7 @@ impl Index {
         ))
     }
 
-    pub fn source(&self, id: &str) -> Option<usize> {
+    pub fn source(&self, id: &str) -> Option<SourceId> {
         self.sources.get(id).copied()
     }
 
@@ -608,7 +602,8 @@ impl Index {
                 true => None,
                 false => {
                     let name = &decoded[..decoded.len() - ".md".len()];
-                    self.withheld.find("note", &slug::slugify_path(name))
+                    self.withheld
+                        .find(Some(Kind::Note), &slug::slugify_path(name))
                 }
             };
             if let Some(why) = self.withheld.files.get(&joined).or_else(by_name) {
@@ -637,25 +632,27 @@ impl Index {
         }
     }
 
-    fn unknown(&self, kind: &str, written: &str, key: &str) -> Resolution {
+    /// A link to nothing of `kind` (`None`: of any kind) by that name.
+    fn unknown(&self, kind: Option<Kind>, written: &str, key: &str) -> Resolution {
         if let Some(why) = self.withheld.find(kind, key) {
             return Resolution::withheld(why);
         }
-        let what = if kind.is_empty() { "link target" } else { kind };
+        let what = kind.map_or("link target", Kind::name);
+        let any = kind.is_none();
         let mut names: Vec<String> = Vec::new();
-        if kind.is_empty() || kind == "note" {
+        if any || kind == Some(Kind::Note) {
             names.extend(self.notes_by_name.keys().cloned());
             names.extend(self.notes_by_alias.keys().cloned());
         }
-        if kind.is_empty() || kind == "quote" {
+        if any || kind == Some(Kind::Quote) {
             names.extend(self.quotes.keys().cloned());
         }
-        if kind.is_empty() || kind == "concept" {
-            let prefix = if kind.is_empty() { "concept:" } else { "" };
+        if any || kind == Some(Kind::Concept) {
+            let prefix = if any { "concept:" } else { "" };
             names.extend(self.concepts.keys().map(|c| format!("{prefix}{c}")));
         }
-        if kind.is_empty() || kind == "source" {
-            let prefix = if kind.is_empty() { "source:" } else { "" };
+        if any || kind == Some(Kind::Source) {
+            let prefix = if any { "source:" } else { "" };
             names.extend(self.sources.keys().map(|s| format!("{prefix}{s}")));
         }
         let hint = suggest(key, names.iter().map(String::as_str));
@@ -713,7 +710,10 @@ fn suggest<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> String {
 }
 
 fn note_target(note: usize) -> Target {
-    Target::Note { note, anchor: None }
+    Target::Note {
+        note: NoteId(note),
+        anchor: None,
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -751,7 +751,7 @@ mod tests {
     fn prefixes_and_extensions() {
         assert_eq!(
             split_prefix("concept:reliability"),
-            (Some("concept"), "reliability")
+            (Some(Kind::Concept), "reliability")
         );
         assert_eq!(split_prefix("ddia/x"), (None, "ddia/x"));
         assert_eq!(file_extension("img/diagram.png"), Some("png"));

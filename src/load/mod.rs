@@ -17,13 +17,12 @@ use walkdir::WalkDir;
 use crate::config::{self, Config};
 use crate::diagnostic::{Diagnostic, Origin, Pos};
 use crate::fs;
+use crate::site::{SiteRoot, CONTENT_DIR};
 
 pub use concept::ConceptFile;
 pub use note::Note;
 pub use publish::{Withheld, Withholding};
 pub use quote::{Quote, Source, SourceKind};
-
-pub const CONTENT_DIR: &str = "content";
 
 /// Everything a site is made of, as written by its author.
 #[derive(Debug)]
@@ -125,15 +124,9 @@ pub struct Selection {
     pub withheld: bool,
 }
 
-/// A file that could not be loaded at all: the config is missing, or the disk failed us.
+/// A file that could not be read at all: the disk failed us.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error(
-        "couldn't find `{}` in `{}`. Is this a commonplace site? `commonplace init DIR` makes one",
-        config::FILE_NAME,
-        .0.display()
-    )]
-    NoConfig(PathBuf),
     #[error(transparent)]
     Io(#[from] fs::IoError),
     #[error(transparent)]
@@ -161,13 +154,13 @@ fn classify(content_relative: &str) -> FileKind {
     }
 }
 
-/// Reads the site at `root`.
-pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnostic>), LoadError> {
+/// Reads the site.
+pub fn load(
+    site: &SiteRoot,
+    options: &LoadOptions,
+) -> Result<(Corpus, Vec<Diagnostic>), LoadError> {
+    let root = site.dir();
     let mut diagnostics = Vec::new();
-    let config_path = root.join(config::FILE_NAME);
-    if !config_path.is_file() {
-        return Err(LoadError::NoConfig(root.to_path_buf()));
-    }
     let mut config = match read_text(root, Path::new(config::FILE_NAME))? {
         Ok(text) => {
             let (config, problems) = Config::parse(&text, Path::new(config::FILE_NAME));
@@ -192,7 +185,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<(Corpus, Vec<Diagnosti
     let mut assets = Vec::new();
     let mut withheld = Withheld::default();
     let ignore = publish::IgnoreRules::new(root, &config);
-    let content = root.join(CONTENT_DIR);
+    let content = site.content_dir();
     if content.is_dir() {
         for entry in WalkDir::new(&content)
             .sort_by_file_name()
@@ -295,13 +288,13 @@ fn vault_strict_line_breaks(root: &Path) -> bool {
 /// reloads only the note that changed. `None` when the note has an error (in the diagnostics).
 /// The note is marked with why the published site would leave it out, if it would.
 pub fn load_note(
-    root: &Path,
+    site: &SiteRoot,
     relative: &str,
     config: &Config,
     selection: Selection,
 ) -> Result<(Option<Note>, Vec<Diagnostic>), LoadError> {
     let file = content_file(relative);
-    let (mut note, diagnostics) = match read_text(root, &file)? {
+    let (mut note, diagnostics) = match read_text(site.dir(), &file)? {
         Ok(text) => note::parse(&text, &file, relative, config.strict),
         Err(problem) => (None, vec![problem]),
     };

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::{ConceptFile, Note, Source, CONTENT_DIR};
+use super::{ConceptFile, Note, Source};
 use crate::config::{Config, PublishMode};
+use crate::site::CONTENT_DIR;
 
 /// Why a file is kept off the published site.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,15 +9,18 @@ use std::ops::Range;
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::urls::Urls;
+use super::Findings;
 use crate::link::embeds::{self, Budget, Showing};
 use crate::link::outline;
-use crate::link::{Anchor, Graph, Outline, Target};
+use crate::link::{Anchor, Graph, NoteId, Outline, QuoteRef, Target};
 use crate::load::Markdown;
 use crate::syntax::{self, Dialect, Spanned};
+use crate::text::{escape, escape_text, shorten};
 
 /// Renders Markdown with everything the link stage resolved.
 pub struct MarkdownRenderer<'g> {
     pub graph: &'g Graph,
+    pub findings: &'g Findings,
     pub urls: &'g Urls,
 }
 
@@ -56,7 +59,7 @@ struct Part<'a> {
     markdown: &'a Markdown,
     outline: &'a Outline,
     /// The note the text belongs to, if it is a note's: its ```query blocks have results.
-    note: Option<usize>,
+    note: Option<NoteId>,
     range: Range<usize>,
     /// Whether this is the page's own text, whose heading ids are the ones other pages link to
     /// and its table of contents lists; an embedded text's ids are made unique on the page.
@@ -166,7 +169,7 @@ impl<'g> MarkdownRenderer<'g> {
     }
 
     /// Renders a whole text as the main content of a page. `note` is the note whose page it is.
-    pub fn render(&self, markdown: &Markdown, outline: &Outline, note: Option<usize>) -> String {
+    pub fn render(&self, markdown: &Markdown, outline: &Outline, note: Option<NoteId>) -> String {
         let mut page = PageState {
             ids: outline.scan.headings.iter().map(|h| h.id.clone()).collect(),
             budget: Budget::default(),
@@ -186,7 +189,7 @@ impl<'g> MarkdownRenderer<'g> {
             range: 0..markdown.text.len(),
             own: true,
             footnote_prefix: String::new(),
-            skip_heading: note.and_then(|n| self.graph.notes[n].note.title_heading),
+            skip_heading: note.and_then(|n| self.graph.note(n).note.title_heading),
         };
         self.render_part(&part, &mut page)
     }
@@ -508,7 +511,7 @@ impl<'g> MarkdownRenderer<'g> {
             };
             // In a preview of everything, a link the published site shows as plain text says so.
             let unpublished = match target {
-                Target::Note { note, .. } => self.graph.notes[*note].note.withheld.is_some(),
+                Target::Note { note, .. } => self.graph.note(*note).note.withheld.is_some(),
                 _ => false,
             };
             match self.target_url(target) {
@@ -589,7 +592,9 @@ impl<'g> MarkdownRenderer<'g> {
     fn code_block(&self, part: &Part, offset: usize, info: &str, code: &str) -> String {
         let lang = info.split_whitespace().next().unwrap_or("");
         if outline::is_query_block(info) {
-            let results = part.note.and_then(|n| self.graph.queries.get(&(n, offset)));
+            let results = part
+                .note
+                .and_then(|n| self.findings.query_results(n, offset));
             if let Some(quotes) = results {
                 let query = part
                     .outline
@@ -624,15 +629,15 @@ impl<'g> MarkdownRenderer<'g> {
     }
 
     /// The quotes a ```query block found, as a list like a concept page's.
-    fn query_results(&self, query: &str, quotes: &[(usize, usize)]) -> String {
+    fn query_results(&self, query: &str, quotes: &[QuoteRef]) -> String {
         let mut html = format!(
             "<div class=\"query-results\">\n<p class=\"query\"><code>{}</code> · {}</p>\n<ul class=\"quote-list\">\n",
             escape(query),
-            crate::plural(quotes.len(), "quote")
+            crate::text::plural(quotes.len(), "quote")
         );
-        for &(s, q) in quotes {
-            let source = &self.graph.sources[s];
-            let quote = &source.quotes[q].quote;
+        for &at in quotes {
+            let source = self.graph.source(at.source);
+            let quote = &self.graph.quote(at).quote;
             html.push_str(&format!(
                 "<li class=\"quote-item\">\n  <blockquote><a href=\"{}\">{}</a></blockquote>\n  <div class=\"meta\"><a href=\"{}\">{}</a>",
                 escape(&self.urls.quote(&source.source.id, &quote.id)),
@@ -657,19 +662,19 @@ impl<'g> MarkdownRenderer<'g> {
         let g = self.graph;
         Some(match target {
             Target::Note { note, anchor } => {
-                let url = self.urls.note(&g.notes[*note].note.slug);
+                let url = self.urls.note(&g.note(*note).note.slug);
                 match anchor {
                     Some(Anchor::Heading(id)) => format!("{url}#{id}"),
                     Some(Anchor::Block(id)) => format!("{url}#^{id}"),
                     None => url,
                 }
             }
-            Target::Quote { source, quote } => {
-                let s = &g.sources[*source];
-                self.urls.quote(&s.source.id, &s.quotes[*quote].quote.id)
+            Target::Quote(at) => {
+                let source = &g.source(at.source).source;
+                self.urls.quote(&source.id, &g.quote(*at).quote.id)
             }
             Target::Concept(name) => self.urls.concept(name),
-            Target::Source(s) => self.urls.source(&g.sources[*s].source.id),
+            Target::Source(s) => self.urls.source(&g.source(*s).source.id),
             Target::Asset(path) => self.urls.asset(path),
             Target::Broken | Target::Withheld => return None,
         })
@@ -680,9 +685,9 @@ impl<'g> MarkdownRenderer<'g> {
     fn embed(&self, target: &Target, written: &str, page: &mut PageState) -> String {
         let g = self.graph;
         match target {
-            Target::Quote { source, quote } => {
-                let s = &g.sources[*source];
-                let q = &s.quotes[*quote].quote;
+            Target::Quote(at) => {
+                let s = g.source(at.source);
+                let q = &g.quote(*at).quote;
                 let mut attribution = String::from("— ");
                 if let Some(author) = &s.source.author {
                     attribution.push_str(&escape(author));
@@ -704,7 +709,7 @@ impl<'g> MarkdownRenderer<'g> {
                 )
             }
             Target::Note { note, anchor } => {
-                let linked = &g.notes[*note];
+                let linked = g.note(*note);
                 let url = self.target_url(target).unwrap_or_default();
                 let (range, heading) = embeds::range(
                     &linked.outline.scan,
@@ -836,10 +841,8 @@ pub fn label(graph: &Graph, target: Option<&Target>, written: &str) -> String {
             .concepts
             .get(name)
             .map_or_else(|| display_text(written), |c| c.title.clone()),
-        Some(Target::Source(s)) => graph.sources[*s].source.title.clone(),
-        Some(Target::Quote { source, quote }) => {
-            super::shorten(&graph.sources[*source].quotes[*quote].quote.text, 60)
-        }
+        Some(Target::Source(s)) => graph.source(*s).source.title.clone(),
+        Some(Target::Quote(at)) => shorten(&graph.quote(*at).quote.text, 60),
         _ => display_text(written),
     }
 }
@@ -950,39 +953,6 @@ pub fn quote_paragraphs(text: &str) -> String {
         .join("\n")
 }
 
-/// Escapes text for HTML content and attribute values. Copies runs of ordinary bytes whole:
-/// this runs over every piece of text on every page.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    let mut start = 0;
-    for (i, byte) in s.bytes().enumerate() {
-        let replacement = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        out.push_str(replacement);
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out
-}
-
-/// Escapes text for an element's content, where only `&`, `<` and `>` need it (as
-/// pulldown-cmark writes text).
-pub fn escape_text(s: &str) -> String {
-    if !s.contains(['&', '<', '>']) {
-        return s.to_string();
-    }
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// Renders Markdown on its own, as the body of a note in an empty site whose HTML is trusted
 /// (links to other pages stay unresolved). For tests and tools that need the note renderer
 /// without a site.
@@ -995,6 +965,7 @@ pub fn render_alone(text: &str) -> String {
     let urls = Urls::of(&graph.config);
     MarkdownRenderer {
         graph: &graph,
+        findings: &Findings::default(),
         urls: &urls,
     }
     .render(&markdown, &outline, None)
@@ -1004,15 +975,7 @@ pub fn render_alone(text: &str) -> String {
 /// unresolved: for reading Markdown without a site.
 pub(crate) fn alone(text: &str, config: crate::config::Config) -> (Graph, Markdown, Outline) {
     let dialect = Dialect::of(&config);
-    let graph = Graph {
-        config,
-        notes: Vec::new(),
-        sources: Vec::new(),
-        concepts: Default::default(),
-        assets: Vec::new(),
-        withheld_assets: Vec::new(),
-        queries: Default::default(),
-    };
+    let graph = Graph::empty(config);
     let markdown = Markdown {
         text: text.to_string(),
         origin: crate::diagnostic::Origin::at_line(1),
@@ -1029,15 +992,6 @@ pub(crate) fn alone(text: &str, config: crate::config::Config) -> (Graph, Markdo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_characters_only() {
-        assert_eq!(
-            escape(r#"<a href="x">Tom & Jerry's</a> é"#),
-            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; é"
-        );
-        assert_eq!(escape("plain"), "plain");
-    }
 
     #[test]
     fn image_sizes_as_obsidian_writes_them() {

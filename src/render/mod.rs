@@ -13,10 +13,43 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::link::{Graph, Ref};
+use crate::link::{Graph, NoteId, QuoteRef, Ref, SourceId};
+use crate::text::{iso_date, long_date, shorten};
 use markdown::MarkdownRenderer;
 pub use theme::{StaticFile, Theme, ThemeError};
 use urls::Urls;
+
+/// How many related notes, and related quotes, a page shows.
+pub const RELATED: usize = 5;
+
+/// What the search index adds to pages, found after linking (`search` finds them, render
+/// only reads them): the quotes each ```` ```query ```` block lists, and the notes and quotes
+/// most like each one by their words. Empty where nothing was searched: `check`, which
+/// writes no index, and texts read alone.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// By note and the byte offset of the block in the note's text, in reading order.
+    pub query_results: BTreeMap<(NoteId, usize), Vec<QuoteRef>>,
+    /// At most [`RELATED`] by note, most alike first.
+    pub similar_notes: BTreeMap<NoteId, Vec<NoteId>>,
+    /// At most [`RELATED`] by quote, most alike first.
+    pub similar_quotes: BTreeMap<QuoteRef, Vec<QuoteRef>>,
+}
+
+impl Findings {
+    /// What the block at `offset` in note `note` found, if it was run.
+    pub fn query_results(&self, note: NoteId, offset: usize) -> Option<&[QuoteRef]> {
+        self.query_results.get(&(note, offset)).map(Vec::as_slice)
+    }
+
+    pub fn similar_notes(&self, note: NoteId) -> &[NoteId] {
+        self.similar_notes.get(&note).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn similar_quotes(&self, quote: QuoteRef) -> &[QuoteRef] {
+        self.similar_quotes.get(&quote).map_or(&[], Vec::as_slice)
+    }
+}
 
 /// One output file: its path under the output folder and its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,6 +268,7 @@ struct FeedEntry {
 
 struct Renderer<'g> {
     graph: &'g Graph,
+    findings: &'g Findings,
     theme: &'g Theme,
     urls: Urls,
     folders: BTreeMap<String, Folder>,
@@ -246,17 +280,17 @@ struct Folder {
     /// The folder's name as written (`Projects`).
     name: String,
     /// The notes directly in it, but its folder note.
-    notes: Vec<usize>,
+    notes: Vec<NoteId>,
     /// The folders directly in it, by slug.
     folders: Vec<String>,
     /// The note whose page is the folder's (`Projects/Index.md`, or `Projects.md` beside it).
-    note: Option<usize>,
+    note: Option<NoteId>,
 }
 
 /// Every folder that holds notes, by slug (`projects/2024`).
 fn folders(graph: &Graph) -> BTreeMap<String, Folder> {
     let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
-    for (n, linked) in graph.notes.iter().enumerate() {
+    for (n, linked) in graph.note_ids().zip(&graph.notes) {
         let slug = &linked.note.slug;
         let Some((parent, _)) = slug.rsplit_once('/') else {
             continue;
@@ -288,7 +322,7 @@ fn folders(graph: &Graph) -> BTreeMap<String, Folder> {
             }
         }
     }
-    for (n, linked) in graph.notes.iter().enumerate() {
+    for (n, linked) in graph.note_ids().zip(&graph.notes) {
         if let Some(folder) = folders.get_mut(&linked.note.slug) {
             folder.note = Some(n);
         }
@@ -311,10 +345,11 @@ pub enum RenderFailure<E> {
 /// number of pages.
 pub fn render<E: Send>(
     graph: &Graph,
+    findings: &Findings,
     theme: &Theme,
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let renderer = Renderer::new(graph, theme);
+    let renderer = Renderer::new(graph, findings, theme);
     let jobs = jobs(graph, &renderer.folders);
 
     // The sitemap lists every HTML page; their URLs are known before any is rendered.
@@ -340,11 +375,11 @@ pub fn render<E: Send>(
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PageKey {
     Home,
-    Note(usize),
-    Quote(usize, usize),
+    Note(NoteId),
+    Quote(QuoteRef),
     Concept(String),
     Concepts,
-    Source(usize),
+    Source(SourceId),
     Sources,
     Search,
     NotFound,
@@ -357,15 +392,19 @@ pub enum PageKey {
 /// live preview re-renders what an edit can change. Pages that no longer exist are skipped.
 pub fn render_pages<E: Send>(
     graph: &Graph,
+    findings: &Findings,
     theme: &Theme,
     pages: &[PageKey],
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let renderer = Renderer::new(graph, theme);
+    let renderer = Renderer::new(graph, findings, theme);
     let exists = |key: &PageKey| match key {
-        PageKey::Note(n) => *n < graph.notes.len(),
-        PageKey::Quote(s, q) => graph.sources.get(*s).is_some_and(|x| *q < x.quotes.len()),
-        PageKey::Source(s) => *s < graph.sources.len(),
+        PageKey::Note(n) => n.0 < graph.notes.len(),
+        PageKey::Quote(at) => graph
+            .sources
+            .get(at.source.0)
+            .is_some_and(|s| at.quote < s.quotes.len()),
+        PageKey::Source(s) => s.0 < graph.sources.len(),
         PageKey::Concept(name) => graph.concepts.contains_key(name),
         PageKey::Folder(slug) => renderer.folders.get(slug).is_some_and(|f| f.note.is_none()),
         _ => true,
@@ -404,10 +443,11 @@ fn jobs(graph: &Graph, folders: &BTreeMap<String, Folder>) -> Vec<PageKey> {
         PageKey::Search,
         PageKey::NotFound,
     ];
-    jobs.extend((0..graph.notes.len()).map(PageKey::Note));
-    for (s, source) in graph.sources.iter().enumerate() {
+    jobs.extend(graph.note_ids().map(PageKey::Note));
+    for s in graph.source_ids() {
         jobs.push(PageKey::Source(s));
-        jobs.extend((0..source.quotes.len()).map(|q| PageKey::Quote(s, q)));
+        let quotes = 0..graph.source(s).quotes.len();
+        jobs.extend(quotes.map(|quote| PageKey::Quote(QuoteRef { source: s, quote })));
     }
     jobs.extend(graph.concepts.keys().cloned().map(PageKey::Concept));
     jobs.extend(
@@ -426,9 +466,10 @@ pub fn page_count(graph: &Graph) -> usize {
 }
 
 impl<'g> Renderer<'g> {
-    fn new(graph: &'g Graph, theme: &'g Theme) -> Self {
+    fn new(graph: &'g Graph, findings: &'g Findings, theme: &'g Theme) -> Self {
         Renderer {
             graph,
+            findings,
             theme,
             urls: Urls::of(&graph.config),
             folders: folders(graph),
@@ -438,6 +479,7 @@ impl<'g> Renderer<'g> {
     fn markdown(&self) -> MarkdownRenderer<'_> {
         MarkdownRenderer {
             graph: self.graph,
+            findings: self.findings,
             urls: &self.urls,
         }
     }
@@ -484,15 +526,13 @@ impl<'g> Renderer<'g> {
         let g = self.graph;
         Some(match job {
             PageKey::Home => self.urls.home(),
-            PageKey::Note(n) => self.urls.note(&g.notes[*n].note.slug),
-            PageKey::Quote(s, q) => {
-                let source = &g.sources[*s];
-                self.urls
-                    .quote(&source.source.id, &source.quotes[*q].quote.id)
-            }
+            PageKey::Note(n) => self.urls.note(&g.note(*n).note.slug),
+            PageKey::Quote(at) => self
+                .urls
+                .quote(&g.source(at.source).source.id, &g.quote(*at).quote.id),
             PageKey::Concept(name) => self.urls.concept(name),
             PageKey::Concepts => self.urls.concepts(),
-            PageKey::Source(s) => self.urls.source(&g.sources[*s].source.id),
+            PageKey::Source(s) => self.urls.source(&g.source(*s).source.id),
             PageKey::Sources => self.urls.sources(),
             PageKey::Search => self.urls.search(),
             PageKey::Folder(slug) => self.urls.note(slug),
@@ -511,8 +551,8 @@ impl<'g> Renderer<'g> {
                 context.insert("note", &self.note(*n));
                 "note.html"
             }
-            PageKey::Quote(s, q) => {
-                context.insert("quote", &self.quote(*s, *q));
+            PageKey::Quote(at) => {
+                context.insert("quote", &self.quote(*at));
                 "quote.html"
             }
             PageKey::Concept(name) => {
@@ -575,7 +615,7 @@ impl<'g> Renderer<'g> {
         let folders = (1..parts.len()).filter_map(|depth| {
             let folder = parts[..depth].join("/");
             let title = match self.folders.get(&folder)? {
-                Folder { note: Some(n), .. } => self.graph.notes[*n].note.title.clone(),
+                Folder { note: Some(n), .. } => self.graph.note(*n).note.title.clone(),
                 Folder { name, .. } => name.clone(),
             };
             Some(Crumb {
@@ -610,13 +650,10 @@ impl<'g> Renderer<'g> {
         let mut notes: Vec<FolderNoteCtx> = folder
             .notes
             .iter()
-            .filter(|n| !self.folders.contains_key(&self.graph.notes[**n].note.slug))
+            .filter(|&&n| !self.folders.contains_key(&self.graph.note(n).note.slug))
             .map(|&n| FolderNoteCtx {
                 link: self.note_link(n),
-                date: self.graph.notes[n]
-                    .note
-                    .date
-                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                date: self.graph.note(n).note.date.map(iso_date),
             })
             .collect();
         notes.sort_by(|a, b| {
@@ -640,10 +677,10 @@ impl<'g> Renderer<'g> {
     }
 
     /// A note's linking properties, each key once with its links in order.
-    fn properties(&self, n: usize) -> Vec<PropertyCtx> {
+    fn properties(&self, n: NoteId) -> Vec<PropertyCtx> {
         let markdown = self.markdown();
         let mut out: Vec<PropertyCtx> = Vec::new();
-        for property in &self.graph.notes[n].properties {
+        for property in &self.graph.note(n).properties {
             let link = PropertyLinkCtx {
                 title: property.label.clone(),
                 url: markdown.target_url(&property.target),
@@ -661,16 +698,16 @@ impl<'g> Renderer<'g> {
     }
 
     /// A note's summary: its own `summary`, else its first paragraph's text.
-    fn summary(&self, n: usize) -> String {
-        let linked = &self.graph.notes[n];
+    fn summary(&self, n: NoteId) -> String {
+        let linked = self.graph.note(n);
         match linked.note.summary.as_deref() {
             Some(s) if !s.trim().is_empty() => s.trim().to_string(),
             _ => text::summary(self.graph, &linked.outline),
         }
     }
 
-    fn note_link(&self, n: usize) -> LinkCtx {
-        let note = &self.graph.notes[n].note;
+    fn note_link(&self, n: NoteId) -> LinkCtx {
+        let note = &self.graph.note(n).note;
         LinkCtx {
             title: note.title.clone(),
             url: self.urls.note(&note.slug),
@@ -691,8 +728,8 @@ impl<'g> Renderer<'g> {
         }
     }
 
-    fn source_link(&self, s: usize) -> LinkCtx {
-        let source = &self.graph.sources[s].source;
+    fn source_link(&self, s: SourceId) -> LinkCtx {
+        let source = &self.graph.source(s).source;
         LinkCtx {
             title: source.title.clone(),
             url: self.urls.source(&source.id),
@@ -703,9 +740,9 @@ impl<'g> Renderer<'g> {
     fn ref_link(&self, r: &Ref) -> LinkCtx {
         match r {
             Ref::Note(n) => self.note_link(*n),
-            Ref::Quote(s, q) => {
-                let source = &self.graph.sources[*s];
-                let quote = &source.quotes[*q].quote;
+            Ref::Quote(at) => {
+                let source = self.graph.source(at.source);
+                let quote = &self.graph.quote(*at).quote;
                 LinkCtx {
                     title: shorten(&quote.text, 80),
                     url: self.urls.quote(&source.source.id, &quote.id),
@@ -716,9 +753,9 @@ impl<'g> Renderer<'g> {
         }
     }
 
-    fn quote_item(&self, s: usize, q: usize) -> QuoteItem {
-        let source = &self.graph.sources[s];
-        let quote = &source.quotes[q];
+    fn quote_item(&self, at: QuoteRef) -> QuoteItem {
+        let source = self.graph.source(at.source);
+        let quote = self.graph.quote(at);
         QuoteItem {
             id: quote.quote.id.clone(),
             text: quote.quote.text.clone(),
@@ -734,8 +771,8 @@ impl<'g> Renderer<'g> {
         }
     }
 
-    fn source_ref(&self, s: usize) -> SourceRefCtx {
-        let source = &self.graph.sources[s].source;
+    fn source_ref(&self, s: SourceId) -> SourceRefCtx {
+        let source = &self.graph.source(s).source;
         SourceRefCtx {
             id: source.id.clone(),
             title: source.title.clone(),
@@ -747,8 +784,8 @@ impl<'g> Renderer<'g> {
         }
     }
 
-    fn note(&self, n: usize) -> NoteCtx {
-        let linked = &self.graph.notes[n];
+    fn note(&self, n: NoteId) -> NoteCtx {
+        let linked = self.graph.note(n);
         let note = &linked.note;
         let scan = &linked.outline.scan;
         NoteCtx {
@@ -768,8 +805,8 @@ impl<'g> Renderer<'g> {
                 .folders
                 .get(&note.slug)
                 .map(|folder| self.folder_list(folder)),
-            date: note.date.map(|d| d.format("%Y-%m-%d").to_string()),
-            date_display: note.date.map(|d| d.format("%-d %B %Y").to_string()),
+            date: note.date.map(iso_date),
+            date_display: note.date.map(long_date),
             summary: self.summary(n),
             concepts: linked
                 .concepts
@@ -795,7 +832,8 @@ impl<'g> Renderer<'g> {
             words: scan.words,
             reading_time: scan.words.div_ceil(200).max(1),
             backlinks: linked.backlinks.iter().map(|r| self.ref_link(r)).collect(),
-            related: related_notes(linked)
+            related: self
+                .related_notes(n)
                 .into_iter()
                 .map(|other| self.note_link(other))
                 .collect(),
@@ -803,9 +841,9 @@ impl<'g> Renderer<'g> {
         }
     }
 
-    fn quote(&self, s: usize, q: usize) -> QuoteCtx {
-        let source = &self.graph.sources[s];
-        let linked = &source.quotes[q];
+    fn quote(&self, at: QuoteRef) -> QuoteCtx {
+        let source = self.graph.source(at.source);
+        let linked = self.graph.quote(at);
         let quote = &linked.quote;
         QuoteCtx {
             id: quote.id.clone(),
@@ -815,8 +853,8 @@ impl<'g> Renderer<'g> {
             text_html: markdown::quote_paragraphs(&quote.text),
             url: self.urls.quote(&source.source.id, &quote.id),
             locator: quote.locator.clone(),
-            date: quote.date.map(|d| d.format("%Y-%m-%d").to_string()),
-            source: self.source_ref(s),
+            date: quote.date.map(iso_date),
+            source: self.source_ref(at.source),
             concepts: linked
                 .concepts
                 .iter()
@@ -827,10 +865,11 @@ impl<'g> Renderer<'g> {
                 _ => None,
             },
             cited_by: linked.cited_by.iter().map(|r| self.ref_link(r)).collect(),
-            related: linked
-                .related
+            related: self
+                .findings
+                .similar_quotes(at)
                 .iter()
-                .map(|&(s, q)| self.quote_item(s, q))
+                .map(|&other| self.quote_item(other))
                 .collect(),
         }
     }
@@ -838,14 +877,14 @@ impl<'g> Renderer<'g> {
     fn concept(&self, name: &str) -> ConceptCtx {
         let concept = &self.graph.concepts[name];
         // Quotes grouped by source (in source order), each group in locator order.
-        let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for &(s, q) in &concept.quotes {
-            by_source.entry(s).or_default().push(q);
+        let mut by_source: BTreeMap<SourceId, Vec<usize>> = BTreeMap::new();
+        for at in &concept.quotes {
+            by_source.entry(at.source).or_default().push(at.quote);
         }
         let groups = by_source
             .into_iter()
             .map(|(s, quotes)| {
-                let order = &self.graph.sources[s].order;
+                let order = &self.graph.source(s).order;
                 let mut rank = vec![0; order.len()];
                 for (i, &q) in order.iter().enumerate() {
                     rank[q] = i;
@@ -854,7 +893,10 @@ impl<'g> Renderer<'g> {
                 quotes.sort_by_key(|&q| rank[q]);
                 QuoteGroup {
                     source: self.source_link(s),
-                    quotes: quotes.into_iter().map(|q| self.quote_item(s, q)).collect(),
+                    quotes: quotes
+                        .into_iter()
+                        .map(|quote| self.quote_item(QuoteRef { source: s, quote }))
+                        .collect(),
                 }
             })
             .collect();
@@ -897,7 +939,7 @@ impl<'g> Renderer<'g> {
             groups,
             notes,
             related: concept
-                .related
+                .appears_with
                 .iter()
                 .map(|(c, count)| {
                     let link = self.concept_link(c);
@@ -961,24 +1003,39 @@ impl<'g> Renderer<'g> {
         out
     }
 
-    fn source(&self, s: usize) -> SourceCtx {
-        let source = &self.graph.sources[s];
+    fn source(&self, s: SourceId) -> SourceCtx {
+        let source = self.graph.source(s);
         SourceCtx {
             reference: self.source_ref(s),
             quotes: source
                 .order
                 .iter()
-                .map(|&q| self.quote_item(s, q))
+                .map(|&quote| self.quote_item(QuoteRef { source: s, quote }))
                 .collect(),
             notes: source.notes.iter().map(|&n| self.note_link(n)).collect(),
         }
     }
 
+    /// Notes most like this one by their words, then, to fill the list, notes that share its
+    /// concepts.
+    fn related_notes(&self, n: NoteId) -> Vec<NoteId> {
+        let mut out: Vec<NoteId> = self.findings.similar_notes(n).to_vec();
+        for &(other, _) in &self.graph.note(n).shares_concepts_with {
+            if out.len() >= RELATED {
+                break;
+            }
+            if !out.contains(&other) {
+                out.push(other);
+            }
+        }
+        out
+    }
+
     fn home(&self, context: &mut Context) {
         let g = self.graph;
-        let mut recent: Vec<usize> = (0..g.notes.len()).collect();
+        let mut recent: Vec<NoteId> = g.note_ids().collect();
         recent.sort_by(|&a, &b| {
-            let (na, nb) = (&g.notes[a].note, &g.notes[b].note);
+            let (na, nb) = (&g.note(a).note, &g.note(b).note);
             nb.date
                 .cmp(&na.date)
                 .then_with(|| na.title.to_lowercase().cmp(&nb.title.to_lowercase()))
@@ -987,10 +1044,10 @@ impl<'g> Renderer<'g> {
             .into_iter()
             .take(10)
             .map(|n| {
-                let linked = &g.notes[n];
+                let linked = g.note(n);
                 NoteSummary {
                     link: self.note_link(n),
-                    date: linked.note.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                    date: linked.note.date.map(iso_date),
                     summary: self.summary(n),
                 }
             })
@@ -1031,26 +1088,24 @@ impl<'g> Renderer<'g> {
 
     fn feed(&self, context: &mut Context) {
         let g = self.graph;
-        let mut dated: Vec<usize> = (0..g.notes.len())
-            .filter(|&n| g.notes[n].note.date.is_some())
+        let mut dated: Vec<NoteId> = g
+            .note_ids()
+            .filter(|&n| g.note(n).note.date.is_some())
             .collect();
         dated.sort_by(|&a, &b| {
-            g.notes[b]
-                .note
-                .date
-                .cmp(&g.notes[a].note.date)
-                .then_with(|| g.notes[a].note.slug.cmp(&g.notes[b].note.slug))
+            let (na, nb) = (&g.note(a).note, &g.note(b).note);
+            nb.date.cmp(&na.date).then_with(|| na.slug.cmp(&nb.slug))
         });
         dated.truncate(20);
         let entries: Vec<FeedEntry> = dated
             .iter()
             .map(|&n| {
-                let linked = &g.notes[n];
+                let linked = g.note(n);
                 let date = linked.note.date.expect("filtered to dated notes");
                 FeedEntry {
                     title: linked.note.title.clone(),
                     url: self.urls.absolute(&self.urls.note(&linked.note.slug)),
-                    updated: format!("{}T00:00:00Z", date.format("%Y-%m-%d")),
+                    updated: format!("{}T00:00:00Z", iso_date(date)),
                     summary: self.summary(n),
                     content: self
                         .markdown()
@@ -1079,61 +1134,6 @@ struct NoteSummary {
     summary: String,
 }
 
-/// Notes most like this one by their words, then, to fill the list, notes that share its
-/// concepts.
-fn related_notes(note: &crate::link::LinkedNote) -> Vec<usize> {
-    let mut out: Vec<usize> = note.similar.clone();
-    for &(other, _) in &note.related {
-        if out.len() >= crate::search::related::RELATED {
-            break;
-        }
-        if !out.contains(&other) {
-            out.push(other);
-        }
-    }
-    out
-}
-
 fn use_count(concept: &crate::link::Concept) -> usize {
     concept.quotes.len() + concept.notes.len()
-}
-
-/// Cuts text to at most `max` characters at a word boundary, adding `…`.
-pub fn shorten(text: &str, max: usize) -> String {
-    // Only as many words as can show are joined: a long note's body is not copied whole.
-    let mut joined = String::new();
-    let mut count = 0;
-    for word in text.split_whitespace() {
-        if count > max {
-            break;
-        }
-        if !joined.is_empty() {
-            joined.push(' ');
-            count += 1;
-        }
-        joined.push_str(word);
-        count += word.chars().count();
-    }
-    let text = joined;
-    if count <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
-}
-
-#[cfg(test)]
-mod shorten_tests {
-    use super::shorten;
-
-    #[test]
-    fn shortens_at_a_word_with_an_ellipsis_and_keeps_short_text() {
-        assert_eq!(shorten("  a   short\n text ", 20), "a short text");
-        assert_eq!(shorten("exactly ten", 11), "exactly ten");
-        assert_eq!(shorten("one two three four", 12), "one two…");
-        assert_eq!(shorten("one two, three four", 9), "one two…");
-        let long = "word ".repeat(10_000);
-        assert_eq!(shorten(&long, 12), "word word…");
-    }
 }

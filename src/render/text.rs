@@ -22,7 +22,7 @@ pub fn summary(graph: &Graph, outline: &Outline) -> String {
             }
         }
     }
-    super::shorten(&text, 200)
+    crate::text::shorten(&text, 200)
 }
 
 /// All of a text as a reader sees it: paragraphs, headings, list items and cells each on

@@ -225,7 +225,9 @@ impl Theme {
 
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(escape);
+        // Like Tera's own escaping, but without turning `/` into `&#x2F;`, which made every URL
+        // in the output unreadable for no safety gain inside quoted attributes.
+        tera.set_escape_fn(crate::text::escape);
         tera.add_raw_templates(templates)
             .map_err(|source| ThemeError::Template {
                 name: config.theme.clone(),
@@ -233,12 +235,6 @@ impl Theme {
             })?;
         Ok(Theme { tera, static_files })
     }
-}
-
-/// Like Tera's own escaping, but without turning `/` into `&#x2F;`, which made every URL in the
-/// output unreadable for no safety gain inside quoted attributes.
-fn escape(s: &str) -> String {
-    super::markdown::escape(s)
 }
 
 fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, ThemeError> {

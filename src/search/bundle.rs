@@ -15,20 +15,19 @@
 //! - `concepts/NAME.bin.gz`, `sources/ID.bin.gz`: the documents under a concept (narrower
 //!   concepts included) or from a source, fetched only when a filter is used.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
-use std::path::Path;
-
 use commonplace_client::bundle::{self, FieldMeta, FieldPostings, Meta, TermEntry};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
 use tantivy::postings::Postings;
 use tantivy::schema::Value as _;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, TantivyDocument, TERMINATED};
+use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, TERMINATED};
 
-use super::index::{self, IndexError, Lookups};
+use super::engine::{Engine, IndexError};
 use super::query::Stored;
+use crate::link::Kind;
 
 /// About this many bytes (before compression) of postings go in one term chunk.
 pub const CHUNK_BYTES: usize = 24 * 1024;
@@ -44,34 +43,6 @@ pub const DIR: &str = "_search";
 /// `commonplace-client/src/search.rs`.
 const CLIENT_JS: &str = include_str!("../../client/js/commonplace.js");
 
-/// The client compiled for the site's language (by `client/build-wasm.sh`, committed, so a
-/// build needs no WebAssembly toolchain).
-fn client_wasm(language: &str) -> Option<&'static [u8]> {
-    Some(
-        match commonplace_client::analyzer::language_code(language).as_str() {
-            "ar" => include_bytes!("../../client/dist/ar.wasm"),
-            "da" => include_bytes!("../../client/dist/da.wasm"),
-            "de" => include_bytes!("../../client/dist/de.wasm"),
-            "el" => include_bytes!("../../client/dist/el.wasm"),
-            "en" => include_bytes!("../../client/dist/en.wasm"),
-            "es" => include_bytes!("../../client/dist/es.wasm"),
-            "fi" => include_bytes!("../../client/dist/fi.wasm"),
-            "fr" => include_bytes!("../../client/dist/fr.wasm"),
-            "hu" => include_bytes!("../../client/dist/hu.wasm"),
-            "it" => include_bytes!("../../client/dist/it.wasm"),
-            "nl" => include_bytes!("../../client/dist/nl.wasm"),
-            "no" => include_bytes!("../../client/dist/no.wasm"),
-            "pt" => include_bytes!("../../client/dist/pt.wasm"),
-            "ro" => include_bytes!("../../client/dist/ro.wasm"),
-            "ru" => include_bytes!("../../client/dist/ru.wasm"),
-            "sv" => include_bytes!("../../client/dist/sv.wasm"),
-            "ta" => include_bytes!("../../client/dist/ta.wasm"),
-            "tr" => include_bytes!("../../client/dist/tr.wasm"),
-            _ => return None,
-        },
-    )
-}
-
 /// The bundle's files, by path in the output, and what they add up to.
 pub struct Bundle {
     pub files: Vec<(String, Vec<u8>)>,
@@ -86,7 +57,7 @@ struct Manifest<'a> {
     language: &'a str,
     docs: u32,
     /// Each kind's documents: numbers from the first to before the second.
-    kinds: BTreeMap<String, (u32, u32)>,
+    kinds: BTreeMap<Kind, (u32, u32)>,
     chunks: Vec<String>,
     bucket: u32,
     concepts: BTreeMap<String, usize>,
@@ -97,7 +68,7 @@ struct Manifest<'a> {
 #[derive(Serialize)]
 struct Fragment {
     id: String,
-    kind: String,
+    kind: Kind,
     url: String,
     title: String,
     concepts: Vec<String>,
@@ -124,13 +95,6 @@ fn compact_js(source: &str) -> String {
     out
 }
 
-fn tantivy_error(index_dir: &Path) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
-    move |source| IndexError::Tantivy {
-        path: index_dir.to_path_buf(),
-        source,
-    }
-}
-
 /// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026` (they only occur in
 /// strings): the author's text stays inert even where a host serves a file as HTML.
 fn inert_json(value: &impl Serialize) -> Vec<u8> {
@@ -153,68 +117,145 @@ fn idf(doc_freq: u64, doc_count: u64) -> f32 {
     (1.0 + x).ln()
 }
 
-/// Exports the bundle from the index in `index_dir`, which must be up to date.
-pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bundle, IndexError> {
-    let err = tantivy_error(index_dir);
-    let (opened, fields, _) = index::open(index_dir, language)?;
-    let searcher = opened.reader().map_err(&err)?.searcher();
-    let segments = searcher.segment_readers();
+/// Exports the bundle from the engine's index, which must be up to date: one function below
+/// per part of it, as the browser fetches them.
+pub fn export(engine: &Engine) -> Result<Bundle, IndexError> {
+    let searcher = engine.searcher();
+    let numbers = Numbers::of(engine, &searcher)?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let terms = term_chunks(engine, &searcher, &numbers, &mut files)?;
+    let lists = fragments(engine, &searcher, &numbers, &mut files)?;
+    filter_lists(&lists, &mut files);
+    vocabulary_files(&terms.vocabularies, &mut files);
+    let meta = meta(engine, &searcher, numbers.count())?;
+    files.push((format!("{DIR}/meta.bin.gz"), meta));
+    files.extend(client_files(engine.language()));
+    let chunks = terms.firsts.len();
+    files.push((
+        format!("{DIR}/index.json.gz"),
+        manifest(engine, numbers.count(), terms.firsts, &lists),
+    ));
+    // Every `.gz` file is compressed here, all at once, on every core.
+    files
+        .par_iter_mut()
+        .filter(|(path, _)| path.ends_with(".gz"))
+        .for_each(|(_, bytes)| *bytes = gzip(bytes));
+    Ok(Bundle {
+        files,
+        terms: terms.count,
+        chunks,
+        docs: numbers.count(),
+    })
+}
 
-    // Number the live documents by key.
-    let mut keyed: Vec<(String, usize, u32)> = Vec::new();
-    for (s, segment) in segments.iter().enumerate() {
-        let alive = segment.alive_bitset();
-        let keys = segment.inverted_index(fields.key).map_err(&err)?;
-        let mut stream = keys.terms().stream().map_err(|e| err(e.into()))?;
-        while stream.advance() {
-            let key = String::from_utf8_lossy(stream.key()).into_owned();
-            let mut postings = keys
-                .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
-                .map_err(|e| err(e.into()))?;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    keyed.push((key.clone(), s, doc));
-                }
-                doc = postings.advance();
-            }
-        }
-    }
-    keyed.sort();
-    let mut global: Vec<Vec<u32>> = segments
-        .iter()
-        .map(|s| vec![u32::MAX; s.max_doc() as usize])
-        .collect();
-    for (number, (_, s, doc)) in keyed.iter().enumerate() {
-        global[*s][*doc as usize] = number as u32;
-    }
-    let doc_count = keyed.len() as u32;
-
-    // Scoring constants, as Tantivy's `Bm25Weight` derives them.
-    // The fields and boosts of `Searching::parser`, in its order.
-    let searched: [(Field, f32); 3] = [
+/// The fields a query searches and their boosts, as `Searching::parser` has them, in its
+/// order.
+fn searched(engine: &Engine) -> [(Field, f32); 3] {
+    let fields = engine.fields();
+    [
         (fields.title, super::schema::TITLE_BOOST),
         (fields.body, 1.0),
         (fields.author, 1.0),
-    ];
-    let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+    ]
+}
+
+/// The bundle's numbers for the live documents: in the order of their keys (`kind:id`), so
+/// the number of a document does not depend on where it sits in the index.
+struct Numbers {
+    /// Each document's key, segment and id in the segment, by number.
+    keyed: Vec<(String, usize, u32)>,
+    /// Each segment's documents' numbers, by id; `u32::MAX` for a deleted one.
+    global: Vec<Vec<u32>>,
+}
+
+impl Numbers {
+    fn of(engine: &Engine, searcher: &Searcher) -> Result<Numbers, IndexError> {
+        let err = |e| engine.error(e);
+        let segments = searcher.segment_readers();
+        let mut keyed: Vec<(String, usize, u32)> = Vec::new();
+        for (s, segment) in segments.iter().enumerate() {
+            let alive = segment.alive_bitset();
+            let keys = segment.inverted_index(engine.fields().key).map_err(err)?;
+            let mut stream = keys.terms().stream().map_err(|e| err(e.into()))?;
+            while stream.advance() {
+                let key = String::from_utf8_lossy(stream.key()).into_owned();
+                let mut postings = keys
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
+                    .map_err(|e| err(e.into()))?;
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        keyed.push((key.clone(), s, doc));
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        keyed.sort();
+        let mut global: Vec<Vec<u32>> = segments
+            .iter()
+            .map(|s| vec![u32::MAX; s.max_doc() as usize])
+            .collect();
+        for (number, (_, s, doc)) in keyed.iter().enumerate() {
+            global[*s][*doc as usize] = number as u32;
+        }
+        Ok(Numbers { keyed, global })
+    }
+
+    fn count(&self) -> u32 {
+        self.keyed.len() as u32
+    }
+}
+
+/// `meta.bin.gz`: each searched field's boost and average length, the scoring constants as
+/// Tantivy's `Bm25Weight` derives them.
+fn meta(engine: &Engine, searcher: &Searcher, doc_count: u32) -> Result<Vec<u8>, IndexError> {
+    let total_docs: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| u64::from(s.max_doc()))
+        .sum();
     let mut meta = Meta {
         doc_count,
         fields: Vec::new(),
     };
-    let stats = super::query::Stats::of(&searcher, fields).map_err(&err)?;
-    for &(field, boost) in &searched {
+    let stats = super::query::Stats::of(searcher, engine.fields()).map_err(|e| engine.error(e))?;
+    for (field, boost) in searched(engine) {
         // As `Bm25Weight::for_terms` computes it.
         let average = stats.tokens(field) as f32 / total_docs as f32;
         meta.fields.push(FieldMeta::new(boost, average));
     }
+    Ok(meta.encode())
+}
 
-    // The term dictionary: every term of every searched field, in byte order.
+/// The term chunks as they were cut, and what the vocabulary files are made of.
+struct TermChunks {
+    /// The first term of each chunk (the first chunk's is empty).
+    firsts: Vec<String>,
+    /// The title and body terms by their first character, with their document counts.
+    vocabularies: BTreeMap<char, Vec<(String, u32)>>,
+    /// How many terms the dictionary has.
+    count: usize,
+}
+
+/// `terms/N.bin.gz`: the term dictionary in chunks of about [`CHUNK_BYTES`], sorted, each
+/// term with its idf and postings (document, term frequency, encoded length) per field.
+fn term_chunks(
+    engine: &Engine,
+    searcher: &Searcher,
+    numbers: &Numbers,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<TermChunks, IndexError> {
+    let err = |e| engine.error(e);
+    let segments = searcher.segment_readers();
+    let searched = searched(engine);
+    let total_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+    // Every term of every searched field, in byte order.
     let mut term_infos: BTreeMap<Vec<u8>, Vec<(u8, usize, tantivy::postings::TermInfo)>> =
         BTreeMap::new();
     for (f, &(field, _)) in searched.iter().enumerate() {
         for (s, segment) in segments.iter().enumerate() {
-            let inverted = segment.inverted_index(field).map_err(&err)?;
+            let inverted = segment.inverted_index(field).map_err(err)?;
             let mut stream = inverted.terms().stream().map_err(|e| err(e.into()))?;
             while stream.advance() {
                 term_infos.entry(stream.key().to_vec()).or_default().push((
@@ -225,15 +266,6 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
             }
         }
     }
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut firsts: Vec<String> = Vec::new();
-    let mut chunk: Vec<u8> = Vec::new();
-    let mut vocabularies: BTreeMap<char, Vec<(String, u32)>> = BTreeMap::new();
-    let terms = term_infos.len();
-    let flush = |chunk: &mut Vec<u8>, files: &mut Vec<(String, Vec<u8>)>, n: usize| {
-        files.push((format!("{DIR}/terms/{n}.bin.gz"), chunk.clone()));
-        chunk.clear();
-    };
     // Each term's postings are read and encoded on every core; the chunks are then cut in
     // order.
     let encoded: Vec<(String, Vec<u8>, Option<u32>)> = term_infos
@@ -257,14 +289,14 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
                 let mut postings = Vec::new();
                 for (_, s, info) in mine {
                     let segment = &segments[*s];
-                    let inverted = segment.inverted_index(field).map_err(&err)?;
-                    let norms = segment.get_fieldnorms_reader(field).map_err(&err)?;
+                    let inverted = segment.inverted_index(field).map_err(err)?;
+                    let norms = segment.get_fieldnorms_reader(field).map_err(err)?;
                     let mut reader = inverted
                         .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
                         .map_err(|e| err(e.into()))?;
                     let mut doc = reader.doc();
                     while doc != TERMINATED {
-                        let number = global[*s][doc as usize];
+                        let number = numbers.global[*s][doc as usize];
                         if number != u32::MAX {
                             postings.push((number, reader.term_freq(), norms.fieldnorm_id(doc)));
                         }
@@ -291,41 +323,70 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
             Ok((term, bytes, vocabulary_freq))
         })
         .collect::<Result<_, _>>()?;
+    let mut chunks = TermChunks {
+        firsts: Vec::new(),
+        vocabularies: BTreeMap::new(),
+        count: term_infos.len(),
+    };
+    let mut chunk: Vec<u8> = Vec::new();
+    let flush = |chunk: &mut Vec<u8>, files: &mut Vec<(String, Vec<u8>)>, n: usize| {
+        files.push((format!("{DIR}/terms/{n}.bin.gz"), chunk.clone()));
+        chunk.clear();
+    };
     for (term, bytes, vocabulary_freq) in encoded {
         if let (Some(freq), Some(initial)) = (vocabulary_freq, term.chars().next()) {
-            vocabularies
+            chunks
+                .vocabularies
                 .entry(initial)
                 .or_default()
                 .push((term.clone(), freq));
         }
         if chunk.is_empty() {
-            firsts.push(term);
+            chunks.firsts.push(term);
         }
         chunk.extend_from_slice(&bytes);
         if chunk.len() >= CHUNK_BYTES {
-            flush(&mut chunk, &mut files, firsts.len() - 1);
+            flush(&mut chunk, files, chunks.firsts.len() - 1);
         }
     }
     if !chunk.is_empty() {
-        flush(&mut chunk, &mut files, firsts.len() - 1);
+        flush(&mut chunk, files, chunks.firsts.len() - 1);
     }
-    if let Some(first) = firsts.first_mut() {
+    if let Some(first) = chunks.firsts.first_mut() {
         // The first chunk holds everything before its first term too (none, but a query
         // term may sort before every indexed one).
         first.clear();
     }
+    Ok(chunks)
+}
 
-    // What results show, and the filter lists.
-    let mut kinds: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-    let mut by_concept: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
-    let mut by_source: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+/// Which documents each kind, concept and source has, gathered while the fragments are
+/// written.
+#[derive(Default)]
+struct Lists {
+    kinds: BTreeMap<Kind, (u32, u32)>,
+    by_concept: BTreeMap<String, BTreeSet<u32>>,
+    by_source: BTreeMap<String, BTreeSet<u32>>,
+}
+
+/// `docs/N.json.gz`: what results show, [`BUCKET`] documents to a file.
+fn fragments(
+    engine: &Engine,
+    searcher: &Searcher,
+    numbers: &Numbers,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<Lists, IndexError> {
+    let fields = engine.fields();
+    let doc_count = numbers.count();
+    let mut lists = Lists::default();
     let mut bucket: Vec<Fragment> = Vec::new();
     // Stored documents decompress slowly; read them on every core, then group in order.
-    let stored_docs: Vec<TantivyDocument> = keyed
+    let stored_docs: Vec<TantivyDocument> = numbers
+        .keyed
         .par_iter()
         .map(|(_, s, doc)| searcher.doc(DocAddress::new(*s as u32, *doc)))
         .collect::<Result<_, _>>()
-        .map_err(&err)?;
+        .map_err(|e| engine.error(e))?;
     for (number, stored_doc) in stored_docs.into_iter().enumerate() {
         let number = number as u32;
         for value in stored_doc.get_all(fields.concept) {
@@ -333,7 +394,8 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
                 if let Ok(facet) = tantivy::schema::Facet::from_encoded(encoded.as_bytes().to_vec())
                 {
                     for name in facet.to_path() {
-                        by_concept
+                        lists
+                            .by_concept
                             .entry(name.to_string())
                             .or_default()
                             .insert(number);
@@ -343,9 +405,13 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
         }
         let stored = Stored::of(&stored_doc, fields);
         if let Some(source) = &stored.source {
-            by_source.entry(source.clone()).or_default().insert(number);
+            lists
+                .by_source
+                .entry(source.clone())
+                .or_default()
+                .insert(number);
         }
-        let range = kinds.entry(stored.kind.clone()).or_insert((number, number));
+        let range = lists.kinds.entry(stored.kind).or_insert((number, number));
         range.1 = number + 1;
         let text = stored.text.unwrap_or(stored.body);
         bucket.push(Fragment {
@@ -356,7 +422,7 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
             concepts: stored.concepts,
             source: stored.source,
             locator: stored.locator,
-            text: crate::render::shorten(&text, 200),
+            text: crate::text::shorten(&text, 200),
         });
         if bucket.len() as u32 == BUCKET || number + 1 == doc_count {
             files.push((
@@ -366,21 +432,32 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
             bucket.clear();
         }
     }
-    for (name, docs) in &by_concept {
-        let docs: Vec<u32> = docs.iter().copied().collect();
-        files.push((
-            format!("{DIR}/concepts/{name}.bin.gz"),
-            bundle::encode_docs(&docs),
-        ));
+    Ok(lists)
+}
+
+/// `concepts/NAME.bin.gz`, `sources/ID.bin.gz`: the documents under a concept (narrower
+/// concepts included) or from a source.
+fn filter_lists(lists: &Lists, files: &mut Vec<(String, Vec<u8>)>) {
+    for (folder, by_name) in [
+        ("concepts", &lists.by_concept),
+        ("sources", &lists.by_source),
+    ] {
+        for (name, docs) in by_name {
+            let docs: Vec<u32> = docs.iter().copied().collect();
+            files.push((
+                format!("{DIR}/{folder}/{name}.bin.gz"),
+                bundle::encode_docs(&docs),
+            ));
+        }
     }
-    for (id, docs) in &by_source {
-        let docs: Vec<u32> = docs.iter().copied().collect();
-        files.push((
-            format!("{DIR}/sources/{id}.bin.gz"),
-            bundle::encode_docs(&docs),
-        ));
-    }
-    for (initial, vocabulary) in &vocabularies {
+}
+
+/// `vocabulary/HEX.bin.gz`: the title and body terms that begin with one character.
+fn vocabulary_files(
+    vocabularies: &BTreeMap<char, Vec<(String, u32)>>,
+    files: &mut Vec<(String, Vec<u8>)>,
+) {
+    for (initial, vocabulary) in vocabularies {
         files.push((
             format!(
                 "{DIR}/vocabulary/{}.bin.gz",
@@ -389,44 +466,40 @@ pub fn export(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<Bun
             bundle::encode_vocabulary(vocabulary),
         ));
     }
-    files.push((format!("{DIR}/meta.bin.gz"), meta.encode()));
-    files.push((
+}
+
+/// `commonplace.js`, and the search module for the site's language.
+fn client_files(language: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![(
         format!("{DIR}/commonplace.js"),
         compact_js(CLIENT_JS).into_bytes(),
-    ));
-    if let Some(wasm) = client_wasm(language) {
+    )];
+    if let Some(language) = super::schema::site_language(language) {
         // Compressed here: not every file host compresses WebAssembly on the way.
-        files.push((format!("{DIR}/commonplace.wasm.gz"), wasm.to_vec()));
+        files.push((
+            format!("{DIR}/commonplace.wasm.gz"),
+            language.client.to_vec(),
+        ));
     }
-    let chunks = firsts.len();
-    let manifest = Manifest {
-        format: bundle::FORMAT,
-        language,
-        docs: doc_count,
-        kinds,
-        chunks: firsts,
-        bucket: BUCKET,
-        concepts: by_concept
-            .iter()
-            .map(|(k, v)| (k.clone(), v.len()))
-            .collect(),
-        sources: by_source
-            .iter()
-            .map(|(k, v)| (k.clone(), v.len()))
-            .collect(),
-        aliases: &lookups.aliases,
-    };
-    files.push((format!("{DIR}/index.json.gz"), inert_json(&manifest)));
-    // Every `.gz` file is compressed here, all at once, on every core.
     files
-        .par_iter_mut()
-        .filter(|(path, _)| path.ends_with(".gz"))
-        .for_each(|(_, bytes)| *bytes = gzip(bytes));
-    Ok(Bundle {
-        files,
-        terms,
+}
+
+/// `index.json.gz`: the document count, each kind's range of numbers, the first term of
+/// every chunk, concept and source counts, concept aliases.
+fn manifest(engine: &Engine, docs: u32, chunks: Vec<String>, lists: &Lists) -> Vec<u8> {
+    let count = |by_name: &BTreeMap<String, BTreeSet<u32>>| {
+        by_name.iter().map(|(k, v)| (k.clone(), v.len())).collect()
+    };
+    inert_json(&Manifest {
+        format: bundle::FORMAT,
+        language: engine.language(),
+        docs,
+        kinds: lists.kinds.clone(),
         chunks,
-        docs: doc_count,
+        bucket: BUCKET,
+        concepts: count(&lists.by_concept),
+        sources: count(&lists.by_source),
+        aliases: &engine.lookups().aliases,
     })
 }
 

@@ -16,9 +16,9 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
 
+use super::documents::Lookups;
 use super::schema::Fields;
-
-pub const KINDS: &[&str] = &["note", "quote", "concept", "source"];
+use crate::link::Kind;
 
 /// What to search for.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +27,7 @@ pub struct SearchRequest {
     /// Every concept given must match (narrower concepts included).
     pub concepts: Vec<String>,
     pub source: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<Kind>,
     pub limit: usize,
     /// Count the matches by concept and source (costs time on broad queries).
     pub facets: bool,
@@ -46,7 +46,7 @@ pub struct SearchResults {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Hit {
-    pub kind: String,
+    pub kind: Kind,
     pub id: String,
     /// A note's, concept's or source's title, or a quote's text.
     pub title: String,
@@ -136,17 +136,14 @@ impl Syntax<'_> {
                         .collect(),
                 ))
             }
-            Some("kind") => {
-                let kind = literal.phrase.trim().to_lowercase();
-                if !KINDS.contains(&kind.as_str()) {
-                    return Err(QueryError::Invalid(format!(
-                        "unknown kind `{}`; use one of {}",
-                        literal.phrase,
-                        KINDS.join(", ")
-                    )));
-                }
-                Ok(facet_leaf("kind", format!("/{kind}")))
-            }
+            Some("kind") => match Kind::from_name(&literal.phrase.trim().to_lowercase()) {
+                Some(kind) => Ok(facet_leaf("kind", format!("/{kind}"))),
+                None => Err(QueryError::Invalid(format!(
+                    "unknown kind `{}`; use one of {}",
+                    literal.phrase,
+                    Kind::names()
+                ))),
+            },
             Some("source") => Ok(facet_leaf(
                 "source",
                 format!("/{}", crate::slug::slugify(&literal.phrase)),
@@ -183,7 +180,7 @@ impl Syntax<'_> {
 /// What a result shows of a stored document: the terminal, the API and the browser bundle
 /// all show the same.
 pub struct Stored {
-    pub kind: String,
+    pub kind: Kind,
     pub id: String,
     pub url: String,
     /// The title, or for a quote the start of its text.
@@ -213,7 +210,7 @@ impl Stored {
         let own_text = text(f.text);
         let title = match text(f.title) {
             Some(t) if !t.is_empty() => t,
-            _ => crate::render::shorten(own_text.as_deref().unwrap_or(&body), 100),
+            _ => crate::text::shorten(own_text.as_deref().unwrap_or(&body), 100),
         };
         let mut concepts: Vec<String> = doc
             .get_all(f.concept)
@@ -227,7 +224,10 @@ impl Stored {
         concepts.sort();
         concepts.dedup();
         Stored {
-            kind: facet(f.kind).unwrap_or_default(),
+            // Every document has its kind; the fallback is for an index this did not write.
+            kind: facet(f.kind)
+                .and_then(|k| Kind::from_name(&k))
+                .unwrap_or(Kind::Note),
             id: text(f.id).unwrap_or_default(),
             url: text(f.url).unwrap_or_default(),
             title,
@@ -319,25 +319,22 @@ impl Bm25StatisticsProvider for Stats {
 /// How many documents past the limit a search looks at, for ties with the last one.
 const TIES: usize = 32;
 
-/// Runs searches against one opened index. `concept_paths` maps a concept name (or alias) to
-/// its facet paths, from [`super::index::concept_paths`].
+/// Searches over one point-in-time view of an index (made by `Engine::searching`), with the
+/// lookups the index was made with, for `concept:` and aliases.
 pub struct Searching<'a> {
-    pub index: &'a Index,
+    pub(super) index: &'a Index,
     /// The site's language, for the analyzer of typo corrections.
-    pub language: String,
-    /// A point-in-time view of the index; a long-lived reader hands out a new one after each
-    /// change, so one server answers many searches without opening the index each time.
-    pub searcher: tantivy::Searcher,
-    pub fields: Fields,
-    pub concept_paths: &'a BTreeMap<String, Vec<String>>,
-    pub aliases: &'a BTreeMap<String, String>,
+    pub(super) language: &'a str,
+    pub(super) lookups: &'a Lookups,
+    pub(super) fields: Fields,
+    pub(super) searcher: Searcher,
 }
 
-impl Searching<'_> {
-    fn syntax(&self) -> Syntax<'_> {
+impl<'a> Searching<'a> {
+    fn syntax(&self) -> Syntax<'a> {
         Syntax {
-            concept_paths: self.concept_paths,
-            aliases: self.aliases,
+            concept_paths: &self.lookups.concept_paths,
+            aliases: &self.lookups.aliases,
         }
     }
 
@@ -371,7 +368,7 @@ impl Searching<'_> {
     pub fn collect(&self, query: &str, limit: usize) -> Result<Vec<Hit>, QueryError> {
         let searcher = &self.searcher;
         let quotes = SearchRequest {
-            kind: Some("quote".to_string()),
+            kind: Some(Kind::Quote),
             ..SearchRequest::default()
         };
         let filters = self.filters(&quotes)?;
@@ -419,13 +416,7 @@ impl Searching<'_> {
                 &format!("/{}", crate::slug::slugify(source)),
             ));
         }
-        if let Some(kind) = &request.kind {
-            if !KINDS.contains(&kind.as_str()) {
-                return Err(QueryError::Invalid(format!(
-                    "unknown kind `{kind}`; use one of {}",
-                    KINDS.join(", ")
-                )));
-            }
+        if let Some(kind) = request.kind {
             filters.push(facet_query(f.kind, &format!("/{kind}")));
         }
         Ok(filters)
@@ -561,7 +552,7 @@ impl Searching<'_> {
         // A quote's snippet comes from its own text when the words are there, else from its
         // annotation; a listing without words shows the text as it is.
         let shown = stored.text.as_deref().unwrap_or(&stored.body);
-        let plain = || crate::render::markdown::escape(&crate::render::shorten(shown, 180));
+        let plain = || crate::text::escape(&crate::text::shorten(shown, 180));
         let snippet = match snippets {
             Some(generator) => {
                 let mut candidates = stored.text.iter().chain(std::iter::once(&stored.body));
@@ -592,8 +583,8 @@ impl Searching<'_> {
     /// The query with each unknown plain word replaced by the nearest indexed word, by the
     /// rule the browser's bundle applies too (`commonplace_client::search::correct`).
     fn correct(&self, searcher: &Searcher, text: &str) -> Result<Option<String>, QueryError> {
-        let language = self.language.clone();
-        let analyzer = commonplace_client::Analyzer::new(&language)
+        let language = self.language;
+        let analyzer = commonplace_client::Analyzer::new(language)
             .ok_or_else(|| QueryError::Invalid(format!("no stemmer for `{language}`")))?;
         let known = |term: &str| {
             [self.fields.title, self.fields.body].iter().any(|&field| {

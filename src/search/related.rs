@@ -14,47 +14,39 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use super::index;
+use super::documents::SearchDoc;
+use super::engine::{Engine, IndexError};
 use super::schema::Fields;
-use super::SearchError;
-use crate::link::Graph;
+use crate::link::{Graph, Kind, NoteId, QuoteRef};
+use crate::render::RELATED;
 
-/// How many related items a page shows.
-pub const RELATED: usize = 5;
+/// Notes alike by their words, and quotes alike by theirs, at most [`RELATED`] each.
+pub struct Similar {
+    pub notes: BTreeMap<NoteId, Vec<NoteId>>,
+    pub quotes: BTreeMap<QuoteRef, Vec<QuoteRef>>,
+}
 
-/// Fills `related` of every note (notes) and every quote (quotes) of `graph` from the index
-/// in `index_dir`.
-/// `docs` are the site's search documents (from [`super::refresh`]): their plain text is what
-/// the words are taken from.
-pub fn fill(
-    index_dir: &std::path::Path,
-    graph: &mut Graph,
-    docs: &BTreeMap<String, index::SearchDoc>,
-) -> Result<(), SearchError> {
-    let (index, fields, _) = index::open(index_dir, &graph.config.language)?;
-    let reader = index.reader().map_err(index_error(index_dir))?;
-    let searcher = reader.searcher();
+/// The notes most like every note, and the quotes most like every quote, from the engine's
+/// index. `docs` are the site's search documents (from [`super::refresh`]): their plain text
+/// is what the words are taken from.
+pub fn similar(
+    engine: &Engine,
+    graph: &Graph,
+    docs: &BTreeMap<String, SearchDoc>,
+) -> Result<Similar, IndexError> {
+    let searcher = engine.searcher();
+    let fields = engine.fields();
     let total_docs = searcher.num_docs();
 
-    let mut notes_by_slug = HashMap::new();
-    for (n, note) in graph.notes.iter().enumerate() {
-        notes_by_slug.insert(note.note.slug.clone(), n);
-    }
-    let mut quotes_by_id = HashMap::new();
-    for (s, source) in graph.sources.iter().enumerate() {
-        for (q, quote) in source.quotes.iter().enumerate() {
-            quotes_by_id.insert(format!("{}/{}", source.source.id, quote.quote.id), (s, q));
-        }
-    }
-    // Every document's key (`kind:id`) by address, read once: fetching stored fields for every hit of
-    // every page would cost far more.
+    // Every document's key (`kind:id`) by address, read once: fetching stored fields for
+    // every hit of every page would cost far more.
     let mut ids = HashMap::new();
     for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
         let store = segment
             .get_store_reader(64)
-            .map_err(|e| index_error(index_dir)(e.into()))?;
+            .map_err(|e| engine.error(e.into()))?;
         for doc_id in segment.doc_ids_alive() {
-            let doc: TantivyDocument = store.get(doc_id).map_err(index_error(index_dir))?;
+            let doc: TantivyDocument = store.get(doc_id).map_err(|e| engine.error(e))?;
             if let Some(key) = doc.get_first(fields.key).and_then(|v| v.as_str()) {
                 ids.insert(DocAddress::new(segment_ord as u32, doc_id), key.to_string());
             }
@@ -65,11 +57,11 @@ pub fn fill(
     for segment in searcher.segment_readers() {
         let inverted = segment
             .inverted_index(fields.body)
-            .map_err(index_error(index_dir))?;
+            .map_err(|e| engine.error(e))?;
         let mut terms = inverted
             .terms()
             .stream()
-            .map_err(|e| index_error(index_dir)(e.into()))?;
+            .map_err(|e| engine.error(e.into()))?;
         while terms.advance() {
             if let Ok(term) = std::str::from_utf8(terms.key()) {
                 *doc_freqs.entry(term.to_string()).or_default() +=
@@ -77,8 +69,8 @@ pub fn fill(
             }
         }
     }
-    let analyzer = super::schema::WordsForSimilarity::new(&graph.config.language)
-        .expect("the language was checked when the config was read");
+    let analyzer = super::schema::WordsForSimilarity::new(engine.language())
+        .expect("the engine's language has a stemmer");
     let finder = Finder {
         searcher: &searcher,
         fields,
@@ -87,66 +79,49 @@ pub fn fill(
         doc_freqs: &doc_freqs,
     };
 
-    let note_related: Vec<Vec<usize>> = graph
+    let notes: BTreeMap<NoteId, Vec<NoteId>> = graph
         .notes
         .par_iter()
+        .enumerate()
         .map_init(
             || analyzer.clone(),
-            |analyzer, note| {
+            |analyzer, (n, note)| {
                 let key = format!("note:{}", note.note.slug);
                 let text = docs
                     .get(&key)
                     .map(|d| format!("{}\n{}", d.title, d.body))
                     .unwrap_or_default();
-                finder
-                    .similar(analyzer, &text, "note", &key)
+                let alike = finder
+                    .similar(analyzer, &text, Kind::Note, &key)
                     .into_iter()
-                    .filter_map(|id| notes_by_slug.get(&id).copied())
-                    .collect()
+                    .filter_map(|slug| graph.note_by_slug(&slug))
+                    .collect();
+                (NoteId(n), alike)
             },
         )
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
-    let quote_related: Vec<Vec<Vec<(usize, usize)>>> = graph
-        .sources
+    let quote_refs: Vec<QuoteRef> = graph.quote_refs().collect();
+    let quotes: BTreeMap<QuoteRef, Vec<QuoteRef>> = quote_refs
         .par_iter()
         .map_init(
             || analyzer.clone(),
-            |analyzer, source| {
-                source
-                    .quotes
-                    .iter()
-                    .map(|quote| {
-                        let key = format!("quote:{}/{}", source.source.id, quote.quote.id);
-                        let text = docs.get(&key).map_or("", |d| d.body.as_str());
-                        finder
-                            .similar(analyzer, text, "quote", &key)
-                            .into_iter()
-                            .filter_map(|id| quotes_by_id.get(&id).copied())
-                            .collect()
-                    })
-                    .collect()
+            |analyzer, &at| {
+                let key = format!("quote:{}", graph.quote_id(at));
+                let text = docs.get(&key).map_or("", |d| d.body.as_str());
+                let alike = finder
+                    .similar(analyzer, text, Kind::Quote, &key)
+                    .into_iter()
+                    .filter_map(|id| graph.quote_by_id(&id))
+                    .collect();
+                (at, alike)
             },
         )
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
-
-    for (note, related) in graph.notes.iter_mut().zip(note_related) {
-        note.similar = related;
-    }
-    for (source, related) in graph.sources.iter_mut().zip(quote_related) {
-        for (quote, related) in source.quotes.iter_mut().zip(related) {
-            quote.related = related;
-        }
-    }
-    Ok(())
-}
-
-fn index_error(index_dir: &std::path::Path) -> impl Fn(tantivy::TantivyError) -> SearchError + '_ {
-    move |source| {
-        SearchError::Index(index::IndexError::Tantivy {
-            path: index_dir.to_path_buf(),
-            source,
-        })
-    }
+    Ok(Similar { notes, quotes })
 }
 
 struct Finder<'a> {
@@ -166,7 +141,7 @@ impl Finder<'_> {
         &self,
         analyzer: &mut super::schema::WordsForSimilarity,
         text: &str,
-        kind: &str,
+        kind: Kind,
         key: &str,
     ) -> Vec<String> {
         let f = self.fields;
@@ -207,10 +182,10 @@ impl Finder<'_> {
         );
         // Quotes are most of an index, so for them the best matches are filtered afterwards,
         // which is cheaper than intersecting with every quote; notes are too few for that.
-        let filter_in_query = kind != "quote";
+        let filter_in_query = kind != Kind::Quote;
         let mut clauses = vec![(Occur::Must, Box::new(like) as Box<dyn Query>)];
         if filter_in_query {
-            let facet = Facet::from_path([kind]);
+            let facet = Facet::from_path([kind.name()]);
             clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(
@@ -241,7 +216,7 @@ impl Finder<'_> {
             .filter_map(|(score, address)| {
                 let found_key = self.ids.get(&address)?;
                 let (found_kind, id) = found_key.split_once(':')?;
-                (found_kind == kind && found_key != key).then(|| (score, id.to_string()))
+                (found_kind == kind.name() && found_key != key).then(|| (score, id.to_string()))
             })
             .collect();
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));

@@ -232,32 +232,69 @@ impl WordsForSimilarity {
     }
 }
 
-/// The languages Tantivy stems, by ISO 639-1 code.
-pub const LANGUAGES: &[(&str, Language)] = &[
-    ("ar", Language::Arabic),
-    ("da", Language::Danish),
-    ("de", Language::German),
-    ("el", Language::Greek),
-    ("en", Language::English),
-    ("es", Language::Spanish),
-    ("fi", Language::Finnish),
-    ("fr", Language::French),
-    ("hu", Language::Hungarian),
-    ("it", Language::Italian),
-    ("nl", Language::Dutch),
-    ("no", Language::Norwegian),
-    ("pt", Language::Portuguese),
-    ("ro", Language::Romanian),
-    ("ru", Language::Russian),
-    ("sv", Language::Swedish),
-    ("ta", Language::Tamil),
-    ("tr", Language::Turkish),
-];
+/// A language a site may be written in: what the index stems it with, and the browser's
+/// search module built for it (by `client/build-wasm.sh`, committed, so a build needs no
+/// WebAssembly toolchain).
+pub struct SiteLanguage {
+    /// ISO 639-1.
+    pub code: &'static str,
+    pub stemmer: Language,
+    pub client: &'static [u8],
+}
 
-/// `en`, `en-GB` and `en_US` all mean English.
-pub fn stemmer_language(language: &str) -> Option<Language> {
+/// Every row of the one language table.
+macro_rules! languages {
+    ($($code:literal => $stemmer:ident,)*) => {
+        /// The languages commonplace searches, by ISO 639-1 code: the one table of them. The
+        /// browser client's own list (`commonplace_client::analyzer::languages`, which the
+        /// config is checked against) is tested equal to it.
+        pub const LANGUAGES: &[SiteLanguage] = &[$(SiteLanguage {
+            code: $code,
+            stemmer: Language::$stemmer,
+            client: include_bytes!(concat!("../../client/dist/", $code, ".wasm")),
+        },)*];
+    };
+}
+
+languages! {
+    "ar" => Arabic,
+    "da" => Danish,
+    "de" => German,
+    "el" => Greek,
+    "en" => English,
+    "es" => Spanish,
+    "fi" => Finnish,
+    "fr" => French,
+    "hu" => Hungarian,
+    "it" => Italian,
+    "nl" => Dutch,
+    "no" => Norwegian,
+    "pt" => Portuguese,
+    "ro" => Romanian,
+    "ru" => Russian,
+    "sv" => Swedish,
+    "ta" => Tamil,
+    "tr" => Turkish,
+}
+
+/// The row of a site's `language`: `en`, `en-GB` and `en_US` all mean English.
+pub fn site_language(language: &str) -> Option<&'static SiteLanguage> {
     let code = commonplace_client::analyzer::language_code(language);
-    LANGUAGES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+    LANGUAGES.iter().find(|l| l.code == code)
+}
+
+/// Tantivy's stemmer for a site's `language`.
+pub fn stemmer_language(language: &str) -> Option<Language> {
+    site_language(language).map(|l| l.stemmer)
+}
+
+/// The codes of [`LANGUAGES`], for messages: `ar, da, de, ...`.
+pub fn language_codes() -> String {
+    LANGUAGES
+        .iter()
+        .map(|l| l.code)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

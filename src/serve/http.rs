@@ -16,7 +16,8 @@ use tokio::sync::{broadcast, watch};
 use tower::ServiceExt;
 
 use super::preview::SharedSearch;
-use crate::search::query::{QueryError, SearchRequest, Searching};
+use crate::link::Kind;
+use crate::search::{QueryError, SearchRequest};
 
 /// The longest query the API accepts, in bytes.
 pub const MAX_QUERY_BYTES: usize = 1_000;
@@ -156,14 +157,10 @@ pub fn search_request(query: Option<&str>) -> Result<SearchRequest, String> {
                 request.concepts.push(value.into_owned());
             }
             "source" => request.source = Some(value.into_owned()),
-            "kind" => {
-                if !["note", "quote", "concept", "source"].contains(&value.as_ref()) {
-                    return Err(format!(
-                        "`kind` is one of note, quote, concept, source, not `{value}`"
-                    ));
-                }
-                request.kind = Some(value.into_owned());
-            }
+            "kind" => match Kind::from_name(&value) {
+                Some(kind) => request.kind = Some(kind),
+                None => return Err(format!("`kind` is one of {}, not `{value}`", Kind::names())),
+            },
             "limit" => match value.parse::<usize>() {
                 Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => request.limit = limit,
                 _ => return Err(format!("`limit` is a number from 1 to {MAX_LIMIT}")),
@@ -187,21 +184,13 @@ async fn search(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Respo
     // Tantivy works synchronously; keep it off the threads that serve pages.
     let outcome = tokio::task::spawn_blocking(move || {
         let guard = shared.read().expect("not poisoned");
-        let Some(state) = guard.as_ref() else {
+        let Some(engine) = guard.as_ref() else {
             return Err((
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the search index is not ready yet".to_string(),
             ));
         };
-        let searching = Searching {
-            index: &state.index,
-            language: state.language.clone(),
-            searcher: state.reader.searcher(),
-            fields: state.fields,
-            concept_paths: &state.lookups.concept_paths,
-            aliases: &state.lookups.aliases,
-        };
-        searching.search(&request).map_err(|err| match err {
+        engine.search(&request).map_err(|err| match err {
             QueryError::Tantivy(_) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
             other => (StatusCode::BAD_REQUEST, other.to_string()),
         })
@@ -313,7 +302,7 @@ fn html(status: StatusCode, bytes: &[u8], base: &str) -> Response {
     let text = String::from_utf8_lossy(bytes);
     let script = format!(
         "<script src=\"/_commonplace/live.js\" data-base=\"{}\" defer></script>",
-        crate::render::markdown::escape(base)
+        crate::text::escape(base)
     );
     let body = match text.rfind("</body>") {
         Some(at) => format!("{}{script}{}", &text[..at], &text[at..]),

@@ -15,7 +15,9 @@ use notify::RecursiveMode;
 use tokio::sync::{broadcast, watch};
 
 use crate::diagnostic;
-use crate::BuildOptions;
+use crate::site::{SiteRoot, CONTENT_DIR};
+use crate::text::{error_chain, plural};
+use crate::SiteOptions;
 use http::Status;
 use preview::{Preview, Rebuilt};
 
@@ -70,15 +72,14 @@ pub enum ServeError {
 pub trait Reporter: Send + Sync + 'static {
     fn listening(&self, url: &str);
     fn rebuilt(&self, rebuilt: &Rebuilt);
+    /// Something went wrong that does not stop the preview (the file watcher, a browser
+    /// that would not open, the search index).
+    fn warning(&self, message: &str);
 }
 
 /// Binds the port, builds the site, and serves it until the process is stopped.
 pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), ServeError> {
-    if !options.root.join(crate::config::FILE_NAME).is_file() {
-        return Err(
-            crate::Error::Load(crate::load::LoadError::NoConfig(options.root.clone())).into(),
-        );
-    }
+    SiteRoot::open(&options.root).map_err(crate::Error::from)?;
     // The watcher reports absolute paths; the root must be one too for them to be told apart.
     if let Ok(absolute) = options.root.canonicalize() {
         options.root = absolute;
@@ -90,13 +91,14 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
     })?;
 
     let search = Arc::new(RwLock::new(None));
-    let build_options = BuildOptions {
+    let site = SiteOptions {
         root: options.root.clone(),
         drafts: options.drafts,
         withheld: !options.published,
-        ..BuildOptions::default()
+        base_url: None,
     };
-    let mut preview = Preview::new(build_options, search.clone())?;
+    let reporter: Arc<dyn Reporter> = Arc::new(reporter);
+    let mut preview = Preview::new(site, search.clone(), reporter.clone())?;
     let (reloads, _) = broadcast::channel::<Vec<String>>(64);
     let (status_tx, status_rx) = watch::channel(Status::Good);
     let base = Arc::new(RwLock::new(String::new()));
@@ -118,7 +120,6 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
             });
         }
     };
-    let reporter = Arc::new(reporter);
     let first = preview.rebuild_all(&announce);
     reporter.rebuilt(&first);
     let output = preview.output_dir().canonicalize().map_err(|source| {
@@ -131,14 +132,14 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
 
     // Watch before serving: an edit made while the first page loads is not lost.
     let (changes_tx, changes_rx) = mpsc::channel::<Vec<PathBuf>>();
-    let mut watcher = SiteWatcher::start(&options.root, changes_tx)?;
+    let mut watcher = SiteWatcher::start(&options.root, changes_tx, reporter.clone())?;
     let rebuild_reporter = reporter.clone();
     std::thread::Builder::new()
         .name("rebuild".into())
         .spawn(move || {
             while let Ok(mut paths) = changes_rx.recv() {
                 if let Err(err) = watcher.watch_new_folders() {
-                    eprintln!("warning: {}", preview::error_chain(&err));
+                    rebuild_reporter.warning(&error_chain(&err));
                 }
                 // Whatever else arrived meanwhile joins this rebuild.
                 while let Ok(more) = changes_rx.try_recv() {
@@ -189,7 +190,7 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
         reporter.listening(&url);
         if options.open {
             if let Err(err) = open::that_detached(&url) {
-                eprintln!("warning: couldn't open a browser: {err}");
+                reporter.warning(&format!("couldn't open a browser: {err}"));
             }
         }
         axum::serve(listener, http::router(app))
@@ -250,6 +251,7 @@ impl SiteWatcher {
     fn start(
         root: &std::path::Path,
         changes: mpsc::Sender<Vec<PathBuf>>,
+        reporter: Arc<dyn Reporter>,
     ) -> Result<Self, ServeError> {
         let debouncer = notify_debouncer_full::new_debouncer(
             DEBOUNCE,
@@ -267,7 +269,7 @@ impl SiteWatcher {
                 }
                 Err(errors) => {
                     for error in errors {
-                        eprintln!("warning: file watcher: {error}");
+                        reporter.warning(&format!("file watcher: {error}"));
                     }
                 }
             },
@@ -290,7 +292,7 @@ impl SiteWatcher {
 
     /// Starts watching `content/` and `themes/` if they exist and are not watched yet.
     fn watch_new_folders(&mut self) -> Result<(), ServeError> {
-        for dir in [crate::load::CONTENT_DIR, "themes"] {
+        for dir in [CONTENT_DIR, "themes"] {
             let path = self.root.join(dir);
             if path.is_dir() && !self.watched.contains(&path) {
                 self.watch(path, RecursiveMode::Recursive)?;
@@ -327,12 +329,12 @@ pub fn describe(rebuilt: &Rebuilt) -> String {
             diagnostic::count_errors(&rebuilt.diagnostics) + rebuilt.failure.iter().count();
         format!(
             "error: {} ({how}, {time}); still serving the last good site",
-            crate::plural(errors, "error")
+            plural(errors, "error")
         )
     } else {
         format!(
             "rebuilt: {} changed ({how}, {time})",
-            crate::plural(rebuilt.changed.len(), "file")
+            plural(rebuilt.changed.len(), "file")
         )
     }
 }

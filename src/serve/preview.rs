@@ -14,42 +14,31 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use tantivy::{Index, IndexReader, ReloadPolicy};
-
+use super::Reporter;
 use crate::diagnostic::{self, Diagnostic};
-use crate::link::{self, Graph, Linker};
-use crate::load::{self, CONTENT_DIR};
-use crate::render::{self, PageKey, Theme};
-use crate::search::index::{self as search_index, Compaction, Lookups};
-use crate::search::schema::Fields;
+use crate::link::{self, Graph, Linker, NoteId};
+use crate::load;
+use crate::render::{self, Findings, PageKey, Theme};
+use crate::search::{self, Compaction, Engine};
+use crate::site::{SiteRoot, CONTENT_DIR};
+use crate::text::error_chain;
 use crate::write::LiveOutput;
-use crate::{config, search, BuildOptions, Error};
+use crate::{config, Error, Indexing, Prepared, SiteOptions};
 
-/// Where the preview writes its pages, relative to the site root: its own folder, so that
-/// drafts and half-written notes never land in `public/`.
-pub const PREVIEW_DIR: &str = ".commonplace/serve";
-
-/// The index, opened once and shared with the server's search API.
-pub struct SearchState {
-    pub index: Index,
-    pub language: String,
-    pub reader: IndexReader,
-    pub fields: Fields,
-    pub lookups: Lookups,
-}
-
-pub type SharedSearch = Arc<RwLock<Option<SearchState>>>;
+/// The preview's search index, shared with the server's search API: the engine of the last
+/// good rebuild, `None` until the first one.
+pub type SharedSearch = Arc<RwLock<Option<Engine>>>;
 
 /// The site as last built without errors.
 struct Site {
     graph: Graph,
+    findings: Findings,
     linker: Linker,
     theme: Theme,
-    lookups: Lookups,
     /// Every warning of the current content (errors make a site not good).
     warnings: Vec<Diagnostic>,
-    /// Note indexes by their file under `content/` (`notes/a.md`).
-    notes_by_file: HashMap<String, usize>,
+    /// Notes by their file under `content/` (`notes/a.md`).
+    notes_by_file: HashMap<String, NoteId>,
     /// Every file the build read, relative to the root, so a temporary file an editor made
     /// and removed between two looks is not mistaken for a change.
     files: HashSet<PathBuf>,
@@ -95,24 +84,33 @@ impl Rebuilt {
 }
 
 pub struct Preview {
-    options: BuildOptions,
+    options: SiteOptions,
+    root: SiteRoot,
     output: LiveOutput,
     site: Option<Site>,
     /// Whether the content as it is now has errors (the site kept is then the last good one).
     failing: bool,
     search: SharedSearch,
+    reporter: Arc<dyn Reporter>,
 }
 
 impl Preview {
     /// Sets up the preview folder; the first [`Preview::rebuild_all`] fills it.
-    pub fn new(options: BuildOptions, search: SharedSearch) -> Result<Preview, Error> {
-        let output = LiveOutput::open(&options.root.join(PREVIEW_DIR))?;
+    pub fn new(
+        options: SiteOptions,
+        search: SharedSearch,
+        reporter: Arc<dyn Reporter>,
+    ) -> Result<Preview, Error> {
+        let root = SiteRoot::open(&options.root)?;
+        let output = LiveOutput::open(&root.preview_dir())?;
         Ok(Preview {
             options,
+            root,
             output,
             site: None,
             failing: false,
             search,
+            reporter,
         })
     }
 
@@ -167,7 +165,7 @@ impl Preview {
     /// temporary file.
     fn site_file(&self, path: &Path) -> Option<PathBuf> {
         let relative = path
-            .strip_prefix(&self.options.root)
+            .strip_prefix(self.root.dir())
             .unwrap_or(path)
             .to_path_buf();
         let name = relative.file_name()?.to_string_lossy().into_owned();
@@ -187,7 +185,7 @@ impl Preview {
 
     /// Whether a change to this file can change the site: it exists now, or the site had it.
     fn matters(&self, relative: &Path) -> bool {
-        let exists = self.options.root.join(relative).exists();
+        let exists = self.root.dir().join(relative).exists();
         match &self.site {
             Some(site) => exists || site.files.contains(relative),
             None => true,
@@ -195,7 +193,7 @@ impl Preview {
     }
 
     /// The notes to take the quick way, or why the quick way is closed.
-    fn quick_notes(&self, relevant: &[PathBuf]) -> Result<Vec<(usize, String)>, String> {
+    fn quick_notes(&self, relevant: &[PathBuf]) -> Result<Vec<(NoteId, String)>, String> {
         let site = match &self.site {
             Some(site) if !self.failing => site,
             Some(_) => return Err("the last change had errors".to_string()),
@@ -211,7 +209,7 @@ impl Preview {
                 .as_ref()
                 .and_then(|r| site.notes_by_file.get(r).map(|&n| (n, r.clone())));
             match found {
-                Some(note) if self.options.root.join(path).is_file() => notes.push(note),
+                Some(note) if self.root.dir().join(path).is_file() => notes.push(note),
                 _ => {
                     return Err(format!(
                         "`{}` is not the text of an existing note",
@@ -228,11 +226,10 @@ impl Preview {
     /// The quick way: notes whose text changed, linked and rendered again on their own.
     fn rebuild_notes(
         &mut self,
-        notes: &[(usize, String)],
+        notes: &[(NoteId, String)],
         started: Instant,
         notify: &dyn Fn(&Rebuilt),
     ) -> Result<Rebuilt, String> {
-        let root = self.options.root.clone();
         let site = self.site.as_mut().expect("quick_notes checked");
         let clean = site.warnings.is_empty();
         // The home page and the feed show notes' summaries and text.
@@ -240,8 +237,9 @@ impl Preview {
         let mut warnings = site.warnings.clone();
         for (n, relative) in notes {
             let selection = self.options.selection();
-            let (note, problems) = load::load_note(&root, relative, &site.graph.config, selection)
-                .map_err(|e| e.to_string())?;
+            let (note, problems) =
+                load::load_note(&self.root, relative, &site.graph.config, selection)
+                    .map_err(|e| e.to_string())?;
             let Some(note) = note else {
                 return Err("the note has an error".to_string());
             };
@@ -263,42 +261,46 @@ impl Preview {
                 pages.extend([PageKey::Concepts, PageKey::Sources]);
             }
             pages.extend(affected.notes.into_iter().map(PageKey::Note));
-            pages.extend(
-                affected
-                    .quotes
-                    .into_iter()
-                    .map(|(s, q)| PageKey::Quote(s, q)),
-            );
+            pages.extend(affected.quotes.into_iter().map(PageKey::Quote));
             pages.extend(affected.concepts.into_iter().map(PageKey::Concept));
             pages.extend(affected.sources.into_iter().map(PageKey::Source));
         }
         // From here on the graph holds the edit: a failure below must not leave it served as
         // if it were good, so it clears the site and the next change runs every stage.
-        let edited: Vec<usize> = notes.iter().map(|(n, _)| *n).collect();
-        let index_dir = search_index::dir(&root, self.options.selection());
-        let queries =
-            search::run_query_blocks_of(&index_dir, &mut site.graph, &site.lookups, &edited);
-        let problems = match queries {
-            Ok(problems) => problems,
+        let edited: Vec<NoteId> = notes.iter().map(|(n, _)| *n).collect();
+        let queries = match self.search.read().expect("not poisoned").as_ref() {
+            Some(engine) => {
+                search::blocks::run(engine, &site.graph, &edited).map_err(|err| error_chain(&err))
+            }
+            None => Err("the search index is not open".to_string()),
+        };
+        let (results, problems) = match queries {
+            Ok(found) => found,
             Err(err) => {
                 self.site = None;
-                return Err(format!("{err:#}"));
+                return Err(err);
             }
         };
         if !problems.is_empty() {
             self.site = None;
             return Err("a query block has an error".to_string());
         }
+        let findings = &mut site.findings;
+        findings
+            .query_results
+            .retain(|(n, _), _| edited.binary_search(n).is_err());
+        findings.query_results.extend(results);
         pages.sort();
         pages.dedup();
         let output = &self.output;
         let changed = std::sync::Mutex::new(Vec::new());
-        let rendered = render::render_pages(&site.graph, &site.theme, &pages, &|page| {
-            if output.write_page(&page)? {
-                changed.lock().expect("not poisoned").push(page.path);
-            }
-            Ok::<(), crate::write::WriteError>(())
-        });
+        let rendered =
+            render::render_pages(&site.graph, &site.findings, &site.theme, &pages, &|page| {
+                if output.write_page(&page)? {
+                    changed.lock().expect("not poisoned").push(page.path);
+                }
+                Ok::<(), crate::write::WriteError>(())
+            });
         if let Err(failure) = rendered {
             self.site = None;
             return Err(match failure {
@@ -323,19 +325,18 @@ impl Preview {
         // The search index follows once the page is on its way.
         let docs: Vec<_> = edited
             .iter()
-            .map(|&n| search_index::note_document(&site.graph, n))
+            .map(|&n| search::documents::note_document(&site.graph, n))
             .collect();
-        let stamp = search_index::content_stamp(&root, self.options.selection());
-        let language = site.graph.config.language.clone();
-        let lookups = site.lookups.clone();
-        let index_dir = search_index::dir(&root, self.options.selection());
-        if let Err(err) = search_index::update_some(&index_dir, &language, &docs, stamp, &lookups) {
-            eprintln!(
-                "warning: the search index was not updated: {}",
-                error_chain(&err)
-            );
+        let stamp = search::content_stamp(&self.root, self.options.selection());
+        let mut shared = self.search.write().expect("not poisoned");
+        if let Some(engine) = shared.as_mut() {
+            if let Err(err) = engine.update_some(&docs, stamp) {
+                self.reporter.warning(&format!(
+                    "the search index was not updated: {}",
+                    error_chain(&err)
+                ));
+            }
         }
-        self.reload_search();
         Ok(rebuilt)
     }
 
@@ -346,12 +347,12 @@ impl Preview {
         notify: &dyn Fn(&Rebuilt),
     ) -> Rebuilt {
         let mut rebuilt = match self.build_everything() {
-            Ok((site, changed)) => {
+            Ok((site, engine, changed)) => {
                 let diagnostics = site.warnings.clone();
                 let base = Some(site.graph.config.base_path());
                 self.site = Some(site);
                 self.failing = false;
-                self.reload_search();
+                *self.search.write().expect("not poisoned") = Some(engine);
                 Rebuilt {
                     changed,
                     diagnostics,
@@ -375,45 +376,26 @@ impl Preview {
         rebuilt
     }
 
-    /// Every stage, as `build` runs them, writing only what changed.
-    fn build_everything(&mut self) -> Result<(Site, Vec<String>), Error> {
-        let options = &self.options;
-        let root = &options.root;
-        let stamp = search_index::content_stamp(root, options.selection());
-        let index_dir = search_index::dir(root, options.selection());
-        let load_options = load::LoadOptions {
-            selection: options.selection(),
-            base_url: options.base_url.clone(),
-        };
-        let (corpus, mut diagnostics) = load::load(root, &load_options)?;
+    /// Every stage, as `build` runs them ([`crate::prepare`]), writing only what changed.
+    fn build_everything(&mut self) -> Result<(Site, Engine, Vec<String>), Error> {
+        let prepared = crate::prepare(&self.options, Indexing::Refresh(Compaction::Never))?;
+        let Prepared {
+            graph,
+            findings,
+            linker,
+            publication,
+            diagnostics,
+            index,
+            ..
+        } = prepared;
+        let (engine, _) = index.expect("a refreshing prepare has the index");
+        // Every file the build read. Removing a withheld or ignored one changes the site too:
+        // links to it become broken.
         let mut files: HashSet<PathBuf> = HashSet::from([PathBuf::from(config::FILE_NAME)]);
-        files.extend(corpus.notes.iter().map(|n| n.file.clone()));
-        // Removing a withheld or ignored file changes the site too: links to it become broken.
-        files.extend(corpus.withheld.files().into_iter().map(|(file, _)| file));
-        files.extend(corpus.sources.iter().map(|s| s.file.clone()));
-        files.extend(corpus.concept_files.iter().map(|c| c.body.file.clone()));
-        files.extend(
-            corpus
-                .assets
-                .iter()
-                .map(|a| Path::new(CONTENT_DIR).join(&a.path)),
-        );
-        let (mut graph, problems, linker) = link::link_keeping_names(corpus);
-        diagnostics.extend(problems);
-        diagnostic::sort(&mut diagnostics);
-        if diagnostic::count_errors(&diagnostics) > 0 {
-            return Err(Error::Content { diagnostics });
-        }
-        let search::Refreshed { lookups, docs, .. } =
-            search::refresh(&index_dir, &graph, stamp, Compaction::Never)?;
-        diagnostics.extend(search::run_query_blocks(&index_dir, &mut graph, &lookups)?);
-        diagnostic::sort(&mut diagnostics);
-        if diagnostic::count_errors(&diagnostics) > 0 {
-            return Err(Error::Content { diagnostics });
-        }
-        search::related::fill(&index_dir, &mut graph, &docs)?;
-        drop(docs);
-        let theme = Theme::load(root, &graph.config)?;
+        files.extend(publication.published);
+        files.extend(publication.files);
+        files.extend(publication.withheld.into_iter().map(|(file, _)| file));
+        let theme = Theme::load(self.root.dir(), &graph.config)?;
 
         let output = &self.output;
         let written = std::sync::Mutex::new((Vec::new(), HashSet::new()));
@@ -426,7 +408,7 @@ impl Preview {
             written.1.insert(page.path);
             Ok::<(), crate::write::WriteError>(())
         };
-        render::render(&graph, &theme, &emit).map_err(|failure| match failure {
+        render::render(&graph, &findings, &theme, &emit).map_err(|failure| match failure {
             render::RenderFailure::Render(err) => Error::Render(err),
             render::RenderFailure::Emit(err) => Error::Write(err),
         })?;
@@ -440,9 +422,8 @@ impl Preview {
         changed.sort();
 
         let notes_by_file = graph
-            .notes
-            .iter()
-            .enumerate()
+            .note_ids()
+            .zip(&graph.notes)
             .map(|(n, linked)| {
                 let file = diagnostic::display_path(&linked.note.file);
                 let relative = file.strip_prefix("content/").unwrap_or(&file).to_string();
@@ -451,65 +432,13 @@ impl Preview {
             .collect();
         let site = Site {
             graph,
+            findings,
             linker,
             theme,
-            lookups,
             warnings: diagnostics,
             notes_by_file,
             files,
         };
-        Ok((site, changed))
+        Ok((site, engine, changed))
     }
-
-    /// Opens the index for the search API the first time, and shows it the latest commit
-    /// after that.
-    fn reload_search(&self) {
-        let Some(site) = &self.site else { return };
-        let mut shared = self.search.write().expect("not poisoned");
-        if let Some(state) = shared.as_mut() {
-            if state.reader.reload().is_ok() {
-                state.lookups = site.lookups.clone();
-                return;
-            }
-        }
-        match open_search(
-            &search_index::dir(&self.options.root, self.options.selection()),
-            &site.graph.config.language,
-            &site.lookups,
-        ) {
-            Ok(state) => *shared = Some(state),
-            Err(err) => eprintln!("warning: search is unavailable: {}", error_chain(&err)),
-        }
-    }
-}
-
-fn open_search(index_dir: &Path, language: &str, lookups: &Lookups) -> Result<SearchState, Error> {
-    let (index, fields, _) = search_index::open(index_dir, language)?;
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()
-        .map_err(|source| search_index::IndexError::Tantivy {
-            path: index_dir.to_path_buf(),
-            source,
-        })?;
-    Ok(SearchState {
-        index,
-        language: language.to_string(),
-        reader,
-        fields,
-        lookups: lookups.clone(),
-    })
-}
-
-/// An error and its causes on one line, as the terminal shows them.
-pub fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
