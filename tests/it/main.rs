@@ -1,6 +1,7 @@
 //! Integration tests, in one test binary so the crate links once. They run the real
 //! `commonplace` binary (built once by cargo) against fixtures under `tests/fixtures/`.
 
+mod architecture;
 mod browser;
 mod bundle;
 mod cli;
