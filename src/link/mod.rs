@@ -262,20 +262,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
 
     // Every text, scanned once, in parallel: resolution needs every note's headings and
     // blocks, and the concept table every inline tag.
-    let mut docs: Vec<Doc> = Vec::new();
-    for (i, note) in corpus.notes.iter().enumerate() {
-        docs.push(Doc::Note(NoteId(i), &note.body));
-    }
-    for source in &corpus.sources {
-        for quote in &source.quotes {
-            if let Some(note) = &quote.note {
-                docs.push(Doc::Other(note));
-            }
-        }
-    }
-    for file in &corpus.concept_files {
-        docs.push(Doc::Other(&file.body));
-    }
+    let docs = texts(&corpus);
     let scans: Vec<Scan> = docs
         .par_iter()
         .map(|doc| outline::scan(&doc.markdown().text, dialect))
@@ -299,103 +286,229 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         },
         severity,
     };
-    let resolved: Vec<(Outline, Vec<Diagnostic>)> = docs
-        .par_iter()
-        .zip(scans.par_iter())
-        .map(|(doc, scan)| resolver.outline(*doc, scan.clone()))
-        .collect();
-    // Wikilinks in front matter values (`categories: ["[[Books]]"]`) link from the note.
-    let property_targets: Vec<Vec<PropertyTarget>> = corpus
-        .notes
-        .par_iter()
-        .enumerate()
-        .map(|(n, note)| {
-            let mut problems = Vec::new();
-            let targets =
-                resolver.properties(Doc::Note(NoteId(n), &note.body), note, &mut problems);
-            (targets, problems)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|(targets, problems)| {
-            diagnostics.extend(problems);
-            targets
-        })
-        .collect();
+    let outlines = Outlines::resolve(&corpus, &resolver, &docs, &scans, &mut diagnostics);
+    let (assets, withheld_assets) = decide_assets(&corpus, &outlines, &resolver, dialect);
+    drop(scans);
+    check_embeds(&corpus, &outlines, &mut diagnostics);
 
-    // Unpack the outlines in the order the texts were listed above.
-    let mut resolved = resolved.into_iter();
-    let mut note_outlines = Vec::new();
-    for _ in &corpus.notes {
-        let (outline, problems) = resolved.next().expect("one outline per note");
-        diagnostics.extend(problems);
-        note_outlines.push(outline);
+    let Corpus {
+        config,
+        notes,
+        sources,
+        concept_files,
+        ..
+    } = corpus;
+    let Outlines {
+        notes: note_outlines,
+        properties,
+        annotations,
+        concepts: concept_outlines,
+    } = outlines;
+    let mut linked_notes = link_notes(
+        notes,
+        note_outlines,
+        properties,
+        &concept_table,
+        &index,
+        &mut diagnostics,
+    );
+    let mut linked_sources = link_sources(sources, annotations, &concept_table);
+    let mut concept_map = concept_table.build(concept_files, concept_outlines);
+    record_backlinks(&mut linked_notes, &mut linked_sources, &mut concept_map);
+    concepts::fill_members(&linked_notes, &linked_sources, &mut concept_map);
+    concepts::report_near_misses(
+        &concept_table,
+        &concept_map,
+        &linked_notes,
+        &linked_sources,
+        &mut diagnostics,
+    );
+    fill_shared_concepts(&mut linked_notes);
+    concept_table.report_cycles(&concept_map, &mut diagnostics);
+
+    let graph = Graph {
+        config,
+        notes: linked_notes,
+        sources: linked_sources,
+        concepts: concept_map,
+        assets,
+        withheld_assets,
+        quote_ids,
+    };
+    (
+        graph,
+        diagnostics,
+        Linker {
+            index,
+            severity,
+            concepts: concept_table,
+        },
+    )
+}
+
+/// Every Markdown text of a corpus, in one order: the notes, the quotes' annotations, the
+/// concept files' descriptions.
+fn texts(corpus: &Corpus) -> Vec<Doc<'_>> {
+    let mut docs: Vec<Doc> = Vec::new();
+    for (i, note) in corpus.notes.iter().enumerate() {
+        docs.push(Doc::Note(NoteId(i), &note.body));
     }
-    let mut annotations: BTreeMap<(usize, usize), Outline> = BTreeMap::new();
-    for (s, source) in corpus.sources.iter().enumerate() {
-        for (q, quote) in source.quotes.iter().enumerate() {
-            if quote.note.is_some() {
-                let (outline, problems) = resolved.next().expect("one outline per annotation");
-                diagnostics.extend(problems);
-                annotations.insert((s, q), outline);
+    for source in &corpus.sources {
+        for quote in &source.quotes {
+            if let Some(note) = &quote.note {
+                docs.push(Doc::Other(note));
             }
         }
     }
-    let mut concept_outlines: BTreeMap<String, Outline> = BTreeMap::new();
     for file in &corpus.concept_files {
-        let (outline, problems) = resolved.next().expect("one outline per concept file");
-        diagnostics.extend(problems);
-        concept_outlines.insert(file.name.clone(), outline);
+        docs.push(Doc::Other(&file.body));
+    }
+    docs
+}
+
+/// Every text's outline with its links resolved, by what the text belongs to.
+struct Outlines {
+    notes: Vec<Outline>,
+    /// Each note's wikilinks in its front matter values.
+    properties: Vec<Vec<PropertyTarget>>,
+    /// By (source, quote) position in the corpus.
+    annotations: BTreeMap<(usize, usize), Outline>,
+    /// By concept name.
+    concepts: BTreeMap<String, Outline>,
+}
+
+impl Outlines {
+    /// Resolves every link of `docs` (the corpus's [`texts`]), scanned as `scans`, in parallel.
+    fn resolve(
+        corpus: &Corpus,
+        resolver: &Resolver,
+        docs: &[Doc],
+        scans: &[Scan],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Outlines {
+        let resolved: Vec<(Outline, Vec<Diagnostic>)> = docs
+            .par_iter()
+            .zip(scans.par_iter())
+            .map(|(doc, scan)| resolver.outline(*doc, scan.clone()))
+            .collect();
+        // Wikilinks in front matter values (`categories: ["[[Books]]"]`) link from the note.
+        let properties: Vec<Vec<PropertyTarget>> = corpus
+            .notes
+            .par_iter()
+            .enumerate()
+            .map(|(n, note)| {
+                let mut problems = Vec::new();
+                let targets =
+                    resolver.properties(Doc::Note(NoteId(n), &note.body), note, &mut problems);
+                (targets, problems)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(targets, problems)| {
+                diagnostics.extend(problems);
+                targets
+            })
+            .collect();
+
+        // Unpacked in the order the texts are listed.
+        let mut resolved = resolved.into_iter();
+        let mut next = |what: &str| {
+            let (outline, problems) = resolved.next().expect(what);
+            diagnostics.extend(problems);
+            outline
+        };
+        let notes = corpus
+            .notes
+            .iter()
+            .map(|_| next("one outline per note"))
+            .collect();
+        let mut annotations = BTreeMap::new();
+        for (s, source) in corpus.sources.iter().enumerate() {
+            for (q, quote) in source.quotes.iter().enumerate() {
+                if quote.note.is_some() {
+                    annotations.insert((s, q), next("one outline per annotation"));
+                }
+            }
+        }
+        let concepts = corpus
+            .concept_files
+            .iter()
+            .map(|file| (file.name.clone(), next("one outline per concept file")))
+            .collect();
+        Outlines {
+            notes,
+            properties,
+            annotations,
+            concepts,
+        }
     }
 
-    // Files only withheld texts use are withheld with them (see `publish::decide_file`).
-    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let outlines = note_outlines
-        .iter()
-        .chain(annotations.values())
-        .chain(concept_outlines.values());
-    for target in outlines.flat_map(|o| o.links.values()).chain(
-        property_targets
+    fn all(&self) -> impl Iterator<Item = &Outline> {
+        self.notes
             .iter()
-            .flat_map(|targets| targets.iter().map(|p| &p.target)),
-    ) {
+            .chain(self.annotations.values())
+            .chain(self.concepts.values())
+    }
+}
+
+/// The corpus's files the site publishes, and those it leaves out, with why: files only
+/// withheld texts use are withheld with them (see `publish::decide_file`).
+fn decide_assets(
+    corpus: &Corpus,
+    outlines: &Outlines,
+    resolver: &Resolver,
+    dialect: Dialect,
+) -> (Vec<Asset>, Vec<(Asset, Withholding)>) {
+    let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let in_properties = outlines
+        .properties
+        .iter()
+        .flat_map(|targets| targets.iter().map(|p| &p.target));
+    for target in outlines
+        .all()
+        .flat_map(|o| o.links.values())
+        .chain(in_properties)
+    {
         if let Target::Asset(path) = target {
             used.insert(path);
         }
     }
-    let used_by_withheld = assets_used_by_withheld(&corpus, &resolver, dialect);
+    let used_by_withheld = assets_used_by_withheld(corpus, resolver, dialect);
     // A preview of everything shows every file, as it shows every note.
     let mode = match corpus.selection.withheld {
         true => crate::config::PublishMode::All,
         false => corpus.config.publish,
     };
     let mut assets = Vec::new();
-    let mut withheld_assets = Vec::new();
+    let mut withheld = Vec::new();
     for asset in &corpus.assets {
         let path = asset.path.as_str();
         match publish::decide_file(mode, used.contains(path), used_by_withheld.contains(path)) {
             None => assets.push(asset.clone()),
-            Some(why) => withheld_assets.push((asset.clone(), why)),
+            Some(why) => withheld.push((asset.clone(), why)),
         }
     }
-    drop(used);
-    drop(scans);
+    (assets, withheld)
+}
 
+/// Embed cycles, and pages whose embeds expand past the budget, as the renderer will cut
+/// them.
+fn check_embeds(corpus: &Corpus, outlines: &Outlines, diagnostics: &mut Vec<Diagnostic>) {
     let embed_notes: Vec<embeds::EmbedNote> = corpus
         .notes
         .iter()
-        .zip(&note_outlines)
+        .zip(&outlines.notes)
         .map(|(note, outline)| embeds::EmbedNote {
             slug: &note.slug,
             body: &note.body,
             outline,
         })
         .collect();
-    embeds::report_cycles(&embed_notes, &mut diagnostics);
+    embeds::report_cycles(&embed_notes, diagnostics);
     let mut pages: Vec<embeds::PageText> = corpus
         .notes
         .iter()
-        .zip(&note_outlines)
+        .zip(&outlines.notes)
         .enumerate()
         .map(|(n, (note, outline))| embeds::PageText {
             note: Some(NoteId(n)),
@@ -405,7 +518,8 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         .collect();
     for (s, source) in corpus.sources.iter().enumerate() {
         for (q, quote) in source.quotes.iter().enumerate() {
-            if let (Some(markdown), Some(outline)) = (&quote.note, annotations.get(&(s, q))) {
+            let outline = outlines.annotations.get(&(s, q));
+            if let (Some(markdown), Some(outline)) = (&quote.note, outline) {
                 pages.push(embeds::PageText {
                     note: None,
                     markdown,
@@ -415,7 +529,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         }
     }
     for file in &corpus.concept_files {
-        if let Some(outline) = concept_outlines.get(&file.name) {
+        if let Some(outline) = outlines.concepts.get(&file.name) {
             pages.push(embeds::PageText {
                 note: None,
                 markdown: &file.body,
@@ -428,21 +542,19 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
         .filter_map(|page| embeds::check_expansion(page, &embed_notes))
         .collect();
     diagnostics.extend(cut);
-    drop(pages);
-    drop(embed_notes);
+}
 
-    let Corpus {
-        config,
-        notes,
-        sources,
-        concept_files,
-        ..
-    } = corpus;
-
-    // Notes, with their front matter's concepts and sources resolved.
-    let mut linked_notes: Vec<LinkedNote> = Vec::with_capacity(notes.len());
-    for ((note, outline), properties) in notes.into_iter().zip(note_outlines).zip(property_targets)
-    {
+/// Notes, with their front matter's concepts and sources resolved.
+fn link_notes(
+    notes: Vec<Note>,
+    outlines: Vec<Outline>,
+    properties: Vec<Vec<PropertyTarget>>,
+    concept_table: &concepts::ConceptTable,
+    index: &Index,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<LinkedNote> {
+    let mut linked = Vec::with_capacity(notes.len());
+    for ((note, outline), properties) in notes.into_iter().zip(outlines).zip(properties) {
         // Inline `#tags` count as the note's concepts, after those of its front matter.
         let written: Vec<String> = note
             .concepts
@@ -451,19 +563,28 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
             .cloned()
             .collect();
         let concepts = concept_table.canonical_list(&written);
-        let source_ids = note_sources(&note, &index, &mut diagnostics);
-        linked_notes.push(LinkedNote {
+        let sources = note_sources(&note, index, diagnostics);
+        linked.push(LinkedNote {
             note,
             outline,
             properties,
             concepts,
-            sources: source_ids,
+            sources,
             backlinks: Vec::new(),
             shares_concepts_with: Vec::new(),
         });
     }
+    linked
+}
 
-    let mut linked_sources: Vec<LinkedSource> = sources
+/// Sources with their quotes in locator order ("ch. 2" before "ch. 10"), each quote with its
+/// concepts (inline tags in its annotation too) and its annotation's outline.
+fn link_sources(
+    sources: Vec<Source>,
+    mut annotations: BTreeMap<(usize, usize), Outline>,
+    concept_table: &concepts::ConceptTable,
+) -> Vec<LinkedSource> {
+    sources
         .into_iter()
         .enumerate()
         .map(|(s, mut source)| {
@@ -500,39 +621,7 @@ pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {
                 notes: Vec::new(),
             }
         })
-        .collect();
-
-    let mut concept_map = concept_table.build(concept_files, concept_outlines);
-    record_backlinks(&mut linked_notes, &mut linked_sources, &mut concept_map);
-    concepts::fill_members(&linked_notes, &linked_sources, &mut concept_map);
-    concepts::report_near_misses(
-        &concept_table,
-        &concept_map,
-        &linked_notes,
-        &linked_sources,
-        &mut diagnostics,
-    );
-    fill_shared_concepts(&mut linked_notes);
-    concept_table.report_cycles(&concept_map, &mut diagnostics);
-
-    let graph = Graph {
-        config,
-        notes: linked_notes,
-        sources: linked_sources,
-        concepts: concept_map,
-        assets,
-        withheld_assets,
-        quote_ids,
-    };
-    (
-        graph,
-        diagnostics,
-        Linker {
-            index,
-            severity,
-            concepts: concept_table,
-        },
-    )
+        .collect()
 }
 
 /// Text without its HTML tags: `<` then a letter or `/` opens one; an escaped `\<` is text.

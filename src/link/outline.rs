@@ -134,180 +134,122 @@ pub fn is_relative_path(dest: &str) -> bool {
 }
 
 pub fn scan(text: &str, dialect: Dialect) -> Scan {
-    let mut scan = Scan::default();
-    let mut heading: Option<(u8, usize, String)> = None;
-    let mut paragraph: Option<usize> = None;
-    // The paragraph's whole text, to tell a line that is only `^block-id`.
-    let mut paragraph_text = String::new();
-    // Blocks at the top of the text: how deep the current event is, where the current top
-    // block began, and the last one that ended (which a `^block-id` line after it names).
-    let mut depth = 0usize;
-    let mut top_start = 0usize;
-    let mut last_top: Option<(usize, usize)> = None;
-    // Where each open block quote (or callout) began; and a block id that ended a paragraph
-    // in one, which names the whole quote if the quote ends right after it, as in Obsidian.
-    let mut quotes: Vec<usize> = Vec::new();
-    let mut quote_block: Option<usize> = None;
-    let mut last_text = String::new();
-    let mut seen_ids = std::collections::HashMap::<String, usize>::new();
-    // The first paragraph's phrases, until it is done; `None` once it is.
-    let mut first: Option<Vec<Phrase>> = Some(Vec::new());
-    // Inside an embed or a bare wikilink, whose text is not what the page shows.
-    let mut hidden_depth = 0usize;
-    let mut query: Option<QueryBlock> = None;
-    // A ```math block being read: where its TeX starts, and the TeX.
-    let mut math_block: Option<MathSpan> = None;
-    // Open list items: where each starts, and its own last text so far, until a nested block
-    // (a paragraph or a list) ends its own text.
-    let mut items: Vec<OpenItem> = Vec::new();
-
+    let mut scanner = Scanner::new(text);
     for (event, range) in syntax::events(text, dialect) {
-        let mut ended_top = None;
-        // A block id at the end of a quote's last paragraph names the quote.
-        let quote_change = syntax::quote_nesting(&event);
-        if let (Some(block), -1, Some(&start)) = (quote_block, quote_change, quotes.last()) {
-            scan.blocks[block].start = start;
-            scan.blocks[block].end = range.end;
+        scanner.event(event, range);
+    }
+    scanner.finish()
+}
+
+/// One pass over a text's events: the [`Scan`] so far, and what the events still open say
+/// about the ones to come.
+struct Scanner<'t> {
+    text: &'t str,
+    scan: Scan,
+    /// The heading being read: its level, where it starts, its text so far.
+    heading: Option<(u8, usize, String)>,
+    /// Where the open paragraph starts.
+    paragraph: Option<usize>,
+    /// The paragraph's whole text, to tell a line that is only `^block-id`.
+    paragraph_text: String,
+    /// The last piece of text, whose end may be a ` ^block-id`.
+    last_text: String,
+    /// Blocks at the top of the text: how deep the current event is, where the current top
+    /// block began, and the last one that ended (which a `^block-id` line after it names).
+    depth: usize,
+    top_start: usize,
+    last_top: Option<(usize, usize)>,
+    /// Where each open block quote (or callout) began; and a block id that ended a paragraph
+    /// in one, which names the whole quote if the quote ends right after it, as in Obsidian.
+    quotes: Vec<usize>,
+    quote_block: Option<usize>,
+    /// How many headings so far made each id, so that every id is unique.
+    seen_ids: std::collections::HashMap<String, usize>,
+    /// The first paragraph's phrases, until it is done; `None` once it is.
+    first: Option<Vec<Phrase>>,
+    /// Inside an embed or a bare wikilink, whose text is not what the page shows.
+    hidden_depth: usize,
+    /// A ```` ```query ```` block being read.
+    query: Option<QueryBlock>,
+    /// A ```` ```math ```` block being read: where its TeX starts, and the TeX.
+    math_block: Option<MathSpan>,
+    /// Open list items: where each starts, and its own last text so far, until a nested block
+    /// (a paragraph or a list) ends its own text.
+    items: Vec<OpenItem>,
+}
+
+impl<'t> Scanner<'t> {
+    fn new(text: &'t str) -> Self {
+        Scanner {
+            text,
+            scan: Scan::default(),
+            heading: None,
+            paragraph: None,
+            paragraph_text: String::new(),
+            last_text: String::new(),
+            depth: 0,
+            top_start: 0,
+            last_top: None,
+            quotes: Vec::new(),
+            quote_block: None,
+            seen_ids: std::collections::HashMap::new(),
+            first: Some(Vec::new()),
+            hidden_depth: 0,
+            query: None,
+            math_block: None,
+            items: Vec::new(),
         }
-        quote_block = None;
-        match quote_change {
-            1 => quotes.push(range.start),
-            -1 => {
-                quotes.pop();
-            }
-            _ => {}
-        }
-        match syntax::block_nesting(&event) {
-            1 => {
-                if depth == 0 {
-                    top_start = range.start;
-                }
-                depth += 1;
-            }
-            -1 => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    ended_top = Some((top_start, range.end));
-                }
-            }
-            _ => {}
-        }
+    }
+
+    fn event(&mut self, event: Event, range: std::ops::Range<usize>) {
+        self.quote_nesting(&event, range.start, range.end);
+        let ended_top = self.block_nesting(&event, range.start, range.end);
         let mut standalone_marker = false;
         // Whether this event's text is a summary's: a paragraph's, or a tight list item's own
         // (a note that opens with a list is summed up by it, not by a paragraph further down).
-        let collecting = paragraph.is_some()
-            || items
+        let collecting = self.paragraph.is_some()
+            || self
+                .items
                 .last()
                 .is_some_and(|item| item.own.is_some() && !item.done);
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as u8, range.start, String::new()));
+                self.heading = Some((level as u8, range.start, String::new()));
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, start, text)) = heading.take() {
-                    let base = slug::slugify(&text);
-                    let base = if base.is_empty() {
-                        "section".to_string()
-                    } else {
-                        base
-                    };
-                    let n = seen_ids.entry(base.clone()).or_insert(0);
-                    let id = if *n == 0 {
-                        base.clone()
-                    } else {
-                        format!("{base}-{n}")
-                    };
-                    *n += 1;
-                    scan.headings.push(Heading {
-                        level,
-                        text: text.trim().to_string(),
-                        id,
-                        start,
-                        body_start: range.end,
-                        section_end: 0,
-                    });
-                }
-            }
+            Event::End(TagEnd::Heading(_)) => self.end_heading(range.end),
             Event::Start(Tag::Paragraph) => {
-                paragraph = Some(range.start);
-                paragraph_text.clear();
-                last_text.clear();
-                if let Some(item) = items.last_mut() {
+                self.paragraph = Some(range.start);
+                self.paragraph_text.clear();
+                self.last_text.clear();
+                if let Some(item) = self.items.last_mut() {
                     // A loose item: its paragraph carries the block id.
                     item.own = None;
                 }
             }
-            Event::End(TagEnd::Paragraph) => {
-                if let Some(start) = paragraph.take() {
-                    let alone = block_marker(paragraph_text.trim())
-                        .filter(|(before, _)| before.is_empty())
-                        .map(|(_, id)| id.to_string());
-                    match (alone, last_top) {
-                        // `^id` on a line of its own names the block above it (a table, a
-                        // list, a quote), as in Obsidian.
-                        (Some(id), Some((top, end))) if depth == 0 => {
-                            scan.blocks.push(Block {
-                                id,
-                                start: top,
-                                end,
-                            });
-                            standalone_marker = true;
-                        }
-                        _ => {
-                            if let Some((_, id)) = block_marker(&last_text) {
-                                scan.blocks.push(Block {
-                                    id: id.to_string(),
-                                    start,
-                                    end: range.end,
-                                });
-                                if !quotes.is_empty() {
-                                    quote_block = Some(scan.blocks.len() - 1);
-                                }
-                            }
-                        }
-                    }
-                    finish_first(&mut first, &mut scan);
-                }
-            }
-            Event::Start(Tag::Item) => items.push(OpenItem {
+            Event::End(TagEnd::Paragraph) => standalone_marker = self.end_paragraph(range.end),
+            Event::Start(Tag::Item) => self.items.push(OpenItem {
                 start: range.start,
                 own: Some(String::new()),
                 done: false,
             }),
             Event::Start(Tag::List(_)) => {
-                if let Some(item) = items.last_mut() {
+                if let Some(item) = self.items.last_mut() {
                     // The item's own text ends where its nested list begins.
                     item.done = true;
-                    finish_first(&mut first, &mut scan);
+                    finish_first(&mut self.first, &mut self.scan);
                 }
             }
-            Event::End(TagEnd::Item) => {
-                finish_first(&mut first, &mut scan);
-                if let Some(OpenItem {
-                    start,
-                    own: Some(own),
-                    ..
-                }) = items.pop()
-                {
-                    if let Some((_, id)) = block_marker(&own) {
-                        scan.blocks.push(Block {
-                            id: id.to_string(),
-                            start,
-                            end: range.end,
-                        });
-                    }
-                }
-            }
+            Event::End(TagEnd::Item) => self.end_item(range.end),
             Event::Start(Tag::Link {
                 ref dest_url,
                 ref title,
                 ..
             }) if syntax::is_tag(title) => {
                 let name = dest_url.strip_prefix("concept:").unwrap_or(dest_url);
-                if !scan.tags.iter().any(|t| t == name) {
-                    scan.tags.push(name.to_string());
+                if !self.scan.tags.iter().any(|t| t == name) {
+                    self.scan.tags.push(name.to_string());
                 }
-                scan.links.push(RawLink {
+                self.scan.links.push(RawLink {
                     offset: range.start,
                     dest: dest_url.to_string(),
                     kind: RawLinkKind::Wiki { embed: false },
@@ -317,90 +259,25 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
                 link_type,
                 ref dest_url,
                 ..
-            })
-            | Event::Start(Tag::Image {
+            }) => self.link(link_type, dest_url, false, collecting, range.start),
+            Event::Start(Tag::Image {
                 link_type,
                 ref dest_url,
                 ..
-            }) => {
-                let image = matches!(event, Event::Start(Tag::Image { .. }));
-                let kind = match link_type {
-                    LinkType::WikiLink { .. } => Some(RawLinkKind::Wiki { embed: image }),
-                    // `<someone@example.org>` is a mail link, not a file.
-                    LinkType::Email => None,
-                    _ if is_relative_path(dest_url) => Some(RawLinkKind::Path { image }),
-                    _ => None,
-                };
-                if let Some(kind) = kind {
-                    scan.links.push(RawLink {
-                        offset: range.start,
-                        dest: dest_url.to_string(),
-                        kind,
-                    });
-                }
-                let bare = matches!(link_type, LinkType::WikiLink { has_pothole: false });
-                if image || hidden_depth > 0 || bare {
-                    if bare && !image && hidden_depth == 0 && collecting {
-                        if let Some(phrases) = first.as_mut() {
-                            phrases.push(Phrase::Link {
-                                offset: range.start,
-                                written: dest_url.to_string(),
-                            });
-                        }
-                    }
-                    hidden_depth += 1;
-                }
-            }
-            Event::End(TagEnd::Image) => hidden_depth = hidden_depth.saturating_sub(1),
-            Event::End(TagEnd::Link) if hidden_depth > 0 => hidden_depth -= 1,
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info)))
-                if is_query_block(info) =>
-            {
-                query = Some(QueryBlock {
-                    offset: range.start,
-                    query: String::new(),
-                });
-            }
+            }) => self.link(link_type, dest_url, true, collecting, range.start),
+            Event::End(TagEnd::Image) => self.hidden_depth = self.hidden_depth.saturating_sub(1),
+            Event::End(TagEnd::Link) if self.hidden_depth > 0 => self.hidden_depth -= 1,
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(ref info))) => {
-                let lang = info.split_whitespace().next().unwrap_or("");
-                if lang == "mermaid" {
-                    scan.diagrams += 1;
-                } else if lang == "math" {
-                    math_block = Some(MathSpan {
-                        offset: range.start,
-                        tex: String::new(),
-                        display: true,
-                    });
-                } else if let Some(plugin) = syntax::plugin_block(lang) {
-                    scan.unsupported.push(Unsupported {
-                        offset: range.start,
-                        message: plugin_message(&format!("```{lang}"), plugin),
-                    });
-                }
+                self.start_code_block(info, range.start)
             }
-            Event::End(TagEnd::CodeBlock) => {
-                if let Some(mut block) = query.take() {
-                    block.query = block.query.split_whitespace().collect::<Vec<_>>().join(" ");
-                    match syntax::obsidian_search_operator(&block.query) {
-                        // Obsidian's own embedded search, in its own syntax.
-                        Some(operator) => scan.unsupported.push(Unsupported {
-                            offset: block.offset,
-                            message: format!(
-                                "this ```query block is an Obsidian search (`{operator}`), which a published site cannot run; it is shown as code"
-                            ),
-                        }),
-                        None => scan.queries.push(block),
-                    }
-                }
-                scan.math.extend(math_block.take());
-            }
-            Event::Text(t) if query.is_some() => {
-                if let Some(block) = query.as_mut() {
+            Event::End(TagEnd::CodeBlock) => self.end_code_block(),
+            Event::Text(t) if self.query.is_some() => {
+                if let Some(block) = self.query.as_mut() {
                     block.query.push_str(&t);
                 }
             }
-            Event::Text(t) if math_block.is_some() => {
-                if let Some(block) = math_block.as_mut() {
+            Event::Text(t) if self.math_block.is_some() => {
+                if let Some(block) = self.math_block.as_mut() {
                     if block.tex.is_empty() {
                         block.offset = range.start;
                     }
@@ -409,75 +286,290 @@ pub fn scan(text: &str, dialect: Dialect) -> Scan {
             }
             Event::Code(ref t) if syntax::is_inline_query(t) => {
                 let written = format!("`{}…`", t.chars().take(2).collect::<String>().trim());
-                scan.unsupported.push(Unsupported {
+                self.scan.unsupported.push(Unsupported {
                     offset: range.start,
                     message: plugin_message(&written, "Dataview"),
                 });
             }
-            Event::InlineMath(ref t) | Event::DisplayMath(ref t) => {
-                let display = matches!(event, Event::DisplayMath(_));
-                let delimiter = if text[range.start..].starts_with("$$") {
-                    2
-                } else {
-                    1
-                };
-                scan.math.push(MathSpan {
-                    offset: range.start + delimiter,
-                    tex: t.to_string(),
-                    display,
-                });
-                scan.words += t.split_whitespace().count();
-                if let Some((_, _, text)) = heading.as_mut() {
-                    text.push_str(t);
-                }
-                if collecting && hidden_depth == 0 {
-                    if let Some(phrases) = first.as_mut() {
-                        push_text(phrases, t);
-                    }
-                }
-            }
-            Event::Text(t) | Event::Code(t) => {
-                scan.words += t.split_whitespace().count();
-                if paragraph.is_some() {
-                    paragraph_text.push_str(&t);
-                }
-                if let Some((_, _, text)) = heading.as_mut() {
-                    text.push_str(&t);
-                }
-                if collecting && hidden_depth == 0 {
-                    if let Some(phrases) = first.as_mut() {
-                        push_text(phrases, &t);
-                    }
-                }
-                if let Some(item) = items.last_mut() {
-                    if let (Some(own), false, None) = (&mut item.own, item.done, paragraph) {
-                        *own = t.to_string();
-                    }
-                }
-                last_text = t.to_string();
-            }
+            Event::InlineMath(ref t) => self.math(t, false, range.start, collecting),
+            Event::DisplayMath(ref t) => self.math(t, true, range.start, collecting),
+            Event::Text(t) | Event::Code(t) => self.text(&t, collecting),
             Event::SoftBreak | Event::HardBreak if collecting => {
-                if let Some(phrases) = first.as_mut() {
+                if let Some(phrases) = self.first.as_mut() {
                     push_text(phrases, " ");
                 }
             }
             _ => {}
         }
         if let (Some(block), false) = (ended_top, standalone_marker) {
-            last_top = Some(block);
+            self.last_top = Some(block);
         }
     }
 
-    // A section runs to the next heading of the same or a higher level.
-    let starts: Vec<(u8, usize)> = scan.headings.iter().map(|h| (h.level, h.start)).collect();
-    for (i, h) in scan.headings.iter_mut().enumerate() {
-        h.section_end = starts[i + 1..]
-            .iter()
-            .find(|(level, _)| *level <= h.level)
-            .map_or(text.len(), |(_, start)| *start);
+    /// Follows block quotes (and callouts) opening and closing: a block id at the end of a
+    /// quote's last paragraph names the quote.
+    fn quote_nesting(&mut self, event: &Event, start: usize, end: usize) {
+        let change = syntax::quote_nesting(event);
+        if let (Some(block), -1, Some(&quote_start)) =
+            (self.quote_block, change, self.quotes.last())
+        {
+            self.scan.blocks[block].start = quote_start;
+            self.scan.blocks[block].end = end;
+        }
+        self.quote_block = None;
+        match change {
+            1 => self.quotes.push(start),
+            -1 => {
+                self.quotes.pop();
+            }
+            _ => {}
+        }
     }
-    scan.blocks.sort_by_key(|b| b.start);
-    scan
+
+    /// Follows blocks opening and closing; returns the range of a top-level block this event
+    /// ends.
+    fn block_nesting(&mut self, event: &Event, start: usize, end: usize) -> Option<(usize, usize)> {
+        match syntax::block_nesting(event) {
+            1 => {
+                if self.depth == 0 {
+                    self.top_start = start;
+                }
+                self.depth += 1;
+                None
+            }
+            -1 => {
+                self.depth = self.depth.saturating_sub(1);
+                (self.depth == 0).then_some((self.top_start, end))
+            }
+            _ => None,
+        }
+    }
+
+    fn end_heading(&mut self, body_start: usize) {
+        let Some((level, start, text)) = self.heading.take() else {
+            return;
+        };
+        let base = slug::slugify(&text);
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let n = self.seen_ids.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        *n += 1;
+        self.scan.headings.push(Heading {
+            level,
+            text: text.trim().to_string(),
+            id,
+            start,
+            body_start,
+            section_end: 0,
+        });
+    }
+
+    /// A paragraph ends: its block id, if it has one. Returns whether it was only a
+    /// `^block-id` naming the block above it.
+    fn end_paragraph(&mut self, end: usize) -> bool {
+        let Some(start) = self.paragraph.take() else {
+            return false;
+        };
+        let mut standalone_marker = false;
+        let alone = block_marker(self.paragraph_text.trim())
+            .filter(|(before, _)| before.is_empty())
+            .map(|(_, id)| id.to_string());
+        match (alone, self.last_top) {
+            // `^id` on a line of its own names the block above it (a table, a list, a
+            // quote), as in Obsidian.
+            (Some(id), Some((top, top_end))) if self.depth == 0 => {
+                self.scan.blocks.push(Block {
+                    id,
+                    start: top,
+                    end: top_end,
+                });
+                standalone_marker = true;
+            }
+            _ => {
+                if let Some((_, id)) = block_marker(&self.last_text) {
+                    self.scan.blocks.push(Block {
+                        id: id.to_string(),
+                        start,
+                        end,
+                    });
+                    if !self.quotes.is_empty() {
+                        self.quote_block = Some(self.scan.blocks.len() - 1);
+                    }
+                }
+            }
+        }
+        finish_first(&mut self.first, &mut self.scan);
+        standalone_marker
+    }
+
+    /// A list item ends: a tight item's own text may end with its block id.
+    fn end_item(&mut self, end: usize) {
+        finish_first(&mut self.first, &mut self.scan);
+        if let Some(OpenItem {
+            start,
+            own: Some(own),
+            ..
+        }) = self.items.pop()
+        {
+            if let Some((_, id)) = block_marker(&own) {
+                self.scan.blocks.push(Block {
+                    id: id.to_string(),
+                    start,
+                    end,
+                });
+            }
+        }
+    }
+
+    /// A link or an image starts: one this tool checks is kept; what an embed or a bare
+    /// wikilink holds is not text the page shows (a bare wikilink shows its target's name).
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: &str,
+        image: bool,
+        collecting: bool,
+        offset: usize,
+    ) {
+        let kind = match link_type {
+            LinkType::WikiLink { .. } => Some(RawLinkKind::Wiki { embed: image }),
+            // `<someone@example.org>` is a mail link, not a file.
+            LinkType::Email => None,
+            _ if is_relative_path(dest_url) => Some(RawLinkKind::Path { image }),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            self.scan.links.push(RawLink {
+                offset,
+                dest: dest_url.to_string(),
+                kind,
+            });
+        }
+        let bare = matches!(link_type, LinkType::WikiLink { has_pothole: false });
+        if image || self.hidden_depth > 0 || bare {
+            if bare && !image && self.hidden_depth == 0 && collecting {
+                if let Some(phrases) = self.first.as_mut() {
+                    phrases.push(Phrase::Link {
+                        offset,
+                        written: dest_url.to_string(),
+                    });
+                }
+            }
+            self.hidden_depth += 1;
+        }
+    }
+
+    fn start_code_block(&mut self, info: &str, offset: usize) {
+        if is_query_block(info) {
+            self.query = Some(QueryBlock {
+                offset,
+                query: String::new(),
+            });
+            return;
+        }
+        let lang = info.split_whitespace().next().unwrap_or("");
+        if lang == "mermaid" {
+            self.scan.diagrams += 1;
+        } else if lang == "math" {
+            self.math_block = Some(MathSpan {
+                offset,
+                tex: String::new(),
+                display: true,
+            });
+        } else if let Some(plugin) = syntax::plugin_block(lang) {
+            self.scan.unsupported.push(Unsupported {
+                offset,
+                message: plugin_message(&format!("```{lang}"), plugin),
+            });
+        }
+    }
+
+    fn end_code_block(&mut self) {
+        if let Some(mut block) = self.query.take() {
+            block.query = block.query.split_whitespace().collect::<Vec<_>>().join(" ");
+            match syntax::obsidian_search_operator(&block.query) {
+                // Obsidian's own embedded search, in its own syntax.
+                Some(operator) => self.scan.unsupported.push(Unsupported {
+                    offset: block.offset,
+                    message: format!(
+                        "this ```query block is an Obsidian search (`{operator}`), which a published site cannot run; it is shown as code"
+                    ),
+                }),
+                None => self.scan.queries.push(block),
+            }
+        }
+        self.scan.math.extend(self.math_block.take());
+    }
+
+    fn math(&mut self, tex: &str, display: bool, offset: usize, collecting: bool) {
+        let delimiter = if self.text[offset..].starts_with("$$") {
+            2
+        } else {
+            1
+        };
+        self.scan.math.push(MathSpan {
+            offset: offset + delimiter,
+            tex: tex.to_string(),
+            display,
+        });
+        self.scan.words += tex.split_whitespace().count();
+        if let Some((_, _, text)) = self.heading.as_mut() {
+            text.push_str(tex);
+        }
+        if collecting && self.hidden_depth == 0 {
+            if let Some(phrases) = self.first.as_mut() {
+                push_text(phrases, tex);
+            }
+        }
+    }
+
+    fn text(&mut self, t: &str, collecting: bool) {
+        self.scan.words += t.split_whitespace().count();
+        if self.paragraph.is_some() {
+            self.paragraph_text.push_str(t);
+        }
+        if let Some((_, _, text)) = self.heading.as_mut() {
+            text.push_str(t);
+        }
+        if collecting && self.hidden_depth == 0 {
+            if let Some(phrases) = self.first.as_mut() {
+                push_text(phrases, t);
+            }
+        }
+        if let Some(item) = self.items.last_mut() {
+            if let (Some(own), false, None) = (&mut item.own, item.done, self.paragraph) {
+                *own = t.to_string();
+            }
+        }
+        self.last_text = t.to_string();
+    }
+
+    /// The scan, with each heading's section: it runs to the next heading of the same or a
+    /// higher level.
+    fn finish(mut self) -> Scan {
+        let starts: Vec<(u8, usize)> = self
+            .scan
+            .headings
+            .iter()
+            .map(|h| (h.level, h.start))
+            .collect();
+        for (i, h) in self.scan.headings.iter_mut().enumerate() {
+            h.section_end = starts[i + 1..]
+                .iter()
+                .find(|(level, _)| *level <= h.level)
+                .map_or(self.text.len(), |(_, start)| *start);
+        }
+        self.scan.blocks.sort_by_key(|b| b.start);
+        self.scan
+    }
 }
 
 /// A list item being scanned.
