@@ -1,7 +1,11 @@
 //! The names of things in the [`super::Graph`]: typed positions of notes, sources and quotes,
 //! and the four kinds of page a link, a search result or a bundle document can be.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
+
+use crate::load::Source;
 
 /// A note: its position in [`super::Graph::notes`], which is also its position in the
 /// [`crate::load::Corpus`] it was linked from (notes sorted by slug).
@@ -18,6 +22,24 @@ pub struct SourceId(pub usize);
 pub struct QuoteRef {
     pub source: SourceId,
     pub quote: usize,
+}
+
+/// Every quote by its global id (`ddia/q1`): made once when a site is linked, and shared by
+/// the name lookup (links name quotes so) and the graph (the search index does).
+pub(super) type QuoteIds = Arc<HashMap<String, QuoteRef>>;
+
+pub(super) fn quote_ids(sources: &[Source]) -> QuoteIds {
+    let mut ids = HashMap::new();
+    for (s, source) in sources.iter().enumerate() {
+        for (q, quote) in source.quotes.iter().enumerate() {
+            let at = QuoteRef {
+                source: SourceId(s),
+                quote: q,
+            };
+            ids.insert(format!("{}/{}", source.id, quote.id), at);
+        }
+    }
+    Arc::new(ids)
 }
 
 /// What a page, a search result or a link target is. Links write it as a prefix

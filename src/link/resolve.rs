@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Kind, NoteId, QuoteIds, QuoteRef, SourceId};
+use super::ids::{Kind, NoteId, QuoteIds, QuoteRef, SourceId};
 use crate::load::{Corpus, Withholding};
 use crate::slug;
 

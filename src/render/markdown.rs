@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, LinkType, Tag, TagEnd};
 
+use super::findings::Findings;
 use super::urls::Urls;
-use super::Findings;
 use crate::link::embeds::{self, Budget, Showing};
 use crate::link::outline;
 use crate::link::{Anchor, Graph, NoteId, Outline, QuoteRef, Target};

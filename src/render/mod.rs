@@ -1,5 +1,7 @@
 //! Stage 3, render: the [`Graph`] and a [`Theme`] become pages (URL and HTML). No disk I/O.
 
+mod context;
+mod findings;
 mod highlight;
 pub mod markdown;
 mod sanitize;
@@ -10,46 +12,19 @@ pub mod urls;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use serde::Serialize;
 use tera::Context;
 
 use crate::link::{Graph, NoteId, QuoteRef, Ref, SourceId};
 use crate::text::{iso_date, long_date, shorten};
+use context::{
+    ConceptCtx, ConceptListItem, CountedLink, Crumb, FeedEntry, FolderCtx, FolderListCtx,
+    FolderNoteCtx, LinkCtx, NoteCtx, NoteSummary, PropertyCtx, PropertyLinkCtx, QuoteCtx,
+    QuoteGroup, QuoteItem, SiteCtx, SourceCtx, SourceRefCtx, TocEntry,
+};
+pub use findings::{Findings, RELATED};
 use markdown::MarkdownRenderer;
 pub use theme::{StaticFile, Theme, ThemeError};
 use urls::Urls;
-
-/// How many related notes, and related quotes, a page shows.
-pub const RELATED: usize = 5;
-
-/// What the search index adds to pages, found after linking (`search` finds them, render
-/// only reads them): the quotes each ```` ```query ```` block lists, and the notes and quotes
-/// most like each one by their words. Empty where nothing was searched: `check`, which
-/// writes no index, and texts read alone.
-#[derive(Debug, Default)]
-pub struct Findings {
-    /// By note and the byte offset of the block in the note's text, in reading order.
-    pub query_results: BTreeMap<(NoteId, usize), Vec<QuoteRef>>,
-    /// At most [`RELATED`] by note, most alike first.
-    pub similar_notes: BTreeMap<NoteId, Vec<NoteId>>,
-    /// At most [`RELATED`] by quote, most alike first.
-    pub similar_quotes: BTreeMap<QuoteRef, Vec<QuoteRef>>,
-}
-
-impl Findings {
-    /// What the block at `offset` in note `note` found, if it was run.
-    pub fn query_results(&self, note: NoteId, offset: usize) -> Option<&[QuoteRef]> {
-        self.query_results.get(&(note, offset)).map(Vec::as_slice)
-    }
-
-    pub fn similar_notes(&self, note: NoteId) -> &[NoteId] {
-        self.similar_notes.get(&note).map_or(&[], Vec::as_slice)
-    }
-
-    pub fn similar_quotes(&self, quote: QuoteRef) -> &[QuoteRef] {
-        self.similar_quotes.get(&quote).map_or(&[], Vec::as_slice)
-    }
-}
 
 /// One output file: its path under the output folder and its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,205 +40,6 @@ pub struct RenderError {
     pub template: &'static str,
     #[source]
     pub source: tera::Error,
-}
-
-/// Every page of the site, as a list of work to do in parallel.
-#[derive(Debug, Clone, Serialize)]
-struct SiteCtx<'a> {
-    title: &'a str,
-    description: Option<&'a str>,
-    author: Option<&'a str>,
-    /// The base path (`""` or `/kb`): templates write `{{ site.base }}/concepts/`.
-    base: &'a str,
-    base_url: &'a str,
-    language: &'a str,
-    generator: &'static str,
-}
-
-#[derive(Serialize, Clone)]
-struct LinkCtx {
-    title: String,
-    url: String,
-    /// What the link points at: note, quote, concept or source.
-    kind: &'static str,
-}
-
-#[derive(Serialize, Clone)]
-struct CountedLink {
-    title: String,
-    url: String,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct TocEntry {
-    level: u8,
-    title: String,
-    id: String,
-}
-
-/// A folder on the way from the home page to a page.
-#[derive(Serialize, Clone)]
-struct Crumb {
-    title: String,
-    url: String,
-}
-
-/// What a folder holds, for its page (or its folder note's page).
-#[derive(Serialize)]
-struct FolderListCtx {
-    folders: Vec<LinkCtx>,
-    notes: Vec<FolderNoteCtx>,
-}
-
-#[derive(Serialize)]
-struct FolderNoteCtx {
-    #[serde(flatten)]
-    link: LinkCtx,
-    date: Option<String>,
-}
-
-#[derive(Serialize)]
-struct FolderCtx {
-    title: String,
-    url: String,
-    breadcrumbs: Vec<Crumb>,
-    #[serde(flatten)]
-    list: FolderListCtx,
-}
-
-/// A front matter property whose values are links (`categories: ["[[Books]]"]`).
-#[derive(Serialize)]
-struct PropertyCtx {
-    key: String,
-    links: Vec<PropertyLinkCtx>,
-}
-
-#[derive(Serialize)]
-struct PropertyLinkCtx {
-    title: String,
-    /// `None` for a link whose target does not exist or is not published.
-    url: Option<String>,
-    /// Whether the target does not exist (one that is not published shows as plain text).
-    broken: bool,
-}
-
-#[derive(Serialize)]
-struct NoteCtx {
-    title: String,
-    url: String,
-    slug: String,
-    /// The folders the note is in, outermost first, each a link to its page.
-    breadcrumbs: Vec<Crumb>,
-    /// For a folder note (`ch1/index.md`), what its folder holds.
-    folder: Option<FolderListCtx>,
-    /// Front matter properties that link, in the order written.
-    properties: Vec<PropertyCtx>,
-    /// The id of the opening heading the title stands for, which links to it land on.
-    title_id: Option<String>,
-    /// Why the published site leaves the note out, in a preview that shows it anyway.
-    withheld: Option<String>,
-    date: Option<String>,
-    date_display: Option<String>,
-    summary: String,
-    concepts: Vec<LinkCtx>,
-    sources: Vec<LinkCtx>,
-    content: String,
-    toc: Vec<TocEntry>,
-    words: usize,
-    reading_time: usize,
-    backlinks: Vec<LinkCtx>,
-    related: Vec<LinkCtx>,
-    extra: BTreeMap<String, serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct SourceRefCtx {
-    id: String,
-    title: String,
-    url: String,
-    author: Option<String>,
-    year: Option<String>,
-    kind: crate::load::SourceKind,
-    link: Option<String>,
-}
-
-#[derive(Serialize)]
-struct QuoteItem {
-    id: String,
-    text: String,
-    url: String,
-    locator: Option<String>,
-    source_title: String,
-    source_url: String,
-    concepts: Vec<LinkCtx>,
-}
-
-#[derive(Serialize)]
-struct QuoteCtx {
-    id: String,
-    /// The text cut to about 60 characters at a word, for the page title and lists.
-    short: String,
-    global_id: String,
-    text: String,
-    text_html: String,
-    url: String,
-    locator: Option<String>,
-    /// When the reader marked it, `YYYY-MM-DD`.
-    date: Option<String>,
-    source: SourceRefCtx,
-    concepts: Vec<LinkCtx>,
-    annotation: Option<String>,
-    cited_by: Vec<LinkCtx>,
-    /// Quotes most like this one, by their words.
-    related: Vec<QuoteItem>,
-}
-
-#[derive(Serialize)]
-struct QuoteGroup {
-    source: LinkCtx,
-    quotes: Vec<QuoteItem>,
-}
-
-#[derive(Serialize)]
-struct ConceptCtx {
-    name: String,
-    title: String,
-    url: String,
-    description: Option<String>,
-    aliases: Vec<String>,
-    broader: Vec<LinkCtx>,
-    narrower: Vec<CountedLink>,
-    quote_count: usize,
-    groups: Vec<QuoteGroup>,
-    notes: Vec<LinkCtx>,
-    related: Vec<CountedLink>,
-    extra: BTreeMap<String, serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct SourceCtx {
-    #[serde(flatten)]
-    reference: SourceRefCtx,
-    quotes: Vec<QuoteItem>,
-    notes: Vec<LinkCtx>,
-}
-
-#[derive(Serialize)]
-struct ConceptListItem {
-    title: String,
-    url: String,
-    count: usize,
-    depth: usize,
-}
-
-#[derive(Serialize)]
-struct FeedEntry {
-    title: String,
-    url: String,
-    updated: String,
-    summary: String,
-    content: String,
 }
 
 struct Renderer<'g> {
@@ -1124,14 +900,6 @@ impl<'g> Renderer<'g> {
         );
         context.insert("home_url", &self.urls.absolute(&self.urls.home()));
     }
-}
-
-#[derive(Serialize)]
-struct NoteSummary {
-    #[serde(flatten)]
-    link: LinkCtx,
-    date: Option<String>,
-    summary: String,
 }
 
 fn use_count(concept: &crate::link::Concept) -> usize {

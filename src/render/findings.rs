@@ -1,0 +1,39 @@
+//! What the search stage hands the renderer: the quotes ```` ```query ```` blocks find, and
+//! the notes and quotes alike by their words. An input render reads beside the graph, never
+//! written into it.
+
+use std::collections::BTreeMap;
+
+use crate::link::{NoteId, QuoteRef};
+
+/// How many related notes, and related quotes, a page shows.
+pub const RELATED: usize = 5;
+
+/// What the search index adds to pages, found after linking (`search` finds them, render
+/// only reads them): the quotes each ```` ```query ```` block lists, and the notes and quotes
+/// most like each one by their words. Empty where nothing was searched: `check`, which
+/// writes no index, and texts read alone.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// By note and the byte offset of the block in the note's text, in reading order.
+    pub query_results: BTreeMap<(NoteId, usize), Vec<QuoteRef>>,
+    /// At most [`RELATED`] by note, most alike first.
+    pub similar_notes: BTreeMap<NoteId, Vec<NoteId>>,
+    /// At most [`RELATED`] by quote, most alike first.
+    pub similar_quotes: BTreeMap<QuoteRef, Vec<QuoteRef>>,
+}
+
+impl Findings {
+    /// What the block at `offset` in note `note` found, if it was run.
+    pub fn query_results(&self, note: NoteId, offset: usize) -> Option<&[QuoteRef]> {
+        self.query_results.get(&(note, offset)).map(Vec::as_slice)
+    }
+
+    pub fn similar_notes(&self, note: NoteId) -> &[NoteId] {
+        self.similar_notes.get(&note).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn similar_quotes(&self, quote: QuoteRef) -> &[QuoteRef] {
+        self.similar_quotes.get(&quote).map_or(&[], Vec::as_slice)
+    }
+}
