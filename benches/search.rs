@@ -11,7 +11,7 @@ mod corpus;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use commonplace::link::Kind;
+use commonplace::kind::Kind;
 use commonplace::search::{documents, Compaction, Engine, Lookups, SearchRequest};
 use commonplace::site::SiteRoot;
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use commonplace::link::Kind;
+use commonplace::kind::Kind;
 
 #[derive(Debug, Parser)]
 #[command(

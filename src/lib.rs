@@ -12,7 +12,8 @@
 //! write   pages + assets              -> public/                   (write)
 //! ```
 //!
-//! [`prepare`] runs the first three, and is all that [`check`], [`build`] and `serve` share:
+//! [`prepare`] runs the first three (for [`check`], only load and link, and the query blocks
+//! read without an index), and is all that [`check`], [`build`] and `serve` share: after it
 //! they differ only in where the pages go. [`search()`] reads the index, updating it first
 //! when the content changed.
 
@@ -21,6 +22,7 @@ pub mod diagnostic;
 pub mod fs;
 pub mod import;
 pub mod init;
+pub mod kind;
 pub mod link;
 pub mod load;
 pub mod new;
@@ -91,7 +93,7 @@ impl BuildOptions {
     pub fn output_dir(&self) -> PathBuf {
         self.output
             .clone()
-            .unwrap_or_else(|| self.site.root.join("public"))
+            .unwrap_or_else(|| self.site.root.join(site::OUTPUT_DIR))
     }
 }
 
@@ -349,8 +351,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     })
 }
 
-/// Runs every stage but the write, and returns every diagnostic, sorted, and what the site
-/// would publish. Touches nothing on the disk, the search index included.
+/// Loads and links the site, reads its query blocks and renders every page into nothing (to
+/// find template errors), and returns every diagnostic, sorted, and what the site would
+/// publish. Writes nothing, the search index included.
 pub fn check(options: &SiteOptions) -> Result<(Vec<Diagnostic>, Publication), Error> {
     let prepared = prepare(options, Indexing::None)?;
     let theme = render::Theme::load(&options.root, &prepared.graph.config)?;
@@ -384,14 +387,7 @@ pub fn search(
     let site = SiteRoot::open(&options.root)?;
     let stamp = search::content_stamp(&site, options.selection());
     let index_dir = options.index_dir(&site);
-    let language = match std::fs::read_to_string(site.config_file()) {
-        Ok(text) => {
-            config::Config::parse(&text, std::path::Path::new(config::FILE_NAME))
-                .0
-                .language
-        }
-        Err(_) => return Err(site::NotASite(options.root.clone()).into()),
-    };
+    let language = load::read_config(&site)?.0.language;
     if let Some(engine) = search::Engine::open_current(&index_dir, &language, stamp) {
         return Ok(SearchOutcome {
             results: engine.search(request)?,

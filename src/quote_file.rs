@@ -127,6 +127,13 @@ pub fn quote_id(place: &Place, text: &str) -> String {
     format!("{}-{:06x}", place.id_prefix(), hash >> 40)
 }
 
+/// [`quote_id`] with the whole hash, for a text whose short id another text at the same place
+/// already has.
+pub fn long_quote_id(place: &Place, text: &str) -> String {
+    let hash = xxhash_rust::xxh3::xxh3_64(normalize_text(text).as_bytes());
+    format!("{}-{hash:016x}", place.id_prefix())
+}
+
 /// A quote file as the site has it: its text and what the loader read from it.
 pub struct SourceFile {
     pub path: PathBuf,

@@ -10,6 +10,11 @@ use crate::config::FILE_NAME;
 /// The folder of a site's sources, relative to its root: `notes/`, `quotes/`, `concepts/` and
 /// every other file the site publishes.
 pub const CONTENT_DIR: &str = "content";
+/// Where `build` writes the site unless told otherwise, relative to the root.
+pub const OUTPUT_DIR: &str = "public";
+/// The site's own themes (`themes/<name>/templates`, `themes/<name>/static`), relative to the
+/// root.
+pub const THEMES_DIR: &str = "themes";
 /// The tool's own folder under the root: caches and the preview, never published.
 const TOOL_DIR: &str = ".commonplace";
 
@@ -61,11 +66,6 @@ impl SiteRoot {
         self.content_dir().join("quotes")
     }
 
-    /// Where `build` writes the site unless told otherwise.
-    pub fn default_output_dir(&self) -> PathBuf {
-        self.dir.join("public")
-    }
-
     /// The published site's search index.
     pub fn index_dir(&self) -> PathBuf {
         self.dir.join(TOOL_DIR).join("index")
@@ -83,6 +83,14 @@ impl SiteRoot {
     pub fn preview_dir(&self) -> PathBuf {
         self.dir.join(TOOL_DIR).join("serve")
     }
+}
+
+/// The folders an Obsidian vault of the site at `root` may be, in the order they are looked
+/// at, each with its path under `content/`: a vault of notes (`content/notes/`, its
+/// `.obsidian/` there) or the whole content folder.
+pub fn vault_dirs(root: &Path) -> [(PathBuf, &'static str); 2] {
+    let content = root.join(CONTENT_DIR);
+    [(content.join("notes"), "notes/"), (content, "")]
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use commonplace::diagnostic::Diagnostic;
-use commonplace::link::Kind;
+use commonplace::kind::Kind;
 use commonplace::search::{Lookups, SearchResults};
 
 const BOLD: &str = "\x1b[1m";

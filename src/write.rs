@@ -1,4 +1,4 @@
-//! Stage 4, write: the only writer of the output folder. Pages, theme files and assets go to a
+//! Stage 5, write: the only writer of the output folder. Pages, theme files and assets go to a
 //! sibling staging folder, which then replaces the old output, so a failed build leaves the
 //! previous site exactly as it was.
 

@@ -344,7 +344,7 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
                 let note = highlight.note.as_deref().map(normalize_text);
                 if note.is_some_and(|note| has.is_none_or(|has| !has.contains(&note))) {
                     outcome.skipped.push(Skip::NoteOnImported {
-                        quote: format!("{}/{}", file.source.id, quote.id),
+                        quote: file.source.quote_id(quote),
                     });
                 }
                 outcome.unchanged += 1;
@@ -364,15 +364,14 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
                     });
             if let Some((quote, _)) = overlapped {
                 outcome.skipped.push(Skip::AlreadyImported {
-                    quote: format!("{}/{}", file.source.id, quote.id),
+                    quote: file.source.quote_id(quote),
                 });
                 continue;
             }
             let mut id = id;
             if ids.contains(&id) {
-                // Another text with the same start and hash prefix: lengthen the hash.
-                let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-                id = format!("{}-{:016x}", highlight.place.id_prefix(), hash);
+                // Another text with the same start and hash prefix.
+                id = quote_file::long_quote_id(&highlight.place, &highlight.text);
             }
             ids.push(id.clone());
             entries.push(highlight.entry(id).to_yaml());

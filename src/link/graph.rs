@@ -78,11 +78,9 @@ impl Graph {
 
     /// A quote's global id: its source's id and its own (`ddia/q1`).
     pub fn quote_id(&self, at: QuoteRef) -> String {
-        format!(
-            "{}/{}",
-            self.source(at.source).source.id,
-            self.quote(at).quote.id
-        )
+        self.source(at.source)
+            .source
+            .quote_id(&self.quote(at).quote)
     }
 
     /// The note whose page is at `slug` (notes are sorted by their unique slugs).

@@ -23,7 +23,7 @@ pub use graph::{
     Concept, Graph, LinkedNote, LinkedQuote, LinkedSource, Outline, PropertyTarget, Ref,
 };
 use ids::quote_ids;
-pub use ids::{Kind, NoteId, QuoteRef, SourceId};
+pub use ids::{NoteId, QuoteRef, SourceId};
 use outline::{RawLinkKind, Scan};
 pub use resolve::{Anchor, Target};
 use resolve::{Index, Resolution};

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::ids::{Kind, NoteId, QuoteIds, QuoteRef, SourceId};
+use super::ids::{NoteId, QuoteIds, QuoteRef, SourceId};
+use crate::kind::Kind;
 use crate::load::{Corpus, Withholding};
 use crate::slug;
 
@@ -89,16 +90,15 @@ impl WithheldNames {
             }
         };
         for (note, why) in &withheld.notes {
-            let file = crate::diagnostic::display_path(&note.file);
-            let relative = file.strip_prefix("content/").unwrap_or(&file);
-            add_note(&mut names, relative, why);
+            let relative = note.content_path();
+            add_note(&mut names, &relative, why);
             for alias in &note.aliases {
                 names
                     .notes
                     .entry(slug::slugify_path(alias))
                     .or_insert_with(|| why.clone());
             }
-            names.add_file(relative, why);
+            names.add_file(&relative, why);
         }
         for (path, pattern) in &withheld.ignored {
             let why = Withholding::Ignored(pattern.clone());
@@ -118,9 +118,7 @@ impl WithheldNames {
         for (source, why) in &withheld.sources {
             names.sources.insert(source.id.clone(), why.clone());
             for quote in &source.quotes {
-                names
-                    .quotes
-                    .insert(format!("{}/{}", source.id, quote.id), why.clone());
+                names.quotes.insert(source.quote_id(quote), why.clone());
             }
         }
         names
@@ -261,8 +259,7 @@ impl Index {
         let mut notes_by_alias: HashMap<String, Vec<usize>> = HashMap::new();
         let mut notes_by_file = HashMap::new();
         for (i, note) in corpus.notes.iter().enumerate() {
-            let file = crate::diagnostic::display_path(&note.file);
-            let relative = file.strip_prefix("content/").unwrap_or(&file).to_string();
+            let relative = note.content_path();
             // A note is named by every end of its file's path (`ch1/Load Parameters`, `Load
             // Parameters`), exactly and as a slug, and by every end of its page's path, which
             // differs for folder notes and for files whose names make the same slug.
@@ -312,16 +309,7 @@ impl Index {
             notes_by_name,
             notes_by_exact_name,
             notes_by_alias,
-            note_files: corpus
-                .notes
-                .iter()
-                .map(|n| {
-                    let file = crate::diagnostic::display_path(&n.file);
-                    file.strip_prefix("content/notes/")
-                        .unwrap_or(&file)
-                        .to_string()
-                })
-                .collect(),
+            note_files: corpus.notes.iter().map(|n| n.notes_path()).collect(),
             notes_by_file,
             note_slugs: corpus.notes.iter().map(|n| n.slug.clone()).collect(),
             quotes,

@@ -160,18 +160,7 @@ pub fn load(
     options: &LoadOptions,
 ) -> Result<(Corpus, Vec<Diagnostic>), LoadError> {
     let root = site.dir();
-    let mut diagnostics = Vec::new();
-    let mut config = match read_text(root, Path::new(config::FILE_NAME))? {
-        Ok(text) => {
-            let (config, problems) = Config::parse(&text, Path::new(config::FILE_NAME));
-            diagnostics.extend(problems);
-            config
-        }
-        Err(problem) => {
-            diagnostics.push(problem);
-            Config::default()
-        }
-    };
+    let (mut config, mut diagnostics) = read_config(site)?;
     if let Some(base_url) = &options.base_url {
         config.base_url = base_url.clone();
     }
@@ -266,11 +255,20 @@ pub fn load(
     Ok((corpus, diagnostics))
 }
 
+/// The site's `commonplace.yaml`, as written: a problem in it is a diagnostic, and the defaults
+/// stand in for what could not be read.
+pub fn read_config(site: &SiteRoot) -> Result<(Config, Vec<Diagnostic>), LoadError> {
+    Ok(match read_text(site.dir(), Path::new(config::FILE_NAME))? {
+        Ok(text) => Config::parse(&text, Path::new(config::FILE_NAME)),
+        Err(problem) => (Config::default(), vec![problem]),
+    })
+}
+
 /// Whether the Obsidian vault in `content/notes/` (or `content/`) keeps line breaks strict, as
 /// its `.obsidian/app.json` says: Obsidian's default is not to (a line break is a break). A
 /// site that is no vault reads Markdown as CommonMark does.
 fn vault_strict_line_breaks(root: &Path) -> bool {
-    for vault in [root.join(CONTENT_DIR).join("notes"), root.join(CONTENT_DIR)] {
+    for (vault, _) in crate::site::vault_dirs(root) {
         let settings = vault.join(".obsidian");
         if !settings.is_dir() {
             continue;

@@ -43,6 +43,30 @@ pub struct Note {
     pub body: Markdown,
 }
 
+impl Note {
+    /// The file's path under `content/`, with `/` between folders: `notes/ch1/Load
+    /// Parameters.md`.
+    pub fn content_path(&self) -> String {
+        let file = crate::diagnostic::display_path(&self.file);
+        match file
+            .strip_prefix(crate::site::CONTENT_DIR)
+            .and_then(|rest| rest.strip_prefix('/'))
+        {
+            Some(rest) => rest.to_string(),
+            None => file,
+        }
+    }
+
+    /// The file's path under `content/notes/`: `ch1/Load Parameters.md`.
+    pub fn notes_path(&self) -> String {
+        let path = self.content_path();
+        match path.strip_prefix("notes/") {
+            Some(rest) => rest.to_string(),
+            None => path,
+        }
+    }
+}
+
 const KNOWN_KEYS: &[&str] = &[
     "title",
     "date",

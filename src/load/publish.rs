@@ -222,9 +222,8 @@ impl IgnoreRules {
 /// The templates folders an Obsidian vault in `content/notes/` (or `content/`) names in its
 /// settings, as anchored patterns relative to `content/`, each with where it was named.
 fn vault_template_folders(root: &Path) -> Vec<(String, String)> {
-    let content = root.join(CONTENT_DIR);
     let mut out = Vec::new();
-    for (vault, prefix) in [(content.join("notes"), "notes/"), (content.clone(), "")] {
+    for (vault, prefix) in crate::site::vault_dirs(root) {
         let settings = vault.join(".obsidian");
         if !settings.is_dir() {
             continue;

@@ -27,6 +27,14 @@ pub struct Source {
     pub quotes: Vec<Quote>,
 }
 
+impl Source {
+    /// A quote's global id, what links, embeds, the index and messages name it by: its
+    /// source's id and its own, `ddia/q1`.
+    pub fn quote_id(&self, quote: &Quote) -> String {
+        format!("{}/{}", self.id, quote.id)
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {

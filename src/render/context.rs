@@ -23,7 +23,7 @@ pub(super) struct SiteCtx<'a> {
 pub(super) struct LinkCtx {
     pub(super) title: String,
     pub(super) url: String,
-    /// What the link points at: note, quote, concept, source or folder.
+    /// What the link points at: a [`crate::kind::Kind`]'s name, or `folder`.
     pub(super) kind: &'static str,
 }
 

@@ -1,4 +1,5 @@
-//! Stage 3, render: the [`Graph`] and a [`Theme`] become pages (URL and HTML). No disk I/O.
+//! Stage 4, render: the [`Graph`], what the search stage found for it ([`Findings`]) and a
+//! [`Theme`] become pages (URL and HTML). No disk I/O but the theme's loading.
 
 mod context;
 mod findings;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use tera::Context;
 
+use crate::kind::Kind;
 use crate::link::{Graph, NoteId, QuoteRef, Ref, SourceId};
 use crate::text::{iso_date, long_date, shorten};
 use context::{
@@ -73,12 +75,8 @@ fn folders(graph: &Graph) -> BTreeMap<String, Folder> {
         };
         folders.entry(parent.to_string()).or_default().notes.push(n);
         // The folders on the way, each named as its files' paths write it.
-        let file = crate::diagnostic::display_path(&linked.note.file);
-        let written: Vec<&str> = file
-            .strip_prefix("content/notes/")
-            .unwrap_or(&file)
-            .split('/')
-            .collect();
+        let file = linked.note.notes_path();
+        let written: Vec<&str> = file.split('/').collect();
         let parts: Vec<&str> = parent.split('/').collect();
         for depth in 1..=parts.len() {
             let folder = parts[..depth].join("/");
@@ -487,7 +485,7 @@ impl<'g> Renderer<'g> {
         LinkCtx {
             title: note.title.clone(),
             url: self.urls.note(&note.slug),
-            kind: "note",
+            kind: Kind::Note.name(),
         }
     }
 
@@ -500,7 +498,7 @@ impl<'g> Renderer<'g> {
         LinkCtx {
             title,
             url: self.urls.concept(name),
-            kind: "concept",
+            kind: Kind::Concept.name(),
         }
     }
 
@@ -509,7 +507,7 @@ impl<'g> Renderer<'g> {
         LinkCtx {
             title: source.title.clone(),
             url: self.urls.source(&source.id),
-            kind: "source",
+            kind: Kind::Source.name(),
         }
     }
 
@@ -522,7 +520,7 @@ impl<'g> Renderer<'g> {
                 LinkCtx {
                     title: shorten(&quote.text, 80),
                     url: self.urls.quote(&source.source.id, &quote.id),
-                    kind: "quote",
+                    kind: Kind::Quote.name(),
                 }
             }
             Ref::Concept(name) => self.concept_link(name),
@@ -624,7 +622,7 @@ impl<'g> Renderer<'g> {
         QuoteCtx {
             id: quote.id.clone(),
             short: shorten(&quote.text, 60),
-            global_id: format!("{}/{}", source.source.id, quote.id),
+            global_id: source.source.quote_id(quote),
             text: quote.text.clone(),
             text_html: markdown::quote_paragraphs(&quote.text),
             url: self.urls.quote(&source.source.id, &quote.id),

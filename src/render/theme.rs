@@ -9,6 +9,7 @@ use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::fs;
+use crate::site::THEMES_DIR;
 
 /// The default theme's files, compiled in so an installed binary works anywhere.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
@@ -200,11 +201,11 @@ impl Theme {
     }
 
     pub fn load(root: &Path, config: &Config) -> Result<Theme, ThemeError> {
-        let dir = root.join("themes").join(&config.theme);
+        let dir = root.join(THEMES_DIR).join(&config.theme);
         if config.theme != "default" && !dir.is_dir() {
             return Err(ThemeError::Missing {
                 name: config.theme.clone(),
-                dir: Path::new("themes").join(&config.theme),
+                dir: Path::new(THEMES_DIR).join(&config.theme),
             });
         }
         let mut templates: BTreeMap<String, String> = DEFAULT_TEMPLATES

@@ -27,7 +27,7 @@ use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, TERMINATED};
 
 use super::engine::{Engine, IndexError};
 use super::query::Stored;
-use crate::link::Kind;
+use crate::kind::Kind;
 
 /// About this many bytes (before compression) of postings go in one term chunk.
 pub const CHUNK_BYTES: usize = 24 * 1024;

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Facet;
 
-use crate::link::{Graph, Kind, LinkedNote, NoteId};
+use crate::kind::Kind;
+use crate::link::{Graph, LinkedNote, NoteId};
 use crate::render::text::plain;
 use crate::render::urls::Urls;
 
@@ -33,9 +34,8 @@ pub struct SearchDoc {
 }
 
 impl SearchDoc {
-    /// `kind:id`, unique in an index: `note:intro`, `quote:ddia/q1`.
     pub fn key(&self) -> String {
-        format!("{}:{}", self.kind, self.id)
+        key(self.kind, &self.id)
     }
 
     /// A content hash that is the same on every machine and every release (XXH3 is a fixed
@@ -65,6 +65,11 @@ impl SearchDoc {
         eat(&self.order.to_le_bytes());
         xxhash_rust::xxh3::xxh3_64(&bytes)
     }
+}
+
+/// A document's key, unique in an index: `note:intro`, `quote:ddia/q1`.
+pub fn key(kind: Kind, id: &str) -> String {
+    format!("{kind}:{id}")
 }
 
 /// The documents of a site, keyed by `kind:id`.
@@ -101,7 +106,7 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
             }
             docs.push(SearchDoc {
                 kind: Kind::Quote,
-                id: format!("{}/{}", source.id, quote.quote.id),
+                id: source.quote_id(&quote.quote),
                 title: String::new(),
                 body,
                 text: Some(quote.quote.text.clone()),

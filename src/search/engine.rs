@@ -274,6 +274,9 @@ impl Engine {
                 .collect();
             self.write_changes(&removed, &to_write, compaction)?;
         }
+        // The reader sees what was committed even if the manifest cannot be written; the
+        // next update then compares against the manifest as it was, and writes again.
+        self.reload()?;
         // Even when the documents are the same, the stamp (a touched file) may not be.
         let manifest = Manifest {
             format: FORMAT,
@@ -285,29 +288,26 @@ impl Engine {
         write_manifest(&self.dir, &manifest)?;
         self.manifest = manifest;
         self.fresh = false;
-        self.reload()?;
         Ok(report)
     }
 
     /// Replaces the given documents and leaves every other one alone, without compacting: a
     /// live preview's update after an edit, which need not make every document of the site
     /// to compare them, and which changes no concept, alias or source (the lookups stay).
-    /// The index must have had a full [`Engine::update`] first.
-    pub fn update_some(
-        &mut self,
-        docs: &[SearchDoc],
-        stamp: u64,
-    ) -> Result<IndexReport, IndexError> {
-        if self.fresh {
+    /// Takes `&self`, so searches go on meanwhile. The manifest is read from the disk, not
+    /// taken from memory: a `build` of the same index may have written it since.
+    pub fn update_some(&self, docs: &[SearchDoc], stamp: u64) -> Result<IndexReport, IndexError> {
+        let manifest = read_manifest(&self.dir, true)
+            .filter(|m| m.format == FORMAT && m.language == self.language);
+        let Some(mut manifest) = manifest else {
             return Err(IndexError::Missing(self.dir.clone()));
-        }
-        self.read_hashes()?;
+        };
         let mut report = IndexReport::default();
         let mut to_write = Vec::new();
         for doc in docs {
             let hash = doc.hash();
-            match self.manifest.docs.get(&doc.key()) {
-                Some(&old) if old == hash => report.unchanged += 1,
+            match manifest.docs.insert(doc.key(), hash) {
+                Some(old) if old == hash => report.unchanged += 1,
                 Some(_) => {
                     report.changed += 1;
                     to_write.push((doc, true));
@@ -320,14 +320,11 @@ impl Engine {
         }
         if !to_write.is_empty() {
             self.write_changes(&[], &to_write, Compaction::Never)?;
+            self.reload()?;
         }
-        // The hashes change once their documents are in the index, not before.
-        for (doc, _) in &to_write {
-            self.manifest.docs.insert(doc.key(), doc.hash());
-        }
-        self.manifest.stamp = stamp;
-        write_manifest(&self.dir, &self.manifest)?;
-        self.reload()?;
+        manifest.stamp = stamp;
+        manifest.lookups = self.manifest.lookups.clone();
+        write_manifest(&self.dir, &manifest)?;
         Ok(report)
     }
 
@@ -538,7 +535,7 @@ fn open_writer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::Kind;
+    use crate::kind::Kind;
 
     fn doc(kind: Kind, id: &str, body: &str) -> SearchDoc {
         SearchDoc {
@@ -632,5 +629,42 @@ mod tests {
             .update(&docs, 2, Lookups::default(), Compaction::Never)
             .unwrap();
         assert_eq!((again.unchanged, again.added, again.rebuilt), (1, 0, false));
+    }
+
+    #[test]
+    fn a_quick_update_keeps_what_a_build_of_the_same_index_wrote() {
+        let root = tempfile::tempdir().unwrap();
+        let docs = |list: &[(&str, &str)]| -> BTreeMap<String, SearchDoc> {
+            list.iter()
+                .map(|(id, body)| doc(Kind::Note, id, body))
+                .map(|d| (d.key(), d))
+                .collect()
+        };
+        // A preview's engine, then a build's, on one index (`serve --published`).
+        let mut preview = Engine::open(root.path(), "en").unwrap();
+        preview
+            .update(
+                &docs(&[("a", "alpha")]),
+                1,
+                Lookups::default(),
+                Compaction::Never,
+            )
+            .unwrap();
+        let mut build = Engine::open(root.path(), "en").unwrap();
+        let both = docs(&[("a", "alpha"), ("b", "beta")]);
+        build
+            .update(&both, 2, Lookups::default(), Compaction::AfterDeletes)
+            .unwrap();
+        let edited = doc(Kind::Note, "a", "alpha, edited");
+        let report = preview.update_some(&[edited], 3).unwrap();
+        assert_eq!((report.changed, report.added), (1, 0));
+        // The build's `b` is still in the manifest: a later build finds it unchanged.
+        let mut next = Engine::open(root.path(), "en").unwrap();
+        let mut now = both.clone();
+        now.get_mut("note:a").unwrap().body = "alpha, edited".to_string();
+        let again = next
+            .update(&now, 3, Lookups::default(), Compaction::Never)
+            .unwrap();
+        assert_eq!((again.unchanged, again.added, again.changed), (2, 0, 0));
     }
 }

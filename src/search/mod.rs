@@ -1,4 +1,4 @@
-//! Search: the Tantivy index of every note, quote, concept and source, and everything read
+//! Stage 3, search: the Tantivy index of every note, quote, concept and source, and everything read
 //! from it. This module is the only one that names Tantivy's types; everything else holds an
 //! [`Engine`].
 //!

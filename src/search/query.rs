@@ -1,4 +1,4 @@
-//! Stage 6: queries against the index. Words are AND-ed; `"phrases"`, `OR`, `-word` and the
+//! Queries against the index. Words are AND-ed; `"phrases"`, `OR`, `-word` and the
 //! prefixes `concept:`, `source:`, `author:` and `kind:` work; a query that finds nothing is
 //! retried with each unknown word replaced by the nearest indexed one.
 
@@ -18,7 +18,7 @@ use tantivy::{DocAddress, Index, Searcher, TantivyDocument, Term};
 
 use super::documents::Lookups;
 use super::schema::Fields;
-use crate::link::Kind;
+use crate::kind::Kind;
 
 /// What to search for.
 #[derive(Debug, Clone, Default)]

@@ -14,10 +14,11 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use super::documents::SearchDoc;
+use super::documents::{key, SearchDoc};
 use super::engine::{Engine, IndexError};
 use super::schema::Fields;
-use crate::link::{Graph, Kind, NoteId, QuoteRef};
+use crate::kind::Kind;
+use crate::link::{Graph, NoteId, QuoteRef};
 use crate::render::RELATED;
 
 /// Notes alike by their words, and quotes alike by theirs, at most [`RELATED`] each.
@@ -86,7 +87,7 @@ pub fn similar(
         .map_init(
             || analyzer.clone(),
             |analyzer, (n, note)| {
-                let key = format!("note:{}", note.note.slug);
+                let key = key(Kind::Note, &note.note.slug);
                 let text = docs
                     .get(&key)
                     .map(|d| format!("{}\n{}", d.title, d.body))
@@ -108,7 +109,7 @@ pub fn similar(
         .map_init(
             || analyzer.clone(),
             |analyzer, &at| {
-                let key = format!("quote:{}", graph.quote_id(at));
+                let key = key(Kind::Quote, &graph.quote_id(at));
                 let text = docs.get(&key).map_or("", |d| d.body.as_str());
                 let alike = finder
                     .similar(analyzer, text, Kind::Quote, &key)

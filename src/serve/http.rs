@@ -16,7 +16,7 @@ use tokio::sync::{broadcast, watch};
 use tower::ServiceExt;
 
 use super::preview::SharedSearch;
-use crate::link::Kind;
+use crate::kind::Kind;
 use crate::search::{QueryError, SearchRequest};
 
 /// The longest query the API accepts, in bytes.

@@ -15,7 +15,7 @@ use notify::RecursiveMode;
 use tokio::sync::{broadcast, watch};
 
 use crate::diagnostic;
-use crate::site::{SiteRoot, CONTENT_DIR};
+use crate::site::{SiteRoot, CONTENT_DIR, THEMES_DIR};
 use crate::text::{error_chain, plural};
 use crate::SiteOptions;
 use http::Status;
@@ -292,7 +292,7 @@ impl SiteWatcher {
 
     /// Starts watching `content/` and `themes/` if they exist and are not watched yet.
     fn watch_new_folders(&mut self) -> Result<(), ServeError> {
-        for dir in [CONTENT_DIR, "themes"] {
+        for dir in [CONTENT_DIR, THEMES_DIR] {
             let path = self.root.join(dir);
             if path.is_dir() && !self.watched.contains(&path) {
                 self.watch(path, RecursiveMode::Recursive)?;

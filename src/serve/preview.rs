@@ -20,7 +20,7 @@ use crate::link::{self, Graph, Linker, NoteId};
 use crate::load;
 use crate::render::{self, Findings, PageKey, Theme};
 use crate::search::{self, Compaction, Engine};
-use crate::site::{SiteRoot, CONTENT_DIR};
+use crate::site::{SiteRoot, CONTENT_DIR, THEMES_DIR};
 use crate::text::error_chain;
 use crate::write::LiveOutput;
 use crate::{config, Error, Indexing, Prepared, SiteOptions};
@@ -179,7 +179,7 @@ impl Preview {
             .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
         let first = relative.components().next()?.as_os_str().to_owned();
         let in_site =
-            relative == Path::new(config::FILE_NAME) || first == CONTENT_DIR || first == "themes";
+            relative == Path::new(config::FILE_NAME) || first == CONTENT_DIR || first == THEMES_DIR;
         (in_site && !temporary && !hidden_dir).then_some(relative)
     }
 
@@ -270,7 +270,7 @@ impl Preview {
         let edited: Vec<NoteId> = notes.iter().map(|(n, _)| *n).collect();
         let queries = match self.search.read().expect("not poisoned").as_ref() {
             Some(engine) => {
-                search::blocks::run(engine, &site.graph, &edited).map_err(|err| error_chain(&err))
+                search::blocks::run(engine, &site.graph, &edited).map_err(|err| err.to_string())
             }
             None => Err("the search index is not open".to_string()),
         };
@@ -328,8 +328,8 @@ impl Preview {
             .map(|&n| search::documents::note_document(&site.graph, n))
             .collect();
         let stamp = search::content_stamp(&self.root, self.options.selection());
-        let mut shared = self.search.write().expect("not poisoned");
-        if let Some(engine) = shared.as_mut() {
+        // A read lock: the server goes on searching while the index is written.
+        if let Some(engine) = self.search.read().expect("not poisoned").as_ref() {
             if let Err(err) = engine.update_some(&docs, stamp) {
                 self.reporter.warning(&format!(
                     "the search index was not updated: {}",
@@ -424,11 +424,7 @@ impl Preview {
         let notes_by_file = graph
             .note_ids()
             .zip(&graph.notes)
-            .map(|(n, linked)| {
-                let file = diagnostic::display_path(&linked.note.file);
-                let relative = file.strip_prefix("content/").unwrap_or(&file).to_string();
-                (relative, n)
-            })
+            .map(|(n, linked)| (linked.note.content_path(), n))
             .collect();
         let site = Site {
             graph,

@@ -484,9 +484,9 @@ pub fn is_inline(event: &Event) -> bool {
 /// (`concept:`), a heading path shown as `note › Heading`.
 pub fn display_text(written: &str) -> String {
     let written = written.trim();
-    let name = ["note:", "quote:", "concept:", "source:"]
+    let name = crate::kind::Kind::ALL
         .iter()
-        .find_map(|prefix| written.strip_prefix(prefix))
+        .find_map(|kind| written.strip_prefix(kind.name())?.strip_prefix(':'))
         .unwrap_or(written);
     // `[[#Heading]]`, a heading of the same note, reads as the heading alone.
     let name = name.trim().trim_start_matches('#');
