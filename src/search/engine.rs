@@ -116,9 +116,7 @@ impl Engine {
                 (index, None)
             }
         };
-        index.tokenizers().register(TOKENIZER, analyzer);
-        let fresh = manifest.is_none();
-        Engine::with_reader(dir, language, index, fields, manifest, true, fresh)
+        Engine::with_reader(dir, language, index, fields, analyzer, manifest, true)
     }
 
     /// The index in `dir` if it was made from content with this stamp, opened for searching
@@ -134,19 +132,31 @@ impl Engine {
         if index.schema() != schema {
             return None;
         }
-        index.tokenizers().register(TOKENIZER, analyzer);
-        Engine::with_reader(dir, language, index, fields, Some(manifest), false, false).ok()
+        Engine::with_reader(
+            dir,
+            language,
+            index,
+            fields,
+            analyzer,
+            Some(manifest),
+            false,
+        )
+        .ok()
     }
 
+    /// The handle of an opened index, with the site's analyzer registered and a reader; no
+    /// manifest means the index was made new.
     fn with_reader(
         dir: &Path,
         language: &str,
         index: Index,
         fields: Fields,
+        analyzer: tantivy::tokenizer::TextAnalyzer,
         manifest: Option<Manifest>,
         hashes_read: bool,
-        fresh: bool,
     ) -> Result<Engine, IndexError> {
+        index.tokenizers().register(TOKENIZER, analyzer);
+        let fresh = manifest.is_none();
         // Reloaded by hand after each commit of this handle's: the default policy watches
         // the folder with a thread of its own.
         let reader = index
