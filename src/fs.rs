@@ -55,13 +55,21 @@ pub fn copy(from: &Path, to: &Path) -> Result<(), IoError> {
 }
 
 /// Where a file's new contents go before a rename puts them in place: beside it (so on the
-/// same file system), hidden, and named for what it is should a crash leave it behind.
+/// same file system), hidden, named for what it is should a crash leave it behind, and unique
+/// to this process and call, so two writers never write into one temporary file.
 pub fn temporary_beside(path: &Path) -> std::path::PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{TEMPORARY_SUFFIX}"))
+    path.with_file_name(format!(".{name}.{}.{TEMPORARY_SUFFIX}", unique_suffix()))
+}
+
+/// `<pid>-<n>`: distinct for every call in every live process.
+pub fn unique_suffix() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
 }
 
 /// The suffix of [`temporary_beside`]'s names.

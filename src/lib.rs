@@ -25,6 +25,7 @@ pub mod init;
 pub mod kind;
 pub mod link;
 pub mod load;
+pub mod lock;
 pub mod new;
 pub mod quote_file;
 pub mod render;
@@ -98,8 +99,8 @@ impl BuildOptions {
 }
 
 /// Told how far a build's writing has got, for a progress display (the binary draws one on a
-/// terminal; the library draws nothing).
-pub trait Progress: Sync {
+/// terminal; the library draws nothing), and when it waits for another writer of the site.
+pub trait Progress: Sync + lock::Waiting {
     /// Pages are about to be written: this many.
     fn writing(&self, _pages: usize) {}
     /// One more page is written (called from several threads).
@@ -139,6 +140,8 @@ pub enum Error {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Write(#[from] write::WriteError),
+    #[error(transparent)]
+    Io(#[from] fs::IoError),
     #[error(transparent)]
     Index(#[from] search::IndexError),
     #[error(transparent)]
@@ -293,7 +296,10 @@ fn publication(withheld: Vec<(PathBuf, load::Withholding)>, graph: &link::Graph)
 /// leave the previous output untouched.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, Error> {
     let started = Instant::now();
+    let site = SiteRoot::open(&options.site.root)?;
     let output = write::checked_output_dir(&options.site.root, &options.output_dir())?;
+    // One build of a site at a time: the index, the staging folders and the swap are shared.
+    let _lock = lock::acquire(&site, "build", progress)?;
     let prepared = prepare(
         &options.site,
         Indexing::Refresh(search::Compaction::AfterDeletes),
@@ -383,18 +389,29 @@ pub struct SearchOutcome {
 pub fn search(
     options: &SiteOptions,
     request: &search::SearchRequest,
+    waiting: &dyn lock::Waiting,
 ) -> Result<SearchOutcome, Error> {
     let site = SiteRoot::open(&options.root)?;
-    let stamp = search::content_stamp(&site, options.selection());
     let index_dir = options.index_dir(&site);
     let language = load::read_config(&site)?.0.language;
-    if let Some(engine) = search::Engine::open_current(&index_dir, &language, stamp) {
-        return Ok(SearchOutcome {
-            results: engine.search(request)?,
+    let current = || {
+        let stamp = search::content_stamp(&site, options.selection());
+        let engine = search::Engine::open_current(&index_dir, &language, stamp)?;
+        Some(engine.search(request).map(|results| SearchOutcome {
+            results,
             lookups: engine.lookups().clone(),
             diagnostics: Vec::new(),
-        });
+        }))
+    };
+    if let Some(outcome) = current() {
+        return Ok(outcome?);
     }
+    // Updating the index writes: wait for any other writer, who may be bringing it up to date.
+    let _lock = lock::acquire(&site, "search", waiting)?;
+    if let Some(outcome) = current() {
+        return Ok(outcome?);
+    }
+    let stamp = search::content_stamp(&site, options.selection());
     let (corpus, mut diagnostics) = load::load(&site, &options.load_options())?;
     let (graph, problems) = link::link(corpus);
     diagnostics.extend(problems);

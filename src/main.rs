@@ -18,7 +18,7 @@ use commonplace::{BuildOptions, Error, SiteOptions};
 use cli::{
     BuildArgs, CheckArgs, Cli, Command, ImportCommand, NewCommand, SearchArgs, ServeArgs, SiteArgs,
 };
-use terminal::print_diagnostics;
+use terminal::{print_diagnostics, WaitNotice};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", terminal::clean(&format!("{err:#}")));
             ExitCode::FAILURE
         }
     }
@@ -106,10 +106,14 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             .collect();
         published.sort();
         for file in published {
-            println!("published  {}", diagnostic::display_path(file));
+            println!("published  {}", shown_path(file));
         }
         for (file, why) in &publication.withheld {
-            println!("withheld   {}  ({why})", diagnostic::display_path(file));
+            println!(
+                "withheld   {}  ({})",
+                shown_path(file),
+                terminal::clean(&why.to_string())
+            );
         }
     }
     if diagnostic::count_errors(&diagnostics) > 0 {
@@ -136,7 +140,7 @@ fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         limit: args.limit.clamp(1, 1000),
         facets: args.json || args.facets,
     };
-    let outcome = commonplace::search(&site_options(args.site), &request)?;
+    let outcome = commonplace::search(&site_options(args.site), &request, &WaitNotice)?;
     let errors = diagnostic::count_errors(&outcome.diagnostics);
     if errors > 0 {
         eprintln!(
@@ -179,7 +183,7 @@ fn new(what: NewCommand) -> anyhow::Result<ExitCode> {
             concepts,
             root,
         } => {
-            let path = commonplace::new::note(&root.root, &title, &concepts)?;
+            let path = commonplace::new::note(&root.root, &title, &concepts, &WaitNotice)?;
             println!("{}", shown_path(&path));
         }
         NewCommand::Quote {
@@ -189,8 +193,16 @@ fn new(what: NewCommand) -> anyhow::Result<ExitCode> {
             concepts,
             root,
         } => {
-            let id =
-                commonplace::new::quote(&root.root, &source, &text, locator.as_deref(), &concepts)?;
+            let locator = locator.as_deref();
+            let id = commonplace::new::quote(
+                &root.root,
+                &source,
+                &text,
+                locator,
+                &concepts,
+                &WaitNotice,
+            )?;
+            let id = terminal::clean(&id);
             println!("added {id} (cite as [[{id}]], embed with ![[{id}]])");
         }
     }
@@ -208,7 +220,8 @@ fn import(from: ImportCommand) -> anyhow::Result<ExitCode> {
     } else {
         commonplace::import::readwise::parse(&bytes, &file)?
     };
-    let outcome = commonplace::import::import(&options.root.root, export, options.dry_run)?;
+    let outcome =
+        commonplace::import::import(&options.root.root, export, options.dry_run, &WaitNotice)?;
     print_diagnostics(&outcome.warnings);
     for (path, added, is_new) in &outcome.files {
         let verb = match (options.dry_run, is_new) {
@@ -224,7 +237,7 @@ fn import(from: ImportCommand) -> anyhow::Result<ExitCode> {
     } else {
         ""
     };
-    println!("{}{dry}", outcome.summary());
+    println!("{}{dry}", terminal::clean(&outcome.summary()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -304,5 +317,5 @@ fn shown_path(path: &Path) -> String {
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
     let shown = relative.as_deref().unwrap_or(path);
     let shown = shown.strip_prefix(".").unwrap_or(shown);
-    diagnostic::display_path(shown)
+    terminal::clean(&diagnostic::display_path(shown))
 }

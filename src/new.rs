@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::lock::{self, Waiting};
 use crate::quote_file::{self, normalize_text, Place, QuoteEntry, QuoteFileError};
 use crate::site::{NotASite, SiteRoot};
 use crate::slug::slugify;
@@ -23,7 +24,12 @@ pub enum NewError {
 
 /// Makes `content/notes/<slug>.md` with a title, today's date and the concepts; never
 /// overwrites a note. Returns the new file's path.
-pub fn note(root: &Path, title: &str, concepts: &[String]) -> Result<PathBuf, NewError> {
+pub fn note(
+    root: &Path,
+    title: &str,
+    concepts: &[String],
+    waiting: &dyn Waiting,
+) -> Result<PathBuf, NewError> {
     let site = SiteRoot::open(root)?;
     let slug = slugify(title);
     if slug.is_empty() {
@@ -52,7 +58,15 @@ pub fn note(root: &Path, title: &str, concepts: &[String]) -> Result<PathBuf, Ne
         text.push_str(&format!("concepts: [{}]\n", names.join(", ")));
     }
     text.push_str("---\n\n");
-    crate::fs::write_with_parents(&path, text)?;
+    // Under the lock, so two notes of one title never overwrite each other.
+    let _lock = lock::acquire(&site, "new note", waiting)?;
+    if path.exists() {
+        return Err(NewError::Content(format!(
+            "{} already exists; choose another title or edit that note",
+            path.display()
+        )));
+    }
+    quote_file::write_all(&[(path.clone(), text)])?;
     Ok(path)
 }
 
@@ -64,11 +78,15 @@ pub fn quote(
     text: &str,
     locator: Option<&str>,
     concepts: &[String],
+    waiting: &dyn Waiting,
 ) -> Result<String, NewError> {
     let site = SiteRoot::open(root)?;
     if text.trim().is_empty() {
         return Err(NewError::Content("the quote has no text".to_string()));
     }
+    // The file is read, changed and written under the lock: another append made meanwhile
+    // is in the text this one starts from, so neither is lost.
+    let _lock = lock::acquire(&site, "new quote", waiting)?;
     let files = quote_file::source_files(&site)?;
     let wanted = slugify(source);
     let Some(file) = files.iter().find(|f| f.source.id == wanted) else {

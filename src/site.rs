@@ -78,6 +78,11 @@ impl SiteRoot {
         self.dir.join(TOOL_DIR).join("index-preview")
     }
 
+    /// The file the site lock ([`crate::lock`]) is taken on; it holds the holder's name.
+    pub fn lock_file(&self) -> PathBuf {
+        self.dir.join(TOOL_DIR).join("lock")
+    }
+
     /// Where `serve` writes its pages: its own folder, so that drafts and half-written notes
     /// never land in `public/`.
     pub fn preview_dir(&self) -> PathBuf {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use commonplace::diagnostic::Diagnostic;
 use commonplace::kind::Kind;
+use commonplace::lock::Holder;
 use commonplace::search::{Lookups, SearchResults};
 
 const BOLD: &str = "\x1b[1m";
@@ -29,8 +30,9 @@ pub fn results(results: &SearchResults, lookups: &Lookups, facets: bool, color: 
     if let Some(corrected) = &results.corrected {
         let _ = writeln!(
             out,
-            "No results for \"{}\"; showing results for \"{corrected}\".",
-            results.query
+            "No results for \"{}\"; showing results for \"{}\".",
+            clean(&results.query),
+            clean(corrected)
         );
     }
     let shown = results.hits.len();
@@ -41,15 +43,16 @@ pub fn results(results: &SearchResults, lookups: &Lookups, facets: bool, color: 
         commonplace::text::plural(results.total, "result")
     );
     for (rank, hit) in results.hits.iter().enumerate() {
-        let snippet = snippet_text(&hit.snippet, color);
+        let snippet = snippet_text(&clean(&hit.snippet), color);
         // A short quote whose snippet is the quote itself is shown once, with the matched words
         // marked; otherwise the title, then the snippet where it adds something.
         let bare = |t: &str| t.trim().trim_end_matches(['.', '…', '!', '?']).to_string();
-        let snippet_is_title = bare(&snippet_text(&hit.snippet, false)) == bare(&hit.title);
+        let snippet_is_title =
+            bare(&snippet_text(&clean(&hit.snippet), false)) == bare(&clean(&hit.title));
         let title = if snippet_is_title {
             snippet.clone()
         } else {
-            paint(BOLD, &hit.title)
+            paint(BOLD, &clean(&hit.title))
         };
         let _ = writeln!(
             out,
@@ -74,7 +77,7 @@ pub fn results(results: &SearchResults, lookups: &Lookups, facets: bool, color: 
             }
         }
         line.push_str(&hit.url);
-        let _ = writeln!(out, "     {}", paint(DIM, &line));
+        let _ = writeln!(out, "     {}", paint(DIM, &clean(&line)));
         if !snippet_is_title && !snippet.trim().is_empty() {
             let _ = writeln!(out, "     {snippet}");
         }
@@ -89,8 +92,8 @@ pub fn results(results: &SearchResults, lookups: &Lookups, facets: bool, color: 
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let _ = writeln!(out, "\nconcepts: {}", list(&results.facets.concept));
-        let _ = writeln!(out, "sources: {}", list(&results.facets.source));
+        let _ = writeln!(out, "\nconcepts: {}", clean(&list(&results.facets.concept)));
+        let _ = writeln!(out, "sources: {}", clean(&list(&results.facets.source)));
     }
     out
 }
@@ -114,8 +117,27 @@ fn snippet_text(html: &str, color: bool) -> String {
 
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        eprintln!("{d}");
+        eprintln!("{}", clean(&d.to_string()));
     }
+}
+
+/// Text from the content or the file system made safe for a terminal: control characters
+/// other than a line break or a tab are shown as escapes (`\u{1b}`), so a title or a file
+/// name cannot move the cursor, clear the screen or retitle the window.
+pub fn clean(text: &str) -> String {
+    if !text.chars().any(is_unsafe) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match is_unsafe(c) {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
 }
 
 /// A build's progress bar, on stderr: hidden for the first second, so quick builds print one
@@ -169,6 +191,31 @@ impl commonplace::Progress for ProgressBar {
     }
 }
 
+impl commonplace::lock::Waiting for ProgressBar {
+    fn waiting(&self, holder: Option<&Holder>) {
+        WaitNotice.waiting(holder);
+    }
+}
+
+/// Says on stderr that the command waits for another writer of the site, and which.
+pub struct WaitNotice;
+
+impl commonplace::lock::Waiting for WaitNotice {
+    fn waiting(&self, holder: Option<&Holder>) {
+        eprintln!("{}", wait_message(holder));
+    }
+}
+
+fn wait_message(holder: Option<&Holder>) -> String {
+    let who = match holder {
+        Some(holder) => holder.to_string(),
+        None => "another commonplace command".to_string(),
+    };
+    clean(&format!(
+        "Waiting for {who} to finish with this site (it holds .commonplace/lock)…"
+    ))
+}
+
 /// Prints each rebuild of `serve` as one line, and its problems when they differ from the last
 /// rebuild's, so a long session does not repeat the same warnings after every save.
 #[derive(Default)]
@@ -188,9 +235,9 @@ impl commonplace::serve::Reporter for ServeReporter {
             *shown = rebuilt.diagnostics.clone();
         }
         if let Some(failure) = &rebuilt.failure {
-            eprintln!("error: {failure}");
+            eprintln!("error: {}", clean(failure));
         }
-        let line = commonplace::serve::describe(rebuilt);
+        let line = clean(&commonplace::serve::describe(rebuilt));
         if rebuilt.has_errors() {
             eprintln!("{line}");
         } else {
@@ -199,6 +246,12 @@ impl commonplace::serve::Reporter for ServeReporter {
     }
 
     fn warning(&self, message: &str) {
-        eprintln!("warning: {message}");
+        eprintln!("warning: {}", clean(message));
+    }
+}
+
+impl commonplace::lock::Waiting for ServeReporter {
+    fn waiting(&self, holder: Option<&Holder>) {
+        eprintln!("{}", wait_message(holder));
     }
 }

@@ -39,6 +39,46 @@ pub fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
 }
 
+/// Control characters other than tab, line feed and carriage return: they show as nothing
+/// (or a box) in a page, XML 1.0 forbids them (a feed with one is rejected), and a terminal
+/// takes them as commands.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// `text` without [forbidden control characters](is_forbidden_control), and each one removed
+/// with its byte offset in `text`. Borrows when there are none, as in almost every file.
+pub fn remove_controls(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(usize, char)>) {
+    // C0 controls are single bytes; C1 controls (U+0080 to U+009F) start with 0xC2.
+    let maybe = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2;
+    if !text.bytes().any(maybe) {
+        return (std::borrow::Cow::Borrowed(text), Vec::new());
+    }
+    let removed: Vec<(usize, char)> = text
+        .char_indices()
+        .filter(|(_, c)| is_forbidden_control(*c))
+        .collect();
+    if removed.is_empty() {
+        return (std::borrow::Cow::Borrowed(text), removed);
+    }
+    let kept = text.chars().filter(|c| !is_forbidden_control(*c)).collect();
+    (std::borrow::Cow::Owned(kept), removed)
+}
+
+/// At most `max` characters of `text`, on one line, with `…` when cut: how a message quotes
+/// the input it is about, so a 20 MB line is not printed whole.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    out
+}
+
 /// Escapes text for HTML content and attribute values. Copies runs of ordinary bytes whole:
 /// this runs over every piece of text on every page.
 pub fn escape(s: &str) -> String {
@@ -98,6 +138,26 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_removed_and_located() {
+        let (kept, removed) = remove_controls("a\u{0}b\tc\r\nd\u{1b}[2Jé\u{9b}");
+        assert_eq!(kept, "ab\tc\r\nd[2Jé");
+        assert_eq!(removed, vec![(1, '\u{0}'), (8, '\u{1b}'), (14, '\u{9b}')]);
+        // No copy when there is nothing to remove, non-breaking spaces included.
+        let (kept, removed) = remove_controls("caf\u{e9}\u{a0}ok\n");
+        assert!(matches!(kept, std::borrow::Cow::Borrowed(_)) && removed.is_empty());
+    }
+
+    #[test]
+    fn excerpts_are_short_and_on_one_line() {
+        assert_eq!(excerpt("short", 80), "short");
+        assert_eq!(
+            excerpt(&"x".repeat(100), 80),
+            format!("{}…", "x".repeat(80))
+        );
+        assert_eq!(excerpt("a\nb", 80), "a b");
+    }
 
     #[test]
     fn shortens_at_a_word_with_an_ellipsis_and_keeps_short_text() {

@@ -107,7 +107,8 @@ pub struct Staging {
 
 impl Staging {
     /// Prepares an empty staging folder for `output` (already checked by
-    /// [`checked_output_dir`]), removing what an interrupted build may have left.
+    /// [`checked_output_dir`]), removing what interrupted builds left. The caller holds the
+    /// site lock, so no other build of this site is using those.
     pub fn begin(output: &Path) -> Result<Staging, WriteError> {
         let name = output
             .file_name()
@@ -116,17 +117,17 @@ impl Staging {
             .into_owned();
         let parent = output.parent().unwrap_or(Path::new("/"));
         fs::create_dir_all(parent)?;
+        let prefix = format!(".{name}.commonplace-");
+        for leftover in leftovers(parent, &prefix)? {
+            remove_tree(&leftover)?;
+        }
+        let unique = fs::unique_suffix();
         let staging = Staging {
             output: output.to_path_buf(),
-            dir: parent.join(format!(".{name}.commonplace-new")),
-            old: parent.join(format!(".{name}.commonplace-old")),
+            dir: parent.join(format!("{prefix}new-{unique}")),
+            old: parent.join(format!("{prefix}old-{unique}")),
             committed: false,
         };
-        for leftover in [&staging.dir, &staging.old] {
-            if leftover.exists() {
-                remove_tree(leftover)?;
-            }
-        }
         fs::create_dir_all(&staging.dir)?;
         Ok(staging)
     }
@@ -339,6 +340,22 @@ impl LiveOutput {
         }
         Ok(gone)
     }
+}
+
+/// The folders in `parent` whose names start with `prefix`: staging and old sites that
+/// interrupted builds left behind.
+fn leftovers(parent: &Path, prefix: &str) -> Result<Vec<PathBuf>, IoError> {
+    let entries = std::fs::read_dir(parent).map_err(|source| IoError {
+        action: "list",
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    Ok(entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(prefix))
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|entry| entry.path())
+        .collect())
 }
 
 fn copy_with_parents(source: &Path, target: &Path) -> Result<(), IoError> {

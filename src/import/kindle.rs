@@ -4,11 +4,12 @@
 //! Kindle's language; English, Spanish, German, French, Italian and Portuguese are read, and a
 //! line that cannot be read keeps its text, with no locator and a warning naming the line.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::{drop_remarked, Book, Export, ExportError, Highlight, Place, Skip, Span};
+use super::{drop_remarked, Book, Export, ExportError, Highlight, Place, PlaceIndex, Skip, Span};
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceKind;
 
@@ -205,6 +206,13 @@ pub fn parse(text: &str, file: &Path) -> Result<Export, ExportError> {
         }
     }
     drop_remarked(&mut export);
+    // Each book's highlights by place, to find the one a note belongs to.
+    let mut books: HashMap<Book, PlaceIndex> = HashMap::new();
+    for (i, highlight) in export.highlights.iter().enumerate() {
+        let index = books.entry(highlight.book.clone()).or_default();
+        index.add(&highlight.place, i);
+    }
+    books.values_mut().for_each(PlaceIndex::sort);
     for (book, place, note, line) in notes {
         // A note sits at the location (or page) where its highlight ends.
         let at = |h: &Highlight| -> bool {
@@ -221,8 +229,21 @@ pub fn parse(text: &str, file: &Path) -> Result<Export, ExportError> {
                 _ => false,
             }
         };
-        match export.highlights.iter_mut().rev().find(|h| at(h)) {
-            Some(highlight) => {
+        // The spot where the note is, as a place of one position.
+        let spot = Place {
+            location: place.location.map(|s| Span::new(s.start, s.start)),
+            page: place.page.map(|s| Span::new(s.start, s.start)),
+            ..Place::default()
+        };
+        let candidates = books.get(&book).map(|index| index.meeting(&spot));
+        let last = candidates
+            .unwrap_or_default()
+            .into_iter()
+            .rev()
+            .find(|&i| at(&export.highlights[i]));
+        match last {
+            Some(i) => {
+                let highlight = &mut export.highlights[i];
                 highlight.note = Some(match highlight.note.take() {
                     Some(earlier) => format!("{earlier}\n\n{note}"),
                     None => note,

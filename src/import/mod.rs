@@ -11,7 +11,7 @@
 pub mod kindle;
 pub mod readwise;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::load::SourceKind;
+use crate::lock::{self, Waiting};
 use crate::quote_file::{self, normalize_text, quote_id, QuoteEntry, QuoteFileError, SourceFile};
 pub use crate::quote_file::{Place, Span};
 use crate::site::{NotASite, SiteRoot};
@@ -52,7 +53,7 @@ impl Highlight {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Book {
     pub title: String,
     /// As the export writes it; several authors as `A; B`.
@@ -77,6 +78,128 @@ fn remarks(earlier: &Place, earlier_text: &str, later: &Place, later_text: &str)
             (Some(x), Some(y)) => x.shared(y) > 0 && contains(),
             _ => false,
         },
+    }
+}
+
+/// The quotes a source's file holds, looked up the ways an import asks: by id or text (the
+/// same quote), and by place (a passage marked again). Each answer is the first such quote in
+/// the file, as a scan would find it, without a scan: a 60,000-highlight export must not
+/// compare every highlight with every quote.
+struct KnownQuotes {
+    by_id: HashMap<String, usize>,
+    by_text: HashMap<String, usize>,
+    texts: Vec<String>,
+    places: Vec<Place>,
+    index: PlaceIndex,
+}
+
+impl KnownQuotes {
+    fn of(source: &crate::load::Source) -> KnownQuotes {
+        let mut known = KnownQuotes {
+            by_id: HashMap::new(),
+            by_text: HashMap::new(),
+            texts: Vec::new(),
+            places: Vec::new(),
+            index: PlaceIndex::default(),
+        };
+        for (i, quote) in source.quotes.iter().enumerate() {
+            let text = normalize_text(&quote.text);
+            let place = quote.locator.as_deref().map(Place::from_locator);
+            let place = place.unwrap_or_default();
+            known.by_id.entry(quote.id.clone()).or_insert(i);
+            known.by_text.entry(text.clone()).or_insert(i);
+            known.index.add(&place, i);
+            known.texts.push(text);
+            known.places.push(place);
+        }
+        known.index.sort();
+        known
+    }
+
+    /// The first quote with this id or this text.
+    fn same(&self, id: &str, text: &str) -> Option<usize> {
+        let by_id = self.by_id.get(id).copied();
+        let by_text = self.by_text.get(text).copied();
+        by_id.into_iter().chain(by_text).min()
+    }
+
+    /// The first quote that a highlight at `place` marks again ([`remarks`]).
+    fn remarked(&self, place: &Place, text: &str) -> Option<usize> {
+        self.index
+            .meeting(place)
+            .into_iter()
+            .find(|&i| remarks(&self.places[i], &self.texts[i], place, text))
+    }
+}
+
+/// Places (locations and pages) by where they are, each with an index into a list: what
+/// finds the passages another one meets without comparing it with every passage.
+#[derive(Default)]
+pub(crate) struct PlaceIndex {
+    locations: Intervals,
+    pages: Intervals,
+}
+
+impl PlaceIndex {
+    pub(crate) fn add(&mut self, place: &Place, item: usize) {
+        if let Some(span) = place.location {
+            self.locations.add(span, item);
+        }
+        if let Some(span) = place.page {
+            self.pages.add(span, item);
+        }
+    }
+
+    /// To be called once every place is added, before [`PlaceIndex::meeting`].
+    pub(crate) fn sort(&mut self) {
+        self.locations.sort();
+        self.pages.sort();
+    }
+
+    /// In ascending order, the items whose locations share a position with `place`'s, or
+    /// whose pages share one with its pages: every item two places can be compared as.
+    pub(crate) fn meeting(&self, place: &Place) -> Vec<usize> {
+        let mut items: Vec<usize> = Vec::new();
+        if let Some(span) = place.location {
+            items.extend(self.locations.meeting(span));
+        }
+        if let Some(span) = place.page {
+            items.extend(self.pages.meeting(span));
+        }
+        items.sort_unstable();
+        items.dedup();
+        items
+    }
+}
+
+/// Spans of pages or locations, each with an item's index, found by where they meet another.
+#[derive(Default)]
+struct Intervals {
+    /// Sorted by start.
+    spans: Vec<(Span, usize)>,
+    longest: u32,
+}
+
+impl Intervals {
+    fn add(&mut self, span: Span, item: usize) {
+        self.longest = self.longest.max(span.end - span.start);
+        self.spans.push((span, item));
+    }
+
+    fn sort(&mut self) {
+        self.spans.sort_by_key(|(span, item)| (span.start, *item));
+    }
+
+    /// The items whose spans share at least one position with `span`: among those that
+    /// start between `span.start - longest` and `span.end`.
+    fn meeting(&self, span: Span) -> impl Iterator<Item = usize> + '_ {
+        let from = span.start.saturating_sub(self.longest);
+        let first = self.spans.partition_point(|(s, _)| s.start < from);
+        let last = self.spans.partition_point(|(s, _)| s.start <= span.end);
+        self.spans[first..last]
+            .iter()
+            .filter(move |(s, _)| s.shared(span) > 0)
+            .map(|(_, item)| *item)
     }
 }
 
@@ -174,13 +297,22 @@ pub struct ExportError {
 pub fn drop_remarked(export: &mut Export) {
     let highlights = &export.highlights;
     let texts: Vec<String> = highlights.iter().map(|h| normalize_text(&h.text)).collect();
+    // Each book's highlights by place: only those that meet can mark the same passage.
+    let mut books: HashMap<&Book, PlaceIndex> = HashMap::new();
+    for (i, highlight) in highlights.iter().enumerate() {
+        books
+            .entry(&highlight.book)
+            .or_default()
+            .add(&highlight.place, i);
+    }
+    books.values_mut().for_each(PlaceIndex::sort);
     let keep: Vec<bool> = highlights
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let later = (i + 1..highlights.len()).any(|j| {
+            let later = books[&a.book].meeting(&a.place).into_iter().any(|j| {
                 let b = &highlights[j];
-                a.book == b.book && remarks(&a.place, &texts[i], &b.place, &texts[j])
+                j > i && remarks(&a.place, &texts[i], &b.place, &texts[j])
             });
             if later {
                 export.skipped.push(Skip::Remarked { line: a.line });
@@ -243,6 +375,8 @@ pub enum ImportError {
     NotASite(#[from] NotASite),
     #[error(transparent)]
     QuoteFile(#[from] QuoteFileError),
+    #[error(transparent)]
+    Io(#[from] crate::fs::IoError),
     #[error("{0}")]
     Content(String),
 }
@@ -255,8 +389,19 @@ fn same_name(a: &str, b: &str) -> bool {
 /// (or made, named after [`source_id`]), and new quotes are appended to it as text. Every
 /// file is written only once every file's new text has been read back by the loader without
 /// errors, each by a rename, so a failure changes nothing.
-pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, ImportError> {
+pub fn import(
+    root: &Path,
+    export: Export,
+    dry_run: bool,
+    waiting: &dyn Waiting,
+) -> Result<Outcome, ImportError> {
     let site = SiteRoot::open(root)?;
+    // The files are read, changed and written under the lock, so a `new quote` or another
+    // import meanwhile is neither lost nor overwritten. A dry run writes nothing.
+    let _lock = match dry_run {
+        false => Some(lock::acquire(&site, "import", waiting)?),
+        true => None,
+    };
     let mut outcome = Outcome {
         skipped: export.skipped,
         warnings: export.warnings,
@@ -265,10 +410,14 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
     let mut files = quote_file::source_files(&site)?;
     // Books in order of their first highlight.
     let mut books: Vec<(Book, Vec<Highlight>)> = Vec::new();
+    let mut book_index: HashMap<Book, usize> = HashMap::new();
     for highlight in export.highlights {
-        match books.iter_mut().find(|(b, _)| *b == highlight.book) {
-            Some((_, list)) => list.push(highlight),
-            None => books.push((highlight.book.clone(), vec![highlight])),
+        match book_index.get(&highlight.book) {
+            Some(&i) => books[i].1.push(highlight),
+            None => {
+                book_index.insert(highlight.book.clone(), books.len());
+                books.push((highlight.book.clone(), vec![highlight]));
+            }
         }
     }
     // Each file's new text, written only when all are ready.
@@ -316,29 +465,14 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
             }
         };
         let file = &mut files[index];
-        // What the file holds, read once: each quote's text as compared and its place.
-        let known: Vec<(String, Place)> = file
-            .source
-            .quotes
-            .iter()
-            .map(|q| {
-                let place = q.locator.as_deref().map(Place::from_locator);
-                (normalize_text(&q.text), place.unwrap_or_default())
-            })
-            .collect();
+        let known = KnownQuotes::of(&file.source);
         let mut entries = Vec::new();
-        let mut ids: Vec<String> = file.source.quotes.iter().map(|q| q.id.clone()).collect();
-        let mut queued: Vec<String> = Vec::new();
+        let mut ids: HashSet<String> = file.source.quotes.iter().map(|q| q.id.clone()).collect();
+        let mut queued: HashSet<String> = HashSet::new();
         for highlight in highlights {
             let text = normalize_text(&highlight.text);
             let id = quote_id(&highlight.place, &highlight.text);
-            let existing = file
-                .source
-                .quotes
-                .iter()
-                .zip(&known)
-                .find(|(q, (known_text, _))| q.id == id || *known_text == text);
-            if let Some((quote, _)) = existing {
+            if let Some(quote) = known.same(&id, &text).map(|i| &file.source.quotes[i]) {
                 // The quote stays as it is; a note made on it since is reported, not lost.
                 let has = quote.note.as_ref().map(|n| normalize_text(&n.text));
                 let note = highlight.note.as_deref().map(normalize_text);
@@ -354,17 +488,9 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
                 outcome.unchanged += 1;
                 continue;
             }
-            let overlapped =
-                file.source
-                    .quotes
-                    .iter()
-                    .zip(&known)
-                    .find(|(_, (known_text, place))| {
-                        remarks(place, known_text, &highlight.place, &text)
-                    });
-            if let Some((quote, _)) = overlapped {
+            if let Some(i) = known.remarked(&highlight.place, &text) {
                 outcome.skipped.push(Skip::AlreadyImported {
-                    quote: file.source.quote_id(quote),
+                    quote: file.source.quote_id(&file.source.quotes[i]),
                 });
                 continue;
             }
@@ -373,9 +499,9 @@ pub fn import(root: &Path, export: Export, dry_run: bool) -> Result<Outcome, Imp
                 // Another text with the same start and hash prefix.
                 id = quote_file::long_quote_id(&highlight.place, &highlight.text);
             }
-            ids.push(id.clone());
+            ids.insert(id.clone());
             entries.push(highlight.entry(id).to_yaml());
-            queued.push(text);
+            queued.insert(text);
         }
         if entries.is_empty() {
             continue;

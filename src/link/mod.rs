@@ -628,12 +628,13 @@ impl Resolver<'_> {
         let markdown = doc.markdown();
         let mut diagnostics = Vec::new();
         let mut links = BTreeMap::new();
+        let positions = markdown.positions();
         for raw in &scan.links {
             let resolution = match raw.kind {
                 RawLinkKind::Wiki { .. } => self.wikilink(doc, &raw.dest),
                 RawLinkKind::Path { .. } => self.path(doc, &raw.dest),
             };
-            let pos = markdown.pos(raw.offset);
+            let pos = positions.pos(raw.offset);
             if let Some(warning) = resolution.warning {
                 diagnostics.push(Diagnostic::warning(&markdown.file, pos, warning));
             }

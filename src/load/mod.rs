@@ -99,6 +99,42 @@ impl Markdown {
     pub fn pos(&self, offset: usize) -> Pos {
         self.origin.pos(&self.text, offset)
     }
+
+    /// For many positions in this text: finds each line once, so a note with 40,000 links
+    /// is not read from its start 40,000 times.
+    pub fn positions(&self) -> Positions<'_> {
+        let line_starts = std::iter::once(0)
+            .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Positions {
+            markdown: self,
+            line_starts,
+        }
+    }
+}
+
+/// [`Markdown::pos`] for many offsets of one text.
+pub struct Positions<'a> {
+    markdown: &'a Markdown,
+    /// The byte offset where each line starts.
+    line_starts: Vec<usize>,
+}
+
+impl Positions<'_> {
+    pub fn pos(&self, offset: usize) -> Pos {
+        let text = &self.markdown.text;
+        let offset = offset.min(text.len());
+        // The last line that starts at or before `offset`.
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let origin = self.markdown.origin;
+        let extra = match line {
+            0 => origin.first_line_column,
+            _ => origin.indent,
+        };
+        let column = text[start..offset].chars().count() + 1;
+        Pos::new(origin.line + line, column + extra)
+    }
 }
 
 /// A file under `content/` that is neither a note, a quote file nor a concept: copied as is.
@@ -259,7 +295,12 @@ pub fn load(
 /// stand in for what could not be read.
 pub fn read_config(site: &SiteRoot) -> Result<(Config, Vec<Diagnostic>), LoadError> {
     Ok(match read_text(site.dir(), Path::new(config::FILE_NAME))? {
-        Ok(text) => Config::parse(&text, Path::new(config::FILE_NAME)),
+        Ok(text) => {
+            let (config, problems) = Config::parse(&text.text, Path::new(config::FILE_NAME));
+            let mut diagnostics = text.warnings;
+            diagnostics.extend(problems);
+            (config, diagnostics)
+        }
         Err(problem) => (Config::default(), vec![problem]),
     })
 }
@@ -293,7 +334,7 @@ pub fn load_note(
 ) -> Result<(Option<Note>, Vec<Diagnostic>), LoadError> {
     let file = content_file(relative);
     let (mut note, diagnostics) = match read_text(site.dir(), &file)? {
-        Ok(text) => note::parse(&text, &file, relative, config.strict),
+        Ok(text) => text.parse(|text| note::parse(text, &file, relative, config.strict)),
         Err(problem) => (None, vec![problem]),
     };
     if let Some(note) = &mut note {
@@ -318,7 +359,7 @@ fn parse_all<T: Send>(
         .map(|relative| -> Result<_, LoadError> {
             let file = content_file(relative);
             Ok(match read_text(root, &file)? {
-                Ok(text) => parse(&text, &file, relative),
+                Ok(text) => text.parse(|text| parse(text, &file, relative)),
                 Err(problem) => (None, vec![problem]),
             })
         })
@@ -341,16 +382,21 @@ fn content_file(relative: &str) -> PathBuf {
     Path::new(CONTENT_DIR).join(relative)
 }
 
-/// Reads a UTF-8 file. A file that is not UTF-8 is a content problem, reported at the first bad
-/// byte, not a failure of the build tool.
-fn read_text(root: &Path, file: &Path) -> Result<Result<String, Diagnostic>, LoadError> {
+/// Reads a UTF-8 file, without control characters other than tab and line breaks: each line
+/// that had some is a warning, and what is left is what every page, feed and the index see.
+/// A file that is not UTF-8 is a content problem, reported at the first bad byte, not a
+/// failure of the build tool.
+fn read_text(root: &Path, file: &Path) -> Result<Result<Text, Diagnostic>, LoadError> {
     let bytes = fs::read(&root.join(file))?;
     Ok(match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
-            Ok(text)
+            let (kept, removed) = crate::text::remove_controls(&text);
+            let warnings = control_warnings(file, &text, &removed);
+            let text = kept.into_owned();
+            Ok(Text { text, warnings })
         }
         Err(err) => {
             let valid = err.utf8_error().valid_up_to();
@@ -363,6 +409,63 @@ fn read_text(root: &Path, file: &Path) -> Result<Result<String, Diagnostic>, Loa
             ))
         }
     })
+}
+
+/// A file's text as the site reads it, and the warnings reading it gave.
+struct Text {
+    text: String,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Text {
+    /// The file parsed, with the reading's warnings before the parser's.
+    fn parse<T>(
+        self,
+        parse: impl FnOnce(&str) -> (Option<T>, Vec<Diagnostic>),
+    ) -> (Option<T>, Vec<Diagnostic>) {
+        let (item, problems) = parse(&self.text);
+        let mut diagnostics = self.warnings;
+        diagnostics.extend(problems);
+        (item, diagnostics)
+    }
+}
+
+/// One warning per line that had control characters, for the first few such lines of a file.
+fn control_warnings(file: &Path, text: &str, removed: &[(usize, char)]) -> Vec<Diagnostic> {
+    const SHOWN: usize = 10;
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    let mut lines = 0;
+    let mut last_line = 0;
+    let mut scanned = (0, 1); // (byte offset, line number there): lines are counted once.
+    for &(offset, c) in removed {
+        let line = scanned.1 + text[scanned.0..offset].matches('\n').count();
+        scanned = (offset, line);
+        if line == last_line {
+            continue;
+        }
+        last_line = line;
+        lines += 1;
+        if lines <= SHOWN {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let column = text[line_start..offset].chars().count() + 1;
+            warnings.push(Diagnostic::warning(
+                file,
+                Pos::new(line, column),
+                format!(
+                    "control character U+{:04X} removed from this line: it does not show in a \
+                     page and a feed may not hold it",
+                    c as u32
+                ),
+            ));
+        }
+    }
+    if lines > SHOWN {
+        if let Some(last) = warnings.last_mut() {
+            last.message
+                .push_str(&format!(" (and from {} more lines)", lines - SHOWN));
+        }
+    }
+    warnings
 }
 
 /// Folder notes (`ch1/ch1.md`, `ch1/index.md`, `ch1/README.md`) take their folder's page:

@@ -35,7 +35,7 @@ impl Source {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     #[default]
@@ -138,6 +138,27 @@ fn names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
         Some(Names::One(name)) => vec![name],
         Some(Names::Many(names)) => names,
     })
+}
+
+/// Whether a link written in the content may be a live link in a page: `http(s)://`, or no
+/// scheme at all (a path on the site). Not `javascript:`, `data:`, `vbscript:` or `file:`,
+/// which run code or reach the reader's own disk.
+pub fn is_safe_link(url: &str) -> bool {
+    // As a browser reads it: tabs and line breaks anywhere, and spaces and controls before
+    // it, are dropped, so `java\tscript:` is `javascript:`.
+    let url: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    // A colon before any `/`, `?` or `#` ends a scheme.
+    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
+    match url[..end].split_once(':') {
+        None => true,
+        Some((scheme, _)) => {
+            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+        }
+    }
 }
 
 pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Diagnostic>) {
@@ -285,7 +306,26 @@ pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Di
         author: parsed.source.author.filter(|a| !a.trim().is_empty()),
         year: parsed.source.year,
         kind: parsed.source.kind.unwrap_or_default(),
-        url: parsed.source.url,
+        url: parsed
+            .source
+            .url
+            .map(|url| url.trim().to_string())
+            .filter(|url| !url.is_empty())
+            .filter(|url| {
+                let safe = is_safe_link(url);
+                if !safe {
+                    diagnostics.push(Diagnostic::warning(
+                        file,
+                        source_key_pos("url"),
+                        format!(
+                            "`url: {}` is not linked: a source's url is an http(s) address or a \
+                             path on the site",
+                            crate::text::excerpt(url, 80)
+                        ),
+                    ));
+                }
+                safe
+            }),
         publish: match parsed.source.publish {
             Some(publish) => super::publish::PublishFlag::Says {
                 publish,
@@ -324,6 +364,32 @@ fn annotation_origin(lines: &yaml::Lines, value_pos: Pos) -> Origin {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_addresses_and_site_paths_are_links() {
+        for safe in [
+            "https://dataintensive.net/",
+            "HTTP://x.org",
+            "/notes/a/",
+            "b.pdf",
+            "//cdn.x/y",
+            "notes/a:b",
+        ] {
+            assert!(is_safe_link(safe), "{safe}");
+        }
+        for unsafe_ in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            "\u{1}javascript:x",
+            "data:text/html,x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "mailto:a@b",
+        ] {
+            assert!(!is_safe_link(unsafe_), "{unsafe_:?}");
+        }
+    }
 
     const FILE: &str = "source:\n  title: DDIA\n  author: Martin Kleppmann\nquotes:\n  - id: a\n    text: One.\n    locator: ch. 1\n  - id: a\n    text: Two.\n  - id: b\n    text: \"\"\n";
 

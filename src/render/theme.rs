@@ -166,6 +166,11 @@ pub enum StaticFile {
 pub enum ThemeError {
     #[error("theme `{name}` not found: there is no folder `{}`", dir.display())]
     Missing { name: String, dir: PathBuf },
+    #[error(
+        "commonplace.yaml: theme `{name}` is outside the site ({reason}); a theme is a folder \
+         of the site's, `themes/<name>/` or a path under the site's root"
+    )]
+    Outside { name: String, reason: &'static str },
     #[error("template error in theme `{name}`")]
     Template {
         name: String,
@@ -201,13 +206,7 @@ impl Theme {
     }
 
     pub fn load(root: &Path, config: &Config) -> Result<Theme, ThemeError> {
-        let dir = root.join(THEMES_DIR).join(&config.theme);
-        if config.theme != "default" && !dir.is_dir() {
-            return Err(ThemeError::Missing {
-                name: config.theme.clone(),
-                dir: Path::new(THEMES_DIR).join(&config.theme),
-            });
-        }
+        let dir = theme_dir(root, &config.theme)?;
         let mut templates: BTreeMap<String, String> = DEFAULT_TEMPLATES
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -236,6 +235,51 @@ impl Theme {
             })?;
         Ok(Theme { tera, static_files })
     }
+}
+
+/// The theme's folder: `themes/<name>/` for a name, or the path a name with `/` spells from
+/// the root. Either must be inside the site once links are followed: a theme's files are
+/// copied into the published site, so `../../elsewhere` would publish files the user never
+/// put in it. The default theme needs no folder.
+fn theme_dir(root: &Path, name: &str) -> Result<PathBuf, ThemeError> {
+    let outside = |reason| ThemeError::Outside {
+        name: name.to_string(),
+        reason,
+    };
+    let relative = match name.contains(['/', '\\']) {
+        false => Path::new(THEMES_DIR).join(name),
+        true => PathBuf::from(name),
+    };
+    if relative.is_absolute() {
+        return Err(outside("an absolute path"));
+    }
+    if relative
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(outside("it climbs out with `..`"));
+    }
+    let dir = root.join(&relative);
+    if !dir.is_dir() {
+        if name == "default" {
+            return Ok(dir);
+        }
+        return Err(ThemeError::Missing {
+            name: name.to_string(),
+            dir: relative,
+        });
+    }
+    let real = |p: &Path| {
+        p.canonicalize().map_err(|source| fs::IoError {
+            action: "open",
+            path: p.to_path_buf(),
+            source,
+        })
+    };
+    if !real(&dir)?.starts_with(real(root)?) {
+        return Err(outside("a link leads out of the site"));
+    }
+    Ok(dir)
 }
 
 fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, ThemeError> {

@@ -61,12 +61,59 @@ pub fn router(app: Arc<App>) -> Router {
             }),
         )
         .fallback(get(file))
+        .layer(axum::middleware::from_fn(only_local_hosts))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
                 json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             },
         ))
         .with_state(app)
+}
+
+/// Answers only requests that name the preview by `localhost` or an IP address. A web page
+/// the user visits can point a name of its own at 127.0.0.1 (DNS rebinding) and then read the
+/// preview, drafts included, as its own origin; such requests carry that name in `Host`.
+/// Vite and webpack-dev-server check the host for the same reason.
+async fn only_local_hosts(request: Request, next: axum::middleware::Next) -> Response {
+    let host = request.headers().get(header::HOST).map(|h| h.to_str());
+    match host {
+        None => next.run(request).await,
+        Some(Ok(host)) if is_local_host(host) => next.run(request).await,
+        Some(host) => {
+            let shown = host.unwrap_or("?");
+            let message = format!(
+                "This preview answers only localhost or an IP address, not `{}`; open it as \
+                 http://localhost:PORT/ (a name that is not yours pointing here is how another \
+                 web site could read your drafts).\n",
+                crate::text::excerpt(shown, 80)
+            );
+            (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                message,
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `localhost`, a name under `.localhost` (which resolves to the machine itself), or an IP
+/// address, with or without a port.
+pub fn is_local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        // `[::1]:4000`
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, port)) if port.is_empty() || port.starts_with(':') => {
+                return v6.parse::<std::net::Ipv6Addr>().is_ok();
+            }
+            _ => return false,
+        },
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
 async fn live_script() -> Response {
@@ -317,4 +364,34 @@ fn html(status: StatusCode, bytes: &[u8], base: &str) -> Response {
         body,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_host;
+
+    #[test]
+    fn only_this_machine_names_pass_the_host_check() {
+        for local in [
+            "localhost",
+            "localhost:4000",
+            "LOCALHOST.",
+            "kb.localhost:4000",
+            "127.0.0.1:4000",
+            "192.168.1.20:4000",
+            "[::1]:4000",
+            "[::1]",
+        ] {
+            assert!(is_local_host(local), "{local}");
+        }
+        for foreign in [
+            "evil.example:4000",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "[::1]x",
+            "",
+        ] {
+            assert!(!is_local_host(foreign), "{foreign}");
+        }
+    }
 }

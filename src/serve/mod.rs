@@ -69,7 +69,7 @@ pub enum ServeError {
 }
 
 /// What the terminal is told; the binary prints it.
-pub trait Reporter: Send + Sync + 'static {
+pub trait Reporter: Send + Sync + 'static + crate::lock::Waiting {
     fn listening(&self, url: &str);
     fn rebuilt(&self, rebuilt: &Rebuilt);
     /// Something went wrong that does not stop the preview (the file watcher, a browser

@@ -18,6 +18,7 @@ use super::Reporter;
 use crate::diagnostic::{self, Diagnostic};
 use crate::link::{self, Graph, Linker, NoteId};
 use crate::load;
+use crate::lock;
 use crate::render::{self, Findings, PageKey, Theme};
 use crate::search::{self, Compaction, Engine};
 use crate::site::{SiteRoot, CONTENT_DIR, THEMES_DIR};
@@ -132,6 +133,10 @@ impl Preview {
             return None;
         }
         let started = Instant::now();
+        let _lock = match self.lock() {
+            Ok(lock) => lock,
+            Err(failed) => return Some(*failed),
+        };
         let quick = self.quick_notes(&relevant);
         let rebuilt = match quick {
             Ok(notes) => match self.rebuild_notes(&notes, started, notify) {
@@ -157,7 +162,23 @@ impl Preview {
 
     /// Runs every stage and writes whatever changed.
     pub fn rebuild_all(&mut self, notify: &dyn Fn(&Rebuilt)) -> Rebuilt {
+        let _lock = match self.lock() {
+            Ok(lock) => lock,
+            Err(failed) => return *failed,
+        };
         self.rebuild_all_because(Instant::now(), Err("first build".to_string()), notify)
+    }
+
+    /// The site lock, for a rebuild: the preview's folders and index are written by one
+    /// process at a time (a second `serve`, or `build` for `serve --published`).
+    fn lock(&self) -> Result<lock::SiteLock, Box<Rebuilt>> {
+        lock::acquire(&self.root, "serve", &*self.reporter).map_err(|err| {
+            Box::new(Rebuilt::failed(
+                Vec::new(),
+                Some(error_chain(&err)),
+                Err("the site lock".to_string()),
+            ))
+        })
     }
 
     /// A changed path as a path relative to the root, if it is one the site is made of:
