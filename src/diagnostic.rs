@@ -21,6 +21,9 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The longest message a diagnostic holds, in characters; longer ones end with `…`.
+pub const MAX_MESSAGE: usize = 1_000;
+
 impl Diagnostic {
     pub fn error(path: impl Into<PathBuf>, pos: Pos, message: impl Into<String>) -> Self {
         Self::new(path, pos, Severity::Error, message)
@@ -36,12 +39,17 @@ impl Diagnostic {
         severity: Severity,
         message: impl Into<String>,
     ) -> Self {
+        let mut message = message.into();
+        // However much of the input a message quotes, it stays a line a person reads.
+        if message.chars().count() > MAX_MESSAGE {
+            message = crate::text::excerpt(&message, MAX_MESSAGE);
+        }
         Diagnostic {
             path: path.into(),
             line: pos.line,
             column: pos.column,
             severity,
-            message: message.into(),
+            message,
         }
     }
 

@@ -86,7 +86,8 @@ pub fn quote(
     }
     // The file is read, changed and written under the lock: another append made meanwhile
     // is in the text this one starts from, so neither is lost.
-    let _lock = lock::acquire(&site, "new quote", waiting)?;
+    let lock = lock::acquire(&site, "new quote", waiting)?;
+    quote_file::remove_interrupted_writes(&site, &lock);
     let files = quote_file::source_files(&site)?;
     let wanted = slugify(source);
     let Some(file) = files.iter().find(|f| f.source.id == wanted) else {

@@ -141,6 +141,25 @@ pub struct SourceFile {
     pub source: crate::load::Source,
 }
 
+/// Removes the temporary files of writes a killed `import` or `new quote` did not finish
+/// (each holds a whole new text that was never renamed into place). Only under the site lock:
+/// a live writer's temporary file must not go.
+pub fn remove_interrupted_writes(site: &SiteRoot, _lock: &crate::lock::SiteLock) {
+    let dir = site.quotes_dir();
+    for entry in walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file()
+            && name.starts_with('.')
+            && name.ends_with(crate::fs::TEMPORARY_SUFFIX)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// The quote files under `content/quotes/`. A file with errors stops whatever was to add to
 /// it (the message names them): appending to a file the loader cannot read could not be
 /// checked.

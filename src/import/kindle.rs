@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use super::{drop_remarked, Book, Export, ExportError, Highlight, Place, PlaceIndex, Skip, Span};
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceKind;
+use crate::text::excerpt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -138,7 +139,8 @@ pub fn parse(text: &str, file: &Path) -> Result<Export, ExportError> {
                 file: file.to_path_buf(),
                 line: title_line,
                 message: format!(
-                    "`{line}` is not followed by a line starting `- ` (`- Your Highlight on ...`); is this a Kindle's My Clippings.txt?"
+                    "`{}` is not followed by a line starting `- ` (`- Your Highlight on ...`); is this a Kindle's My Clippings.txt?",
+                    excerpt(line, 80)
                 ),
             });
         };
@@ -147,7 +149,8 @@ pub fn parse(text: &str, file: &Path) -> Result<Export, ExportError> {
                 file: file.to_path_buf(),
                 line: title_line + 1,
                 message: format!(
-                    "expected the line after a book's title to start `- ` (`- Your Highlight on page 8 | ...`), found `{meta}`; is this a Kindle's My Clippings.txt?"
+                    "expected the line after a book's title to start `- ` (`- Your Highlight on page 8 | ...`), found `{}`; is this a Kindle's My Clippings.txt?",
+                    excerpt(meta, 80)
                 ),
             });
         }
@@ -171,7 +174,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Export, ExportError> {
                 export.warnings.push(Diagnostic::warning(
                     file,
                     super::at_line(meta_line),
-                    format!("can't read this metadata line, so the text is kept as a highlight with no locator: `{meta}`"),
+                    format!("can't read this metadata line, so the text is kept as a highlight with no locator: `{}`", excerpt(meta, 80)),
                 ));
                 Kind::Highlight
             }
@@ -183,7 +186,8 @@ pub fn parse(text: &str, file: &Path) -> Result<Export, ExportError> {
                 file,
                 super::at_line(meta_line),
                 format!(
-                    "can't find a page or location in `{meta}`; the text is kept with no locator"
+                    "can't find a page or location in `{}`; the text is kept with no locator",
+                    excerpt(meta, 80)
                 ),
             ));
             Place::default()

@@ -399,7 +399,11 @@ pub fn import(
     // The files are read, changed and written under the lock, so a `new quote` or another
     // import meanwhile is neither lost nor overwritten. A dry run writes nothing.
     let _lock = match dry_run {
-        false => Some(lock::acquire(&site, "import", waiting)?),
+        false => {
+            let lock = lock::acquire(&site, "import", waiting)?;
+            quote_file::remove_interrupted_writes(&site, &lock);
+            Some(lock)
+        }
         true => None,
     };
     let mut outcome = Outcome {

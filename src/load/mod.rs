@@ -228,6 +228,16 @@ pub fn load(
                 .path()
                 .strip_prefix(&content)
                 .expect("walkdir yields paths under its root");
+            if relative.to_str().is_none() {
+                // Every page, link and URL is named in UTF-8; such a name has no page.
+                diagnostics.push(Diagnostic::warning(
+                    Path::new(CONTENT_DIR).join(relative),
+                    Pos::START,
+                    "this file's name is not valid UTF-8 (shown here with �), so the site \
+                     leaves the file out; rename it",
+                ));
+                continue;
+            }
             let relative = crate::diagnostic::display_path(relative);
             if let Some(pattern) = ignore.ignores(&relative) {
                 withheld.ignored.push((relative, pattern));
@@ -580,4 +590,33 @@ fn check_unique_sources(sources: &mut Vec<Source>, diagnostics: &mut Vec<Diagnos
             true
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_from_the_line_index_equal_positions_found_by_reading_from_the_start() {
+        let text = "first line\nsecond é line\n\n  indented [[link]]\nlast".to_string();
+        for origin in [
+            Origin::at_line(1),
+            Origin {
+                line: 7,
+                indent: 4,
+                first_line_column: 9,
+            },
+        ] {
+            let markdown = Markdown {
+                text: text.clone(),
+                origin,
+                file: PathBuf::from("content/notes/a.md"),
+                dir: "notes".to_string(),
+            };
+            let positions = markdown.positions();
+            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                assert_eq!(positions.pos(offset), markdown.pos(offset), "{offset}");
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ mod cli;
 mod client;
 mod common;
 mod diagnostics;
+mod faults;
 mod import;
 mod links;
 mod live;
