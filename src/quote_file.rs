@@ -115,8 +115,10 @@ impl Place {
     }
 }
 
-/// Text with its white space collapsed, for comparing and hashing.
+/// Text with its white space collapsed, for comparing and hashing; without control
+/// characters, as the loader reads it and [`yaml_scalar`] writes it.
 pub(crate) fn normalize_text(text: &str) -> String {
+    let (text, _) = crate::text::remove_controls(text);
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -311,8 +313,11 @@ impl QuoteEntry {
 
 /// A string as a YAML value after `key: `, with any continuation lines indented by `indent`
 /// (serde_yaml chooses plain, quoted or a block, whichever reads back as the same text).
+/// Control characters are left out (the loader would remove them with a warning on every
+/// build): what an export or a terminal pasted in with the text is not part of it.
 pub fn yaml_scalar(value: &str, indent: usize) -> String {
-    let written = serde_yaml_ng::to_string(value).unwrap_or_default();
+    let (value, _) = crate::text::remove_controls(value);
+    let written = serde_yaml_ng::to_string(&*value).unwrap_or_default();
     let written = written.strip_suffix('\n').unwrap_or(&written);
     let mut lines = written.lines();
     let first = lines.next().unwrap_or("''").to_string();
@@ -467,6 +472,10 @@ mod tests {
         assert_eq!(yaml_scalar("p. 8, loc. 120–122", 2), "p. 8, loc. 120–122");
         assert_eq!(yaml_scalar("Note: this", 2), "'Note: this'");
         assert_eq!(yaml_scalar("two\nlines", 2), "|-\n    two\n    lines");
+        assert_eq!(
+            yaml_scalar("pasted\u{1b}[0m \u{0}text", 2),
+            "pasted[0m text"
+        );
         assert_eq!(yaml_flow_item("fault tolerance"), "fault tolerance");
         assert_eq!(yaml_flow_item("a, b"), "\"a, b\"");
     }

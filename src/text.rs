@@ -39,6 +39,34 @@ pub fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
 }
 
+/// A URL's scheme as a browser reads it, lower-cased: tabs and line breaks anywhere, and
+/// spaces and controls before it, are dropped (`java\tscript:` is `javascript:`), and a colon
+/// before any `/`, `?` or `#` ends a scheme. `None` for a path (`notes/a/`, `//host/x`).
+pub fn url_scheme(url: &str) -> Option<String> {
+    let url: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
+    let (scheme, _) = url[..end].split_once(':')?;
+    Some(scheme.to_ascii_lowercase())
+}
+
+/// Whether a link written in the content would run code or reach the reader's own disk when
+/// followed: `javascript:`, `vbscript:`, `file:`, and `data:` but for an image's
+/// `data:image/…` (which an `<img>` shows and never runs). A page shows such a link as text.
+pub fn is_unsafe_link(url: &str, image: bool) -> bool {
+    match url_scheme(url).as_deref() {
+        Some("javascript" | "vbscript" | "file") => true,
+        Some("data") => {
+            let rest = url.trim_start().get(5..).unwrap_or("");
+            !(image && rest.to_ascii_lowercase().starts_with("image/"))
+        }
+        _ => false,
+    }
+}
+
 /// Control characters other than tab, line feed and carriage return: they show as nothing
 /// (or a box) in a page, XML 1.0 forbids them (a feed with one is rejected), and a terminal
 /// takes them as commands.
@@ -138,6 +166,34 @@ pub fn error_chain(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_that_would_run_code_are_told_apart() {
+        for unsafe_ in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "java\tscript:x",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "data:text/html,x",
+        ] {
+            assert!(is_unsafe_link(unsafe_, false), "{unsafe_:?}");
+        }
+        for safe in [
+            "https://x.org",
+            "mailto:a@b.org",
+            "zotero://select/items/1",
+            "notes/a:b",
+            "../a.md",
+            "#top",
+        ] {
+            assert!(!is_unsafe_link(safe, false), "{safe:?}");
+        }
+        assert!(!is_unsafe_link("data:image/png;base64,AAAA", true));
+        assert!(is_unsafe_link("data:image/png;base64,AAAA", false));
+        assert_eq!(url_scheme("HTTPS://x").as_deref(), Some("https"));
+        assert_eq!(url_scheme("//cdn/x"), None);
+    }
 
     #[test]
     fn control_characters_are_removed_and_located() {

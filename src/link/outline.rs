@@ -439,6 +439,18 @@ impl<'t> Scanner<'t> {
         collecting: bool,
         offset: usize,
     ) {
+        let scriptable = !matches!(link_type, LinkType::WikiLink { .. } | LinkType::Email)
+            && crate::text::is_unsafe_link(dest_url, image);
+        if scriptable {
+            self.scan.unsupported.push(Unsupported {
+                offset,
+                message: format!(
+                    "`{}` would run code or open a file of the reader's, so it shows as its \
+                     text, not as a link",
+                    crate::text::excerpt(dest_url, 80)
+                ),
+            });
+        }
         let kind = match link_type {
             LinkType::WikiLink { .. } => Some(RawLinkKind::Wiki { embed: image }),
             // `<someone@example.org>` is a mail link, not a file.

@@ -144,21 +144,10 @@ fn names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 /// scheme at all (a path on the site). Not `javascript:`, `data:`, `vbscript:` or `file:`,
 /// which run code or reach the reader's own disk.
 pub fn is_safe_link(url: &str) -> bool {
-    // As a browser reads it: tabs and line breaks anywhere, and spaces and controls before
-    // it, are dropped, so `java\tscript:` is `javascript:`.
-    let url: String = url
-        .trim_start_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    // A colon before any `/`, `?` or `#` ends a scheme.
-    let end = url.find(['/', '?', '#']).unwrap_or(url.len());
-    match url[..end].split_once(':') {
-        None => true,
-        Some((scheme, _)) => {
-            scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
-        }
-    }
+    matches!(
+        crate::text::url_scheme(url).as_deref(),
+        None | Some("http" | "https")
+    )
 }
 
 pub fn parse(text: &str, file: &Path, relative: &str) -> (Option<Source>, Vec<Diagnostic>) {

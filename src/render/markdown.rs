@@ -548,8 +548,11 @@ impl<'g> MarkdownRenderer<'g> {
                 return end + 1;
             }
         }
-        if target == Some(&Target::Withheld) {
-            // Its text alone, without the path of a file the site leaves out.
+        let scriptable = !matches!(link_type, LinkType::WikiLink { .. } | LinkType::Email)
+            && crate::text::is_unsafe_link(dest_url, is_image);
+        if target == Some(&Target::Withheld) || scriptable {
+            // Its text alone, without the path of a file the site leaves out, or without a
+            // script the link would run (the link stage warned).
             if !is_image {
                 self.events(part, inner, page, footnotes, out, false);
             }

@@ -465,7 +465,7 @@ fn pathdiff(to: &Path, from: &Path) -> String {
 }
 
 #[test]
-fn a_script_url_of_a_source_is_a_warning_and_never_a_link() {
+fn a_link_that_would_run_a_script_is_a_warning_and_never_a_link() {
     let site = demo_copy();
     let root = site.path();
     let file = root.join("content/quotes/ddia.yaml");
@@ -474,19 +474,52 @@ fn a_script_url_of_a_source_is_a_warning_and_never_a_link() {
     let line = text[..text.find(url).unwrap()].lines().count() + 1;
     let hostile = "  url: \"java\\tscript:alert(document.cookie)\"\n";
     std::fs::write(&file, text.replace(url, hostile)).unwrap();
+    write_file(
+        root,
+        "content/notes/pasted-links.md",
+        "# Pasted links\n\n[click](javascript:alert(1)), <vbscript:msgbox(2)>, \
+         [page](data:text/html,<script>alert(3)</script>) and [mail](mailto:a@b.org).\n\n\
+         ![pixel](JAVASCRIPT:alert(4)) ![dot](data:image/png;base64,iVBORw0KGgo=)\n",
+    );
     let output = run(&["check"], root);
     let shown = stderr(&output);
+    assert!(output.status.success(), "{shown}");
     assert!(
         shown.contains(&format!(
             "content/quotes/ddia.yaml:{line}:8: warning: `url: java"
         )),
         "{shown}"
     );
-    ok(&run(&["build"], root));
-    for (path, bytes) in read_tree(&root.join("public")) {
-        let page = String::from_utf8_lossy(&bytes);
-        assert!(!page.contains("script:alert"), "{path}");
+    for at in ["3:1", "3:31", "3:53", "5:1"] {
+        let warning = format!("content/notes/pasted-links.md:{at}: warning: `");
+        assert!(shown.contains(&warning), "{at}: {shown}");
     }
+    ok(&run(&["build"], root));
+    let mut kept = Vec::new();
+    for (path, bytes) in read_tree(&root.join("public")) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        for link in crate::common::links_in(&String::from_utf8_lossy(&bytes)) {
+            let scheme: String = link.chars().filter(|c| !c.is_whitespace()).collect();
+            let scheme = scheme.to_ascii_lowercase();
+            assert!(
+                !["javascript:", "vbscript:", "data:text"]
+                    .iter()
+                    .any(|s| scheme.starts_with(s)),
+                "{path}: {link}"
+            );
+            if path == "notes/pasted-links/index.html" {
+                kept.push(link);
+            }
+        }
+    }
+    // What cannot run stays: the mail link and the image's data.
+    assert!(kept.contains(&"mailto:a@b.org".to_string()), "{kept:?}");
+    assert!(
+        kept.iter().any(|l| l.starts_with("data:image/png")),
+        "{kept:?}"
+    );
 }
 
 #[test]
