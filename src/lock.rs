@@ -78,8 +78,25 @@ pub fn acquire(site: &SiteRoot, command: &str, waiting: &dyn Waiting) -> Result<
     match file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
-            waiting.waiting(read_holder(&mut file).as_ref());
-            file.lock().map_err(io("lock", &path))?;
+            // A holder that has only just taken the lock may not have written its name yet,
+            // and one about to let go needs no message: look again for a moment first.
+            let mut holder = read_holder(&mut file);
+            let mut free = false;
+            for _ in 0..10 {
+                if holder.is_some() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                free = file.try_lock().is_ok();
+                if free {
+                    break;
+                }
+                holder = read_holder(&mut file);
+            }
+            if !free {
+                waiting.waiting(holder.as_ref());
+                file.lock().map_err(io("lock", &path))?;
+            }
         }
         Err(TryLockError::Error(source)) => return Err(io("lock", &path)(source)),
     }

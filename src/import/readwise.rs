@@ -51,7 +51,7 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<Export, ExportError> {
                 "this is not a Readwise CSV export: no {} column{} (found: {})",
                 missing.join(", "),
                 if missing.len() == 1 { "" } else { "s" },
-                headers.iter().collect::<Vec<_>>().join(", ")
+                crate::text::excerpt(&headers.iter().collect::<Vec<_>>().join(", "), 80)
             ),
         ));
     }

@@ -529,14 +529,19 @@ fn messages_quote_a_short_excerpt_and_name_files_whatever_their_names() {
     // A 20 MB clippings file on one line.
     let huge = root.join("huge.txt");
     std::fs::write(&huge, "x".repeat(20_000_000)).unwrap();
-    let output = run(&["import", "kindle", huge.to_str().unwrap()], root);
-    assert!(!output.status.success());
-    let shown = stderr(&output);
-    assert!(shown.len() < 600, "{} bytes on stderr", shown.len());
-    assert!(
-        shown.contains("huge.txt:1: `xxxx") && shown.contains("…`"),
-        "{shown}"
-    );
+    for (from, expected) in [
+        ("kindle", "huge.txt:1: `xxxx"),
+        ("readwise", "huge.txt:1: this is not a Readwise CSV export"),
+    ] {
+        let output = run(&["import", from, huge.to_str().unwrap()], root);
+        assert!(!output.status.success());
+        let shown = stderr(&output);
+        assert!(shown.len() < 600, "{from}: {} bytes on stderr", shown.len());
+        assert!(
+            shown.contains(expected) && shown.contains("xxx…"),
+            "{shown}"
+        );
+    }
 
     // A note whose name is not UTF-8 is named (lossily) and left out, not "not found".
     use std::os::unix::ffi::OsStrExt;
