@@ -253,6 +253,65 @@ pub enum Skip {
     },
 }
 
+impl Skip {
+    /// What kind of skip this is, without its line or quote: the order kinds are listed in.
+    fn kind(&self) -> &'static str {
+        match self {
+            Skip::Bookmark => "bookmark",
+            Skip::LoneNote { .. } => "note with no highlight",
+            Skip::Remarked { .. } => "marked again later",
+            Skip::AlreadyImported { .. } => "re-marks",
+            Skip::Empty { .. } => "no text",
+            Skip::NoteOnImported { .. } => "a note on",
+        }
+    }
+
+    /// Several skips of one kind: how many, and the first few of their lines (in order) or
+    /// quotes.
+    fn summarize(skips: &[&Skip]) -> String {
+        const SHOWN: usize = 5;
+        let n = skips.len();
+        let mut lines: Vec<usize> = Vec::new();
+        let mut quotes: Vec<&str> = Vec::new();
+        for skip in skips {
+            match skip {
+                Skip::LoneNote { line } | Skip::Remarked { line } | Skip::Empty { line } => {
+                    lines.push(*line)
+                }
+                Skip::AlreadyImported { quote } | Skip::NoteOnImported { quote } => {
+                    quotes.push(quote)
+                }
+                Skip::Bookmark => {}
+            }
+        }
+        lines.sort_unstable();
+        let some = |items: Vec<String>| {
+            let more = items.len().saturating_sub(SHOWN);
+            let shown = items[..items.len().min(SHOWN)].join(", ");
+            match more {
+                0 => shown,
+                more => format!("{shown} and {more} more"),
+            }
+        };
+        let lines = some(lines.iter().map(usize::to_string).collect());
+        let quotes = some(quotes.iter().map(|q| q.to_string()).collect());
+        match skips[0] {
+            Skip::Bookmark => format!("{n} × bookmark"),
+            Skip::LoneNote { .. } => {
+                format!("{n} × note with no highlight at its location, lines {lines}")
+            }
+            Skip::Remarked { .. } => format!("{n} × marked again later, lines {lines}"),
+            Skip::Empty { .. } => format!("{n} × no text, lines {lines}"),
+            Skip::AlreadyImported { .. } => format!(
+                "{n} × re-marks {quotes}, already imported (edit them by hand to take the new text)"
+            ),
+            Skip::NoteOnImported { .. } => {
+                format!("{n} × a note on {quotes}, already imported (add them by hand)")
+            }
+        }
+    }
+}
+
 impl fmt::Display for Skip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -346,23 +405,23 @@ impl Outcome {
             self.unchanged,
             self.skipped.len()
         );
-        if !self.skipped.is_empty() {
-            let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-            for skip in &self.skipped {
-                *reasons.entry(skip.to_string()).or_default() += 1;
-            }
-            let reasons: Vec<String> = reasons
-                .into_iter()
-                .map(|(reason, n)| {
-                    if n == 1 {
-                        reason
-                    } else {
-                        format!("{n} × {reason}")
-                    }
-                })
-                .collect();
-            line.push_str(&format!(" ({})", reasons.join("; ")));
+        if self.skipped.is_empty() {
+            return line;
         }
+        // Skips of one kind together, each kind on a few of its lines or quotes: an export of
+        // thousands of bookmarks and re-marks still sums up in one short line.
+        let mut kinds: BTreeMap<&'static str, Vec<&Skip>> = BTreeMap::new();
+        for skip in &self.skipped {
+            kinds.entry(skip.kind()).or_default().push(skip);
+        }
+        let reasons: Vec<String> = kinds
+            .into_values()
+            .map(|skips| match skips.as_slice() {
+                [one] => one.to_string(),
+                many => Skip::summarize(many),
+            })
+            .collect();
+        line.push_str(&format!(" ({})", reasons.join("; ")));
         line
     }
 }
@@ -408,7 +467,7 @@ pub fn import(
     };
     let mut outcome = Outcome {
         skipped: export.skipped,
-        warnings: export.warnings,
+        warnings: first_warnings(export.warnings),
         ..Outcome::default()
     };
     let mut files = quote_file::source_files(&site)?;
@@ -424,8 +483,10 @@ pub fn import(
             }
         }
     }
-    // Each file's new text, written only when all are ready.
-    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    // Each book's file, found or made. Two spellings of one book in an export ("Brandon
+    // Sanderson" and "Sanderson, Brandon") find the same file, and its highlights are taken
+    // together, so the file is written once, holding both.
+    let mut by_file: Vec<(usize, bool, Vec<Highlight>)> = Vec::new();
     for (book, highlights) in books {
         let found = files.iter().position(|f| {
             same_name(&f.source.title, &book.title)
@@ -468,18 +529,31 @@ pub fn import(
                 (files.len() - 1, true)
             }
         };
+        match by_file.iter_mut().find(|(i, _, _)| *i == index) {
+            Some((_, _, list)) => list.extend(highlights),
+            None => by_file.push((index, is_new, highlights)),
+        }
+    }
+    // Each file's new text, written only when all are ready.
+    let mut writes: Vec<(PathBuf, String)> = Vec::new();
+    for (index, is_new, highlights) in by_file {
         let file = &mut files[index];
         let known = KnownQuotes::of(&file.source);
-        let mut entries = Vec::new();
+        let mut entries: Vec<QuoteEntry> = Vec::new();
         let mut ids: HashSet<String> = file.source.quotes.iter().map(|q| q.id.clone()).collect();
-        let mut queued: HashSet<String> = HashSet::new();
+        // The entries to add, by text: the same words marked twice are one quote.
+        let mut queued: HashMap<String, usize> = HashMap::new();
         for highlight in highlights {
             let text = normalize_text(&highlight.text);
             let id = quote_id(&highlight.place, &highlight.text);
             if let Some(quote) = known.same(&id, &text).map(|i| &file.source.quotes[i]) {
                 // The quote stays as it is; a note made on it since is reported, not lost.
                 let has = quote.note.as_ref().map(|n| normalize_text(&n.text));
-                let note = highlight.note.as_deref().map(normalize_text);
+                // Compared as the loader reads a note: its comments (`%%…`) blanked.
+                let note = highlight.note.as_deref().map(|note| {
+                    let masked = crate::syntax::mask_comments(note).map(|m| m.text);
+                    normalize_text(masked.as_deref().unwrap_or(note))
+                });
                 if note.is_some_and(|note| has.is_none_or(|has| !has.contains(&note))) {
                     outcome.skipped.push(Skip::NoteOnImported {
                         quote: file.source.quote_id(quote),
@@ -488,7 +562,16 @@ pub fn import(
                 outcome.unchanged += 1;
                 continue;
             }
-            if queued.contains(&text) {
+            if let Some(&earlier) = queued.get(&text) {
+                // Its note, if any, goes with the quote the words already make.
+                if let Some(note) = highlight.note {
+                    let entry: &mut QuoteEntry = &mut entries[earlier];
+                    entry.note = Some(match entry.note.take() {
+                        Some(has) if normalize_text(&has).contains(&normalize_text(&note)) => has,
+                        Some(has) => format!("{has}\n\n{note}"),
+                        None => note,
+                    });
+                }
                 outcome.unchanged += 1;
                 continue;
             }
@@ -504,13 +587,14 @@ pub fn import(
                 id = quote_file::long_quote_id(&highlight.place, &highlight.text);
             }
             ids.insert(id.clone());
-            entries.push(highlight.entry(id).to_yaml());
-            queued.insert(text);
+            queued.insert(text, entries.len());
+            entries.push(highlight.entry(id));
         }
         if entries.is_empty() {
             continue;
         }
         let added = entries.len();
+        let entries = entries.iter().map(QuoteEntry::to_yaml).collect();
         let new_text = quote_file::append_quotes(&file.text, entries).map_err(|message| {
             ImportError::Content(format!("{}: {message}", file.path.display()))
         })?;
@@ -528,6 +612,22 @@ pub fn import(
         quote_file::write_all(&writes)?;
     }
     Ok(outcome)
+}
+
+/// The first warnings about an export, the last of them saying how many more there were: an
+/// export in a format this import half reads (a Kindle in a language it does not know) has a
+/// warning on every entry, and thousands of lines help nobody.
+fn first_warnings(mut warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const SHOWN: usize = 20;
+    if warnings.len() > SHOWN {
+        let more = warnings.len() - SHOWN;
+        warnings.truncate(SHOWN);
+        let last = warnings.last_mut().expect("SHOWN > 0");
+        last.message.push_str(&format!(
+            " (and {more} more warnings about this export, not shown)"
+        ));
+    }
+    warnings
 }
 
 /// A file's line (1-based) as a diagnostic position.

@@ -268,7 +268,7 @@ fn a_reimport_after_hand_edits_loses_nothing() {
         "{shown}"
     );
     assert!(
-        shown.contains(", already imported (add it by hand); bookmark; marked again later, line 16; marked again later, line 26; note with no highlight at its location, line 76; re-marks ddia/l154-"),
+        shown.contains(", already imported (add it by hand); bookmark; 2 × marked again later, lines 16, 26; note with no highlight at its location, line 76; re-marks ddia/l154-"),
         "{shown}"
     );
     let after = std::fs::read_to_string(&path).unwrap();
@@ -536,4 +536,109 @@ fn a_new_source_never_takes_the_name_of_a_file_already_there() {
     assert_eq!(kept, other);
     let raft = quotes_of(site.path(), "raft-paper-ongaro-2.yaml");
     assert_eq!(raft[0]["locator"].as_str(), Some("pp. 12–13"));
+}
+
+/// One Kindle entry, as a Kindle writes it.
+fn entry(book: &str, meta: &str, text: &str) -> String {
+    format!("{book}\n- {meta}\n\n{text}\n==========\n")
+}
+
+#[test]
+fn one_book_spelt_two_ways_in_one_export_is_one_file_holding_every_highlight() {
+    // Seen in real exports: a Kindle names the author both ways as firmware changes.
+    let site = demo_copy();
+    let mut export = String::new();
+    for (i, author) in [
+        "Brandon Sanderson",
+        "Sanderson, Brandon",
+        "BRANDON SANDERSON",
+    ]
+    .iter()
+    .enumerate()
+    {
+        export.push_str(&entry(
+            &format!("The Way of Kings ({author})"),
+            &format!(
+                "Your Highlight on page {} | Location {}-{} | Added on Friday, 15 January 2021 17:07:32",
+                10 + i,
+                100 + i * 10,
+                102 + i * 10
+            ),
+            &format!("Highlight number {i} of the book."),
+        ));
+    }
+    // The same words marked twice, the second time with a note: one quote, with the note,
+    // including a `%%` that the loader reads as a comment.
+    let meta = "Your Note on page 30 | Location 301 | Added on Friday, 15 January 2021 18:00:00";
+    export.push_str(&entry(
+        "The Way of Kings (Brandon Sanderson)",
+        "Your Highlight on page 30 | Location 300-301 | Added on Friday, 15 January 2021 17:59:00",
+        "There were",
+    ));
+    export.push_str(&entry(
+        "The Way of Kings (Brandon Sanderson)",
+        "Your Highlight on page 40 | Location 400-401 | Added on Friday, 15 January 2021 17:59:30",
+        "There were",
+    ));
+    export.push_str(&entry(
+        "The Way of Kings (Brandon Sanderson)",
+        &meta.replace("30 | Location 301", "40 | Location 401"),
+        "I like this one %%",
+    ));
+    let file = site.path().join("sanderson.txt");
+    std::fs::write(&file, export).unwrap();
+    let args = ["import", "kindle", file.to_str().unwrap()];
+    let shown = ok(&run(&args, site.path()));
+    assert!(shown.contains("added 4, unchanged 1, skipped 0"), "{shown}");
+    assert_eq!(
+        shown.matches("the-way-of-kings-sanderson.yaml").count(),
+        1,
+        "one file, written once: {shown}"
+    );
+    let quotes = quotes_of(site.path(), "the-way-of-kings-sanderson.yaml");
+    assert_eq!(quotes.len(), 4, "{quotes:?}");
+    for i in 0..3 {
+        by_text(&quotes, &format!("Highlight number {i}"));
+    }
+    let there = by_text(&quotes, "There were");
+    assert_eq!(there["note"].as_str(), Some("I like this one %%"));
+    // Again: nothing to add, and nothing reported as missing.
+    let again = ok(&run(&args, site.path()));
+    assert!(
+        again.ends_with("added 0, unchanged 5, skipped 0\n"),
+        "{again}"
+    );
+}
+
+#[test]
+fn thousands_of_skips_sum_up_in_one_short_line() {
+    let site = demo_copy();
+    let mut export = String::new();
+    for i in 0..3_000 {
+        export.push_str(&entry(
+            "A Long Book (Some Author)",
+            &format!("Your Bookmark on page {i} | Location {} | Added on Friday, 15 January 2021 17:07:32", i * 10),
+            "",
+        ));
+        let location = 100_000 + i * 10;
+        for end in [location + 2, location + 3] {
+            export.push_str(&entry(
+                "A Long Book (Some Author)",
+                &format!("Your Highlight on page {i} | Location {location}-{end} | Added on Friday, 15 January 2021 17:07:32"),
+                &format!("Passage {i}, marked again and longer {end}."),
+            ));
+        }
+    }
+    let file = site.path().join("long.txt");
+    std::fs::write(&file, export).unwrap();
+    let shown = ok(&run(
+        &["import", "kindle", file.to_str().unwrap()],
+        site.path(),
+    ));
+    let summary = shown.lines().last().unwrap();
+    assert_eq!(
+        summary,
+        "added 3000, unchanged 0, skipped 6000 (3000 × bookmark; 3000 × marked again later, \
+         lines 6, 21, 36, 51, 66 and 2995 more)"
+    );
 }
