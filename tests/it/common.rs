@@ -15,15 +15,20 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs the binary with only PATH set, so no user setting leaks in.
-pub fn run(args: &[&str], cwd: &Path) -> Output {
-    Command::new(BIN)
+/// The binary with only PATH set, so no user setting leaks in.
+pub fn command(args: &[&str], cwd: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
         .args(args)
         .current_dir(cwd)
         .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .output()
-        .expect("the binary runs")
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+}
+
+/// Runs the binary ([`command`]) to its end.
+pub fn run(args: &[&str], cwd: &Path) -> Output {
+    command(args, cwd).output().expect("the binary runs")
 }
 
 pub fn stdout(output: &Output) -> String {

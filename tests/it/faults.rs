@@ -5,27 +5,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{demo_copy, read_tree, run, stderr, stdout, write_file, BIN};
+use crate::common::{command, demo_copy, read_tree, run, stderr, stdout, write_file, BIN};
 use crate::live::Server;
 
-fn command(args: &[&str], cwd: &Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+/// The binary started in the background, its output kept.
+fn spawn(args: &[&str], cwd: &Path) -> Child {
+    command(args, cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    command
-}
-
-fn spawn(args: &[&str], cwd: &Path) -> Child {
-    command(args, cwd).spawn().expect("the binary starts")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
 }
 
 fn ok(output: &Output) -> String {
