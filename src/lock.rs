@@ -50,7 +50,16 @@ impl Waiting for () {
 #[derive(Debug)]
 pub struct SiteLock {
     // Closing the file releases the lock.
-    _file: File,
+    file: File,
+}
+
+impl Drop for SiteLock {
+    /// Forgets the holder's name before letting go, so no waiter names a process that is
+    /// gone. (A killed holder cannot; a waiter then names it, and waits only as long as the
+    /// lock is held, which is not at all.)
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+    }
 }
 
 /// Takes the site's lock for `command`, waiting for another holder to let go of it first.
@@ -111,7 +120,7 @@ pub fn acquire(site: &SiteRoot, command: &str, waiting: &dyn Waiting) -> Result<
         .and_then(|()| file.write_all(holder.as_bytes()))
         .and_then(|()| file.flush())
         .map_err(io("write", &path))?;
-    Ok(SiteLock { _file: file })
+    Ok(SiteLock { file })
 }
 
 /// The holder's lines: pid, command, time.

@@ -34,7 +34,8 @@ pub fn note(
     let slug = slugify(title);
     if slug.is_empty() {
         return Err(NewError::Content(format!(
-            "`{title}` has no letters or digits to name the note's file with"
+            "`{}` has no letters or digits to name the note's file with",
+            crate::text::excerpt(title, 80)
         )));
     }
     let path = site.notes_dir().join(format!("{slug}.md"));

@@ -67,18 +67,22 @@ pub fn is_unsafe_link(url: &str, image: bool) -> bool {
     }
 }
 
-/// Control characters other than tab, line feed and carriage return: they show as nothing
+/// Control characters other than tab, line feed and carriage return, and the two
+/// noncharacters U+FFFE and U+FFFF: they show as nothing
 /// (or a box) in a page, XML 1.0 forbids them (a feed with one is rejected), and a terminal
 /// takes them as commands.
 pub fn is_forbidden_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 /// `text` without [forbidden control characters](is_forbidden_control), and each one removed
 /// with its byte offset in `text`. Borrows when there are none, as in almost every file.
 pub fn remove_controls(text: &str) -> (std::borrow::Cow<'_, str>, Vec<(usize, char)>) {
-    // C0 controls are single bytes; C1 controls (U+0080 to U+009F) start with 0xC2.
-    let maybe = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2;
+    // C0 controls are single bytes; C1 controls (U+0080 to U+009F) start with 0xC2, and
+    // U+FFFE and U+FFFF with 0xEF.
+    let maybe = |b: u8| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || matches!(b, 0x7f | 0xc2 | 0xef)
+    };
     if !text.bytes().any(maybe) {
         return (std::borrow::Cow::Borrowed(text), Vec::new());
     }
@@ -197,9 +201,17 @@ mod tests {
 
     #[test]
     fn control_characters_are_removed_and_located() {
-        let (kept, removed) = remove_controls("a\u{0}b\tc\r\nd\u{1b}[2Jé\u{9b}");
+        let (kept, removed) = remove_controls("a\u{0}b\tc\r\nd\u{1b}[2Jé\u{9b}\u{ffff}");
         assert_eq!(kept, "ab\tc\r\nd[2Jé");
-        assert_eq!(removed, vec![(1, '\u{0}'), (8, '\u{1b}'), (14, '\u{9b}')]);
+        assert_eq!(
+            removed,
+            vec![
+                (1, '\u{0}'),
+                (8, '\u{1b}'),
+                (14, '\u{9b}'),
+                (16, '\u{ffff}')
+            ]
+        );
         // No copy when there is nothing to remove, non-breaking spaces included.
         let (kept, removed) = remove_controls("caf\u{e9}\u{a0}ok\n");
         assert!(matches!(kept, std::borrow::Cow::Borrowed(_)) && removed.is_empty());

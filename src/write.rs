@@ -118,7 +118,20 @@ impl Staging {
         let parent = output.parent().unwrap_or(Path::new("/"));
         fs::create_dir_all(parent)?;
         let prefix = format!(".{name}.commonplace-");
-        for leftover in leftovers(parent, &prefix)? {
+        let mut leftovers = leftovers(parent, &prefix)?;
+        if !output.exists() {
+            // A build killed between its two renames left the previous site only under an
+            // `-old-` name: it goes back in place before anything else is removed.
+            let old_prefix = format!("{prefix}old-");
+            let old = leftovers.iter().position(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&old_prefix))
+            });
+            if let Some(old) = old.map(|i| leftovers.remove(i)) {
+                fs::rename(&old, output)?;
+            }
+        }
+        for leftover in leftovers {
             remove_tree(&leftover)?;
         }
         let unique = fs::unique_suffix();

@@ -250,7 +250,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Export, ExportError> {
                 let highlight = &mut export.highlights[i];
                 highlight.note = Some(match highlight.note.take() {
                     // The same note twice (an export that repeats an entry) is one note.
-                    Some(earlier) if earlier.split("\n\n").any(|n| n == note) => earlier,
+                    Some(earlier) if super::is_paragraph_of(&earlier, &note) => earlier,
                     Some(earlier) => format!("{earlier}\n\n{note}"),
                     None => note,
                 })

@@ -487,17 +487,30 @@ pub fn import(
     // Sanderson" and "Sanderson, Brandon") find the same file, and its highlights are taken
     // together, so the file is written once, holding both.
     let mut by_file: Vec<(usize, bool, Vec<Highlight>)> = Vec::new();
+    // Files by title as compared, and the ids taken: looked up once per book, not scanned (an
+    // export of one highlight each from 16,000 books took 29 s).
+    let title_key = |title: &str| normalize_text(title).to_lowercase();
+    let mut by_title: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        by_title
+            .entry(title_key(&f.source.title))
+            .or_default()
+            .push(i);
+    }
+    let mut ids_taken: HashSet<String> = files.iter().map(|f| f.source.id.clone()).collect();
+    let mut file_position: HashMap<usize, usize> = HashMap::new();
     for (book, highlights) in books {
-        let found = files.iter().position(|f| {
-            same_name(&f.source.title, &book.title)
-                && match (&f.source.author, &book.author) {
-                    // "Martin Kleppmann" in the file, "Kleppmann, Martin" in the export.
-                    (Some(a), Some(b)) => {
-                        same_name(a, b) || surname(a).is_some_and(|s| surname(b) == Some(s))
-                    }
-                    (None, None) => true,
-                    _ => false,
+        let same_title = by_title.get(&title_key(&book.title));
+        let found = same_title.into_iter().flatten().copied().find(|&i| {
+            let f = &files[i];
+            match (&f.source.author, &book.author) {
+                // "Martin Kleppmann" in the file, "Kleppmann, Martin" in the export.
+                (Some(a), Some(b)) => {
+                    same_name(a, b) || surname(a).is_some_and(|s| surname(b) == Some(s))
                 }
+                (None, None) => true,
+                _ => false,
+            }
         });
         let (index, is_new) = match found {
             Some(index) => (index, false),
@@ -506,8 +519,7 @@ pub fn import(
                 // Not a source's id, nor the name of a file already there.
                 let quotes_dir = site.quotes_dir();
                 let taken = |id: &str| {
-                    files.iter().any(|f| f.source.id == id)
-                        || quotes_dir.join(format!("{id}.yaml")).exists()
+                    ids_taken.contains(id) || quotes_dir.join(format!("{id}.yaml")).exists()
                 };
                 if taken(&id) {
                     let base = id.clone();
@@ -525,13 +537,21 @@ pub fn import(
                 let source = source.ok_or_else(|| {
                     ImportError::Content(format!("could not write a source for {}", book.title))
                 })?;
+                ids_taken.insert(id);
+                by_title
+                    .entry(title_key(&source.title))
+                    .or_default()
+                    .push(files.len());
                 files.push(SourceFile { path, text, source });
                 (files.len() - 1, true)
             }
         };
-        match by_file.iter_mut().find(|(i, _, _)| *i == index) {
-            Some((_, _, list)) => list.extend(highlights),
-            None => by_file.push((index, is_new, highlights)),
+        match file_position.get(&index) {
+            Some(&at) => by_file[at].2.extend(highlights),
+            None => {
+                file_position.insert(index, by_file.len());
+                by_file.push((index, is_new, highlights));
+            }
         }
     }
     // Each file's new text, written only when all are ready.
@@ -567,7 +587,7 @@ pub fn import(
                 if let Some(note) = highlight.note {
                     let entry: &mut QuoteEntry = &mut entries[earlier];
                     entry.note = Some(match entry.note.take() {
-                        Some(has) if normalize_text(&has).contains(&normalize_text(&note)) => has,
+                        Some(has) if is_paragraph_of(&has, &note) => has,
                         Some(has) => format!("{has}\n\n{note}"),
                         None => note,
                     });
@@ -612,6 +632,13 @@ pub fn import(
         quote_file::write_all(&writes)?;
     }
     Ok(outcome)
+}
+
+/// Whether `note` is already one of the paragraphs of `notes` (notes joined by a blank line),
+/// white space aside: "important" is not in "not important".
+pub(crate) fn is_paragraph_of(notes: &str, note: &str) -> bool {
+    let note = normalize_text(note);
+    notes.split("\n\n").any(|p| normalize_text(p) == note)
 }
 
 /// The first warnings about an export, the last of them saying how many more there were: an

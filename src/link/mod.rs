@@ -675,7 +675,7 @@ impl Resolver<'_> {
             if let Err(problem) = crate::syntax::math::to_mathml(&math.tex, math.display) {
                 diagnostics.push(Diagnostic::warning(
                     &markdown.file,
-                    markdown.pos(math.offset + problem.offset.min(math.tex.len())),
+                    positions.pos(math.offset + problem.offset.min(math.tex.len())),
                     format!(
                         "this math cannot be read ({}), so it is shown as written",
                         problem.message
@@ -686,7 +686,7 @@ impl Resolver<'_> {
         for unsupported in &scan.unsupported {
             diagnostics.push(Diagnostic::warning(
                 &markdown.file,
-                markdown.pos(unsupported.offset),
+                positions.pos(unsupported.offset),
                 unsupported.message.clone(),
             ));
         }

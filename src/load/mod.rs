@@ -109,6 +109,7 @@ impl Markdown {
         Positions {
             markdown: self,
             line_starts,
+            last: std::cell::Cell::new((0, 1)),
         }
     }
 }
@@ -118,6 +119,9 @@ pub struct Positions<'a> {
     markdown: &'a Markdown,
     /// The byte offset where each line starts.
     line_starts: Vec<usize>,
+    /// The last offset asked for and its column: offsets asked in order along one long line
+    /// (40,000 links on one line) are counted from there, not from the line's start.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 impl Positions<'_> {
@@ -132,7 +136,12 @@ impl Positions<'_> {
             0 => origin.first_line_column,
             _ => origin.indent,
         };
-        let column = text[start..offset].chars().count() + 1;
+        let (last_offset, last_column) = self.last.get();
+        let column = match last_offset >= start && last_offset <= offset {
+            true => last_column + text[last_offset..offset].chars().count(),
+            false => text[start..offset].chars().count() + 1,
+        };
+        self.last.set((offset, column));
         Pos::new(origin.line + line, column + extra)
     }
 }
@@ -228,13 +237,20 @@ pub fn load(
                 .path()
                 .strip_prefix(&content)
                 .expect("walkdir yields paths under its root");
-            if relative.to_str().is_none() {
+            let unusable = match relative.to_str() {
                 // Every page, link and URL is named in UTF-8; such a name has no page.
+                None => Some("is not valid UTF-8 (shown here with �)"),
+                // A name becomes a title when the text has none: in pages, feeds, terminals.
+                Some(name) if name.chars().any(crate::text::is_forbidden_control) => {
+                    Some("holds control characters")
+                }
+                Some(_) => None,
+            };
+            if let Some(why) = unusable {
                 diagnostics.push(Diagnostic::warning(
                     Path::new(CONTENT_DIR).join(relative),
                     Pos::START,
-                    "this file's name is not valid UTF-8 (shown here with �), so the site \
-                     leaves the file out; rename it",
+                    format!("this file's name {why}, so the site leaves the file out; rename it"),
                 ));
                 continue;
             }
@@ -614,9 +630,14 @@ mod tests {
                 dir: "notes".to_string(),
             };
             let positions = markdown.positions();
-            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            // In order, backwards, and jumping about.
+            let backwards = offsets.iter().rev();
+            let jumping = offsets.iter().step_by(3).chain(offsets.iter().step_by(2));
+            for &offset in offsets.iter().chain(backwards).chain(jumping) {
                 assert_eq!(positions.pos(offset), markdown.pos(offset), "{offset}");
             }
+            assert_eq!(positions.pos(text.len()), markdown.pos(text.len()));
         }
     }
 }

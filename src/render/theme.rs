@@ -207,6 +207,12 @@ impl Theme {
 
     pub fn load(root: &Path, config: &Config) -> Result<Theme, ThemeError> {
         let dir = theme_dir(root, &config.theme)?;
+        // Every file of the theme is checked, not only its folder: `static/` may be a link.
+        let site_root = root.canonicalize().map_err(|source| fs::IoError {
+            action: "open",
+            path: root.to_path_buf(),
+            source,
+        })?;
         let mut templates: BTreeMap<String, String> = DEFAULT_TEMPLATES
             .iter()
             .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -215,11 +221,27 @@ impl Theme {
             .iter()
             .map(|(name, bytes)| (name.to_string(), StaticFile::Embedded(bytes)))
             .collect();
+        let inside = |path: &Path| -> Result<(), ThemeError> {
+            let real = path.canonicalize().map_err(|source| fs::IoError {
+                action: "open",
+                path: path.to_path_buf(),
+                source,
+            })?;
+            match real.starts_with(&site_root) {
+                true => Ok(()),
+                false => Err(ThemeError::Outside {
+                    name: config.theme.clone(),
+                    reason: "a link in it leads out of the site",
+                }),
+            }
+        };
         for (name, path) in files_under(&dir.join("templates"))? {
+            inside(&path)?;
             let text = String::from_utf8_lossy(&fs::read(&path)?).into_owned();
             templates.insert(name, text);
         }
         for (name, path) in files_under(&dir.join("static"))? {
+            inside(&path)?;
             static_files.insert(name, StaticFile::OnDisk(path));
         }
 

@@ -103,7 +103,12 @@ impl Preview {
         reporter: Arc<dyn Reporter>,
     ) -> Result<Preview, Error> {
         let root = SiteRoot::open(&options.root)?;
-        let output = LiveOutput::open(&root.preview_dir())?;
+        // Opening removes the temporary files an earlier preview left: not those of another
+        // preview of this site that is writing now.
+        let output = {
+            let _lock = lock::acquire(&root, "serve", &*reporter)?;
+            LiveOutput::open(&root.preview_dir())?
+        };
         Ok(Preview {
             options,
             root,

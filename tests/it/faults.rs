@@ -237,6 +237,37 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     }
 }
 
+#[test]
+fn a_site_left_only_under_its_old_name_is_put_back_before_a_failed_build() {
+    // `kill -9` between the swap's two renames leaves no `public/`, and the previous site
+    // under `.public.commonplace-old-*`: a later build that fails must not lose it.
+    let site = demo_copy();
+    let root = site.path();
+    ok(&run(&["build"], root));
+    let old = read_tree(&root.join("public"));
+    std::fs::rename(
+        root.join("public"),
+        root.join(".public.commonplace-old-4242-0"),
+    )
+    .unwrap();
+    // A template that fails while pages are written, after the staging folder is made.
+    let config = std::fs::read_to_string(root.join("commonplace.yaml")).unwrap();
+    std::fs::write(
+        root.join("commonplace.yaml"),
+        format!("{config}\ntheme: broken\n"),
+    )
+    .unwrap();
+    write_file(
+        root,
+        "themes/broken/templates/note.html",
+        "{{ no_such_value.field }}",
+    );
+    let failed = run(&["build"], root);
+    assert!(!failed.status.success());
+    assert_eq!(read_tree(&root.join("public")), old);
+    assert_eq!(leftovers(root), Vec::<String>::new());
+}
+
 /// Clippings of `n` highlights of the demo's book, as a Kindle writes them.
 fn ddia_clippings(n: usize) -> String {
     let mut text = String::new();
@@ -308,7 +339,8 @@ fn control_characters_are_a_warning_and_reach_no_page_feed_or_index() {
         root,
         "content/notes/pasted.md",
         "---\ntitle: \"Pasted \u{1b}]0;retitled\u{7} from a terminal\"\ndate: 2024-05-01\n---\n\n\
-         A NUL \u{0} here, a vertical tab \u{b} there,\n\nand ESC \u{1b}[2J that clears a screen.\n",
+         A NUL \u{0} here, a vertical tab \u{b} there,\n\nand ESC \u{1b}[2J that clears a screen.\n\n\
+         ## A heading with U+FFFF \u{ffff} in it\n",
     );
     let output = run(&["check"], root);
     let shown = stderr(&output);
@@ -328,9 +360,9 @@ fn control_characters_are_a_warning_and_reach_no_page_feed_or_index() {
             .any(|ext| path.ends_with(ext));
         if text_file {
             let text = String::from_utf8(bytes).unwrap();
-            let bad = text
-                .chars()
-                .find(|&c| c.is_control() && !"\t\n\r".contains(c));
+            let bad = text.chars().find(|&c| {
+                (c.is_control() && !"\t\n\r".contains(c)) || "\u{fffe}\u{ffff}".contains(c)
+            });
             assert_eq!(bad, None, "{path}");
         }
     }
@@ -357,11 +389,11 @@ fn control_characters_are_a_warning_and_reach_no_page_feed_or_index() {
 fn the_terminal_never_receives_control_sequences_from_content_or_file_names() {
     let site = demo_copy();
     let root = site.path();
-    // A file name may hold anything but `/` and NUL.
+    // A file name may hold anything but `/` and NUL; a note without a title is titled by it.
     write_file(
         root,
         "content/notes/clear\u{1b}[2J\u{1b}]0;title\u{7}.md",
-        "# Clear\n\nLinks to [[nowhere at all]].\n",
+        "---\ndate: 2024-05-01\n---\n\nLinks to [[nowhere at all]].\n",
     );
     let outputs = [
         run(&["check"], root),
@@ -380,10 +412,19 @@ fn the_terminal_never_receives_control_sequences_from_content_or_file_names() {
     }
     let shown = stderr(&outputs[0]);
     assert!(
-        shown
-            .contains("content/notes/clear\\u{1b}[2J\\u{1b}]0;title\\u{7}.md:3:10: error: unknown"),
+        shown.contains(
+            "content/notes/clear\\u{1b}[2J\\u{1b}]0;title\\u{7}.md:1:1: warning: this file's \
+             name holds control characters, so the site leaves the file out; rename it"
+        ),
         "{shown}"
     );
+    // Nor does it reach a page or the feed as a title.
+    for (path, bytes) in read_tree(&root.join("public")) {
+        let text_file = [".html", ".xml", ".json"].iter().any(|e| path.ends_with(e));
+        if text_file {
+            assert!(!bytes.iter().any(|&b| b == 0x1b || b == 0x07), "{path}");
+        }
+    }
 }
 
 #[test]
@@ -425,11 +466,18 @@ fn a_theme_outside_the_site_is_refused_and_nothing_of_it_is_published() {
     std::os::unix::fs::symlink(outside.path(), root.join("themes-link")).unwrap();
     std::fs::create_dir_all(root.join("themes")).unwrap();
     std::os::unix::fs::symlink(outside.path(), root.join("themes/linked")).unwrap();
+    std::fs::create_dir_all(root.join("themes/mine/templates")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("static"),
+        root.join("themes/mine/static"),
+    )
+    .unwrap();
     for theme in [
         relative.as_str(),
         outside.path().to_str().unwrap(),
         "./themes-link",
         "linked",
+        "mine",
     ] {
         std::fs::write(
             root.join("commonplace.yaml"),

@@ -642,3 +642,36 @@ fn thousands_of_skips_sum_up_in_one_short_line() {
          lines 6, 21, 36, 51, 66 and 2995 more)"
     );
 }
+
+#[test]
+fn a_note_is_never_taken_for_one_it_is_part_of() {
+    let site = demo_copy();
+    let mut export = String::new();
+    for (location, note) in [(500, "not important"), (600, "important")] {
+        export.push_str(&entry(
+            "The Way of Kings (Brandon Sanderson)",
+            &format!("Your Highlight on page 9 | Location {location}-{} | Added on Friday, 15 January 2021 17:59:00", location + 1),
+            "Same words",
+        ));
+        export.push_str(&entry(
+            "The Way of Kings (Brandon Sanderson)",
+            &format!(
+                "Your Note on page 9 | Location {} | Added on Friday, 15 January 2021 18:00:00",
+                location + 1
+            ),
+            note,
+        ));
+    }
+    let file = site.path().join("notes.txt");
+    std::fs::write(&file, export).unwrap();
+    ok(&run(
+        &["import", "kindle", file.to_str().unwrap()],
+        site.path(),
+    ));
+    let quotes = quotes_of(site.path(), "the-way-of-kings-sanderson.yaml");
+    assert_eq!(quotes.len(), 1, "{quotes:?}");
+    assert_eq!(
+        quotes[0]["note"].as_str(),
+        Some("not important\n\nimportant")
+    );
+}
