@@ -1,15 +1,15 @@
-//! `cargo bench --bench build`: generates the 10,000-note / 50,000-quote site (once, under
-//! cargo's target tmp folder), builds it from scratch (site and search index) several times
-//! with the release binary, and prints wall time, CPU time and peak memory (median of the
-//! runs).
+//! `cargo bench --bench build`: the 10,000-note / 50,000-quote site (generated once under
+//! cargo's target tmp folder, in a vocabulary like real prose) built by commonplace and, when
+//! Debian's `hugo` is installed, the same content built by Hugo, alternating the two in one
+//! run; then commonplace building again over its existing site, as a user does every day; then
+//! how the cost grows from 1,000 to 100,000 notes (five quotes per note).
 //!
-//! It builds into two places: the target folder's disk, and tmpfs (`/dev/shm`) when present,
-//! which separates commonplace's own work from the cost of creating 60,000 files on the disk.
-//! For scale it also times `cp -r` of the finished site onto the same disk: the floor any
-//! build of that many files pays there.
+//! Each build is timed from spawn to exit with the child's own CPU time and peak memory; the
+//! figures are medians of the runs.
 //!
 //! Environment: `COMMONPLACE_BENCH_RUNS` (default 3), `COMMONPLACE_BENCH_NOTES` (default
-//! 10000; quotes scale along).
+//! 10000; quotes scale along), `COMMONPLACE_BENCH_VOCABULARY` (`zipf`, or `small` for the
+//! first corpus), `COMMONPLACE_BENCH_SCALES` (default `1000,10000,100000`; empty for none).
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -18,7 +18,7 @@ mod usage;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use usage::Run;
 
@@ -27,64 +27,126 @@ fn main() {
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let (site, shape) = corpus::bench_site(tmp);
     let work = tmp.join("bench-build");
-
-    // Each run builds into a fresh folder, and all are removed only at the end: removing 60,000
-    // files leaves the file system work to do (journal, discard) that would land in the next
-    // timed run.
-    let mut targets = vec![("disk", work.join("runs"))];
-    if Path::new("/dev/shm").is_dir() {
-        targets.push(("tmpfs", PathBuf::from("/dev/shm/commonplace-bench-runs")));
-    }
-    for (_, runs_dir) in &targets {
-        let _ = std::fs::remove_dir_all(runs_dir);
-    }
+    let _ = std::fs::remove_dir_all(&work);
     println!(
-        "site: {} notes, {} quotes, {} sources, {} concepts; {runs} runs each",
+        "site: {} notes, {} quotes, {} sources, {} concepts, {} vocabulary: {}",
         shape.notes,
         shape.sources * shape.quotes_per_source,
         shape.sources,
-        shape.concepts
+        shape.concepts,
+        shape.vocabulary.name(),
+        corpus::vocabulary_summary(&site)
     );
-    for (name, runs_dir) in &targets {
-        let mut results: Vec<Run> = (0..runs)
-            .map(|i| build_once(&site, &runs_dir.join(format!("public-{i}"))))
-            .collect();
-        results.sort_by_key(|r| r.wall);
-        let median = &results[results.len() / 2];
-        let walls: Vec<String> = results
-            .iter()
-            .map(|r| format!("{:.2}", r.wall.as_secs_f64()))
-            .collect();
+    println!("machine: {}", machine());
+
+    let hugo = hugo_version();
+    let twin = corpus::hugo_twin(&site);
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    // Each run builds into a fresh folder, and all are removed only at the end: removing
+    // 60,000 files leaves the file system work to do (journal, discard) that would land in
+    // the next timed run.
+    for i in 0..runs {
+        ours.push(build_fresh(&site, &work.join(format!("public-{i}"))));
+        if hugo.is_some() {
+            theirs.push(hugo_build(&twin, &work.join(format!("hugo-{i}"))));
+        }
+    }
+    println!("\nfull build from scratch, {runs} runs alternating, medians:");
+    print_row("commonplace", &ours);
+    if let Some(version) = &hugo {
+        print_row(&format!("Hugo {version}"), &theirs);
+        let (a, b) = (usage::median(&ours), usage::median(&theirs));
         println!(
-            "build to {name:<5}: wall {:.2} s median (runs: {} s), user {:.2} s, sys {:.2} s, peak memory {} MiB",
-            median.wall.as_secs_f64(),
-            walls.join(", "),
-            median.user.as_secs_f64(),
-            median.system.as_secs_f64(),
-            results.iter().map(|r| r.max_rss_kib).max().unwrap_or(0) / 1024,
+            "  commonplace / Hugo: wall {:.2}, peak memory {:.2}",
+            a.wall.as_secs_f64() / b.wall.as_secs_f64(),
+            a.max_rss_kib as f64 / b.max_rss_kib as f64
         );
+    } else {
+        println!("  (Hugo is not installed: apt-get install hugo for the comparison)");
     }
 
-    // The disk's own floor: copying the finished site.
-    let copy = work.join("copy");
-    let _ = std::fs::remove_dir_all(&copy);
-    sync();
-    let started = Instant::now();
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(targets[0].1.join("public-0"))
-        .arg(&copy)
-        .status()
-        .expect("cp runs");
-    assert!(status.success());
-    println!(
-        "cp -r of the built site on the same disk: {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
-    let _ = std::fs::remove_dir_all(&copy);
-    for (_, runs_dir) in &targets {
-        let _ = std::fs::remove_dir_all(runs_dir);
+    // Again over the site the first run left, with its index: nothing changed, and then one
+    // note edited, which is what a day of writing looks like between builds.
+    let existing = work.join("public-0");
+    let again: Vec<Run> = (0..runs)
+        .map(|_| {
+            sync();
+            usage::run_build(env!("CARGO_BIN_EXE_commonplace"), &site, &existing, false)
+        })
+        .collect();
+    print_row("again, unchanged", &again);
+    let edited = corpus::note_path(&site, 7);
+    let original = std::fs::read_to_string(&edited).unwrap();
+    let after_edit: Vec<Run> = (0..runs)
+        .map(|i| {
+            std::fs::write(&edited, format!("{original}\nEdited {i}.\n")).unwrap();
+            sync();
+            usage::run_build(env!("CARGO_BIN_EXE_commonplace"), &site, &existing, false)
+        })
+        .collect();
+    std::fs::write(&edited, original).unwrap();
+    print_row("again, one note edited", &after_edit);
+    let _ = std::fs::remove_dir_all(&work);
+
+    scaling(tmp, shape, runs);
+}
+
+/// How the cost grows with the content: one row per size, with the time per page.
+fn scaling(tmp: &Path, base: corpus::Shape, runs: usize) {
+    let scales: Vec<usize> = std::env::var("COMMONPLACE_BENCH_SCALES")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    if scales.is_empty() {
+        return;
     }
+    println!("\nscaling (five quotes per note; medians of {runs} runs from scratch):");
+    println!(
+        "  {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>10} {:>12}",
+        "notes", "pages", "wall s", "user s", "sys s", "peak MiB", "ms/page", "KiB/page"
+    );
+    for notes in scales {
+        let shape = corpus::Shape {
+            notes,
+            quotes_per_source: (notes / 10).max(1),
+            ..base
+        };
+        let site = corpus::site_of(tmp, shape);
+        let work = tmp.join(format!("bench-scale-{notes}"));
+        let _ = std::fs::remove_dir_all(&work);
+        let results: Vec<Run> = (0..runs)
+            .map(|i| build_fresh(&site, &work.join(format!("public-{i}"))))
+            .collect();
+        let pages = count_pages(&work.join("public-0"));
+        let _ = std::fs::remove_dir_all(&work);
+        let m = usage::median(&results);
+        println!(
+            "  {:>7} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>9} {:>10.3} {:>12.1}",
+            notes,
+            pages,
+            m.wall.as_secs_f64(),
+            m.user.as_secs_f64(),
+            m.system.as_secs_f64(),
+            m.max_rss_kib / 1024,
+            1000.0 * m.wall.as_secs_f64() / pages as f64,
+            m.max_rss_kib as f64 / pages as f64
+        );
+    }
+}
+
+fn print_row(name: &str, results: &[Run]) {
+    let m = usage::median(results);
+    let walls: Vec<String> = results
+        .iter()
+        .map(|r| format!("{:.2}", r.wall.as_secs_f64()))
+        .collect();
+    println!(
+        "  {name:<24} {} (runs: {} s)",
+        m.summary(),
+        walls.join(", ")
+    );
 }
 
 fn sync() {
@@ -92,10 +154,72 @@ fn sync() {
     std::thread::sleep(Duration::from_millis(500));
 }
 
-/// One build from scratch (no search index either) into a new folder `output`, timed from
-/// spawn to exit, with the child's resource usage.
-fn build_once(site: &Path, output: &Path) -> Run {
+/// One build from scratch (no search index either) into a new folder `output`.
+fn build_fresh(site: &Path, output: &Path) -> Run {
     let _ = std::fs::remove_dir_all(site.join(".commonplace"));
     sync();
     usage::run_build(env!("CARGO_BIN_EXE_commonplace"), site, output, false)
+}
+
+/// Hugo building the twin site from scratch into a new folder `output`.
+fn hugo_build(twin: &Path, output: &Path) -> Run {
+    let _ = std::fs::remove_dir_all(twin.join("resources"));
+    sync();
+    let mut command = Command::new("hugo");
+    command
+        .arg("--source")
+        .arg(twin)
+        .arg("--destination")
+        .arg(output)
+        .arg("--quiet");
+    usage::run(command, false)
+}
+
+fn hugo_version() -> Option<String> {
+    let out = Command::new("hugo").arg("version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "hugo v0.111.3+extended linux/amd64 ..."
+    text.split_whitespace().nth(1).map(|v| {
+        v.trim_start_matches('v')
+            .split('+')
+            .next()
+            .unwrap_or(v)
+            .to_string()
+    })
+}
+
+fn count_pages(dir: &Path) -> usize {
+    let mut count = 0;
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// The machine the figures come from: cores, memory, date.
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<u64>().ok())
+        })
+        .map_or(String::new(), |kib| format!(", {} GiB", kib / 1024 / 1024));
+    let date = Command::new("date")
+        .arg("+%Y-%m-%d")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    format!("{cores} cores{memory}, {date}")
 }

@@ -1,5 +1,7 @@
-//! Writes the benchmark corpus: `cargo run --release --example gen_corpus -- DIR [NOTES]`.
-//! The default is 10,000 notes and 50,000 quotes; a smaller NOTES scales quotes along.
+//! Writes the benchmark corpus: `cargo run --release --example gen_corpus -- DIR [NOTES [small]]`.
+//! The default is 10,000 notes and 50,000 quotes in a vocabulary like real prose; a smaller
+//! NOTES scales quotes along, and `small` writes the first corpus's small vocabulary. The Hugo
+//! site of the same content is written to `hugo-DIR` beside it.
 
 #[path = "../benches/support/corpus.rs"]
 mod corpus;
@@ -16,6 +18,9 @@ fn main() {
         shape.quotes_per_source = (notes / 10).max(1);
         shape.notes = notes;
     }
+    if args.next().as_deref() == Some("small") {
+        shape.vocabulary = corpus::Vocabulary::Small;
+    }
     let dir = std::path::Path::new(&dir);
     if dir.exists()
         && std::fs::read_dir(dir)
@@ -25,11 +30,13 @@ fn main() {
         eprintln!("{} is not empty", dir.display());
         std::process::exit(2);
     }
-    corpus::generate(dir, shape).expect("the corpus is written");
+    let twin = corpus::hugo_twin(dir);
+    let stats = corpus::generate_with_twin(dir, Some(&twin), shape).expect("the corpus is written");
     println!(
-        "wrote {} notes and {} quotes to {}",
+        "wrote {} notes and {} quotes to {} (and Hugo's to {}): {stats}",
         shape.notes,
         shape.sources * shape.quotes_per_source,
-        dir.display()
+        dir.display(),
+        twin.display()
     );
 }

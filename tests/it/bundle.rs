@@ -271,6 +271,7 @@ pub fn generated_shape() -> corpus::Shape {
         quotes_per_source: 60,
         concepts: 30,
         seed: 7,
+        vocabulary: corpus::Vocabulary::Small,
     }
 }
 
