@@ -125,7 +125,7 @@ pub struct BuildReport {
     pub output: PathBuf,
     pub elapsed: Duration,
     /// Wall time of each stage, in order.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<Lap>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -185,7 +185,7 @@ pub struct Prepared {
     /// The index, up to date, and what bringing it up to date did ([`Indexing::Refresh`]).
     pub index: Option<(search::Engine, search::IndexReport)>,
     /// Wall time of each stage, in order.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<Lap>,
 }
 
 /// The stages every command that makes pages shares: load, link and, unless told not to,
@@ -229,14 +229,13 @@ pub fn prepare(options: &SiteOptions, indexing: Indexing) -> Result<Prepared, Er
     // cache, not part of the site, so updating it before the site is written loses nothing.
     let graph = &prepared.graph;
     let mut engine = search::Engine::open(&options.index_dir(&site), &graph.config.language)?;
-    let (report, docs) = search::refresh(&mut engine, graph, stamp, compaction)?;
+    let report = search::refresh(&mut engine, graph, stamp, compaction)?;
     let notes: Vec<link::NoteId> = graph.note_ids().collect();
     let (query_results, problems) = search::blocks::run(&engine, graph, &notes)?;
     prepared.diagnostics.extend(problems);
     prepared.check_content()?;
     timings.lap("index");
-    let similar = search::related::similar(&engine, &prepared.graph, &docs)?;
-    drop(docs);
+    let similar = search::related::similar(&engine, &prepared.graph)?;
     timings.lap("related");
     prepared.findings = render::Findings {
         query_results,
@@ -426,8 +425,17 @@ pub fn search(
 }
 
 /// Wall time by stage: each lap is the time since the one before.
+/// One stage of a build, as `--timings` shows it.
+#[derive(Debug, Clone)]
+pub struct Lap {
+    pub stage: &'static str,
+    pub time: Duration,
+    /// The process's peak resident memory so far, where the system tells it (Linux).
+    pub peak_memory_kib: Option<u64>,
+}
+
 struct Timings {
-    laps: Vec<(&'static str, Duration)>,
+    laps: Vec<Lap>,
     lap: Instant,
 }
 
@@ -436,7 +444,7 @@ impl Timings {
         Timings::resume(Vec::new())
     }
 
-    fn resume(laps: Vec<(&'static str, Duration)>) -> Self {
+    fn resume(laps: Vec<Lap>) -> Self {
         Timings {
             laps,
             lap: Instant::now(),
@@ -444,11 +452,22 @@ impl Timings {
     }
 
     fn lap(&mut self, stage: &'static str) {
-        self.laps.push((stage, self.lap.elapsed()));
+        self.laps.push(Lap {
+            stage,
+            time: self.lap.elapsed(),
+            peak_memory_kib: peak_memory_kib(),
+        });
         self.lap = Instant::now();
     }
 
-    fn done(self) -> Vec<(&'static str, Duration)> {
+    fn done(self) -> Vec<Lap> {
         self.laps
     }
+}
+
+/// `VmHWM` of `/proc/self/status`: the most memory this process has held.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

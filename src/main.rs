@@ -74,8 +74,16 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 shown_path(&report.output),
             );
             if args.timings {
-                for (stage, time) in &report.timings {
-                    println!("  {stage:<13}{:>7.3} s", time.as_secs_f64());
+                for lap in &report.timings {
+                    let memory = lap
+                        .peak_memory_kib
+                        .map(|kib| format!("   peak so far {:>5} MiB", kib / 1024))
+                        .unwrap_or_default();
+                    println!(
+                        "  {:<13}{:>7.3} s{memory}",
+                        lap.stage,
+                        lap.time.as_secs_f64()
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

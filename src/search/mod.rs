@@ -18,8 +18,6 @@ pub mod query;
 pub mod related;
 pub mod schema;
 
-use std::collections::BTreeMap;
-
 pub use documents::{Lookups, SearchDoc};
 pub use engine::{content_stamp, Compaction, Engine, IndexError, IndexReport};
 pub use query::{QueryError, SearchRequest, SearchResults};
@@ -27,17 +25,15 @@ pub use query::{QueryError, SearchRequest, SearchResults};
 use crate::link::Graph;
 
 /// Brings the engine's index up to date with `graph`, which was loaded from content with this
-/// stamp. Returns what changed, and the documents: their plain text is what the related lists
-/// take their words from, rather than parse every note again.
+/// stamp. Returns what changed.
 pub fn refresh(
     engine: &mut Engine,
     graph: &Graph,
     stamp: u64,
     compaction: Compaction,
-) -> Result<(IndexReport, BTreeMap<String, SearchDoc>), IndexError> {
+) -> Result<IndexReport, IndexError> {
     let docs = documents::documents(graph);
-    let report = engine.update(&docs, stamp, Lookups::of(graph), compaction)?;
-    Ok((report, docs))
+    engine.update(&docs, stamp, Lookups::of(graph), compaction)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -173,61 +173,28 @@ impl<S: TokenStream> TokenStream for CachedStemStream<'_, S> {
     }
 }
 
-/// The words of a text as the index has them, less the language's stop words ("the", "is"):
-/// for picking the words that characterize a text. Stemming is split off and cached per word,
-/// because stemming every word of every note again costs more than anything else here, while
-/// a text repeats the same few thousand words.
-pub struct WordsForSimilarity {
-    unstemmed: TextAnalyzer,
-    stemmer: TextAnalyzer,
-    cache: std::collections::HashMap<String, String>,
+/// The stop words of a language ("the", "there"), asked of an index term: a term that is a
+/// stop word as written (most are their own stem) is one.
+pub struct StopWords {
+    filter: Option<TextAnalyzer>,
 }
 
-impl Clone for WordsForSimilarity {
-    fn clone(&self) -> Self {
-        WordsForSimilarity {
-            unstemmed: self.unstemmed.clone(),
-            stemmer: self.stemmer.clone(),
-            cache: std::collections::HashMap::new(),
-        }
-    }
-}
-
-impl WordsForSimilarity {
-    pub fn new(language: &str) -> Option<Self> {
-        let language = stemmer_language(language)?;
-        let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(40))
-            .filter(LowerCaser)
-            .dynamic();
-        let builder = match StopWordFilter::new(language) {
-            Some(stop_words) => builder.filter_dynamic(stop_words),
-            None => builder,
-        };
-        Some(WordsForSimilarity {
-            unstemmed: builder.filter_dynamic(AsciiFoldingFilter).build(),
-            stemmer: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(Stemmer::new(language))
-                .build(),
-            cache: std::collections::HashMap::new(),
-        })
+impl StopWords {
+    pub fn new(language: &str) -> StopWords {
+        let filter = stemmer_language(language)
+            .and_then(StopWordFilter::new)
+            .map(|stop| {
+                TextAnalyzer::builder(RawTokenizer::default())
+                    .filter(stop)
+                    .build()
+            });
+        StopWords { filter }
     }
 
-    /// Calls `each` with every term of `text`, stemmed exactly as the index stems it.
-    pub fn for_each_term(&mut self, text: &str, mut each: impl FnMut(&str)) {
-        let mut stream = self.unstemmed.token_stream(text);
-        while let Some(token) = stream.next() {
-            let term = match self.cache.get(&token.text) {
-                Some(term) => term,
-                None => {
-                    let mut stemmed = self.stemmer.token_stream(&token.text);
-                    let term = stemmed
-                        .next()
-                        .map_or_else(|| token.text.clone(), |t| t.text.clone());
-                    self.cache.entry(token.text.clone()).or_insert(term)
-                }
-            };
-            each(term);
+    pub fn contains(&mut self, term: &str) -> bool {
+        match &mut self.filter {
+            Some(filter) => filter.token_stream(term).next().is_none(),
+            None => false,
         }
     }
 }
@@ -318,14 +285,11 @@ mod tests {
     }
 
     #[test]
-    fn words_for_similarity_drop_stop_words_and_stem_as_the_index() {
-        let mut words = WordsForSimilarity::new("en").unwrap();
-        let mut out = Vec::new();
-        words.for_each_term("The scaling of it, naïve scaling", |t| {
-            out.push(t.to_string())
-        });
-        assert_eq!(out, ["scale", "naiv", "scale"]);
-        assert_eq!(terms("scaling naïve"), ["scale", "naiv"]);
+    fn stop_words_are_told_from_other_terms() {
+        let mut stop = StopWords::new("en");
+        assert!(stop.contains("the") && stop.contains("there"));
+        assert!(!stop.contains("scale") && !stop.contains("latenc"));
+        assert!(!StopWords::new("ta").contains("the"));
     }
 
     #[test]
