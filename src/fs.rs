@@ -46,6 +46,14 @@ pub fn remove_dir_all(path: &Path) -> Result<(), IoError> {
     wrap("remove directory", path, std::fs::remove_dir_all(path))
 }
 
+pub fn remove_file(path: &Path) -> Result<(), IoError> {
+    wrap("remove", path, std::fs::remove_file(path))
+}
+
+pub fn remove_dir(path: &Path) -> Result<(), IoError> {
+    wrap("remove directory", path, std::fs::remove_dir(path))
+}
+
 pub fn rename(from: &Path, to: &Path) -> Result<(), IoError> {
     wrap("rename", from, std::fs::rename(from, to))
 }

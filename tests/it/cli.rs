@@ -114,13 +114,56 @@ fn a_rebuild_replaces_stale_pages() {
     let build = run(&["build"], site.path());
     assert!(build.status.success(), "{}", stderr(&build));
     assert!(!site.path().join("public/notes/second/index.html").exists());
-    // No staging folders are left beside the output.
+    // No staging folders are left beside the output: only the previous site, kept as the next
+    // build's spare.
     let siblings: Vec<String> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("commonplace-"))
         .collect();
-    assert!(siblings.is_empty(), "{siblings:?}");
+    assert_eq!(siblings, [".public.commonplace-spare"]);
+    let spare = site.path().join(".public.commonplace-spare");
+    assert!(spare.join("notes/second/index.html").is_file());
+
+    // The next build starts from the spare: it writes what changed, removes what is gone, and
+    // leaves the same site as a build from nothing.
+    std::fs::write(
+        site.path().join("content/notes/first.md"),
+        "# First, again\n",
+    )
+    .unwrap();
+    let build = run(&["build"], site.path());
+    assert!(build.status.success(), "{}", stderr(&build));
+    let reused = read_tree(&site.path().join("public"));
+    assert!(!site.path().join("public/notes/second/index.html").exists());
+    let fresh = tempfile::tempdir().unwrap();
+    let output = fresh.path().join("public");
+    let build = run(
+        &["build", "--output", output.to_str().unwrap()],
+        site.path(),
+    );
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert_eq!(reused, read_tree(&output));
+}
+
+#[test]
+fn a_rebuild_over_a_spare_with_files_in_the_way_of_folders() {
+    let site = fixture_copy("minimal");
+    assert!(run(&["build"], site.path()).status.success());
+    assert!(run(&["build"], site.path()).status.success());
+    // The spare holds a file where a page's folder goes, and a folder where a page goes.
+    let spare = site.path().join(".public.commonplace-spare");
+    std::fs::remove_dir_all(spare.join("notes/second")).unwrap();
+    std::fs::write(spare.join("notes/second"), "in the way").unwrap();
+    std::fs::remove_file(spare.join("404.html")).unwrap();
+    std::fs::create_dir_all(spare.join("404.html/inside")).unwrap();
+    std::fs::write(spare.join("stale.txt"), "gone next time").unwrap();
+    let build = run(&["build"], site.path());
+    assert!(build.status.success(), "{}", stderr(&build));
+    let public = site.path().join("public");
+    assert!(public.join("notes/second/index.html").is_file());
+    assert!(public.join("404.html").is_file());
+    assert!(!public.join("stale.txt").exists());
 }
 
 #[test]
