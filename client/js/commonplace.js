@@ -30,7 +30,10 @@ let ready = null;
 async function fetchBytes(path) {
   const response = await fetch(new URL(path, bundle));
   if (!response.ok) throw new Error(`commonplace search: ${path}: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  return inflate(new Uint8Array(await response.arrayBuffer()));
+}
+
+async function inflate(bytes) {
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   try {
     const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -38,6 +41,29 @@ async function fetchBytes(path) {
   } catch {
     return bytes;
   }
+}
+
+// Bytes `start` to before `end` of a bundle file, by an HTTP range request. A host that
+// ignores ranges answers with the whole file: it is kept and sliced from then on, and until
+// the first answer for a file says which kind of host this is, no other range of it is asked
+// for, so such a host sends each file once.
+const wholeFiles = new Map();
+const probes = new Map();
+async function fetchRange(path, start, end) {
+  const probe = probes.get(path);
+  if (probe) await probe.catch(() => {});
+  const whole = wholeFiles.get(path);
+  if (whole) return whole.subarray(start, end);
+  const request = (async () => {
+    const response = await fetch(new URL(path, bundle), { headers: { Range: `bytes=${start}-${end - 1}` } });
+    if (!response.ok) throw new Error(`commonplace search: ${path}: HTTP ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (response.status === 206) return bytes;
+    wholeFiles.set(path, bytes);
+    return bytes.subarray(start, end);
+  })();
+  if (!probe) probes.set(path, request);
+  return request;
 }
 
 async function fetchJson(path) {
@@ -117,9 +143,16 @@ function vocabulary(state, initial) {
   return state.vocabularies.get(initial);
 }
 
-function fragments(state, bucket) {
-  if (!state.fragments.has(bucket)) state.fragments.set(bucket, fetchJson(`docs/${bucket}.json.gz`));
-  return state.fragments.get(bucket);
+// Document `doc`'s fragment: where it is in `docs.bin` from `docs.idx`, then its bytes.
+function fragment(state, doc) {
+  if (!state.fragments.has(doc)) {
+    state.fragments.set(doc, (async () => {
+      const at = new DataView((await fetchRange("docs.idx", 4 * doc, 4 * doc + 8)).slice().buffer);
+      const bytes = await fetchRange("docs.bin", at.getUint32(0, true), at.getUint32(4, true));
+      return JSON.parse(decoder.decode(await inflate(bytes)));
+    })());
+  }
+  return state.fragments.get(doc);
 }
 
 // `concept:x`, `source:x` and `kind:x` words become options.
@@ -230,8 +263,7 @@ export async function rank(query, options = {}) {
     let data = null;
     return {
       score,
-      data: () => (data ??= fragments(state, Math.floor(doc / manifest.bucket)).then((bucket) => {
-        const fragment = bucket[doc % manifest.bucket];
+      data: () => (data ??= fragment(state, doc).then((fragment) => {
         return {
           id: fragment.id,
           kind: fragment.kind,

@@ -8,8 +8,12 @@
 //! - `terms/N.bin.gz`: the term dictionary in chunks of about [`CHUNK_BYTES`], sorted, each
 //!   term with its idf and postings (document, term frequency, encoded length) per field. A
 //!   query fetches only the chunks of its words.
-//! - `docs/N.json.gz`: what results show, [`BUCKET`] documents to a file, fetched only for the
-//!   results shown.
+//! - `docs.bin` and `docs.idx`: what results show. Each document's fragment is its own gzip
+//!   member in `docs.bin`, in document order; `docs.idx` holds where each begins (little-endian
+//!   `u32`s, one more than there are documents). The browser fetches only the results shown,
+//!   by byte ranges: eight bytes of the index, then the fragment. Two files rather than one per
+//!   document or two: 60,000 small files cost a build more than everything else it writes
+//!   for the bundle, and four times their bytes in disk blocks.
 //! - `vocabulary/HEX.bin.gz`: the title and body terms that begin with one character, with
 //!   their document counts, fetched only to correct a query that found nothing.
 //! - `concepts/NAME.bin.gz`, `sources/ID.bin.gz`: the documents under a concept (narrower
@@ -31,13 +35,11 @@ use crate::kind::Kind;
 
 /// About this many bytes (before compression) of postings go in one term chunk.
 pub const CHUNK_BYTES: usize = 24 * 1024;
-/// Documents per fragment file. Results are spread over the documents, so a query fetches
-/// about one file per result shown whatever this is; smaller files move fewer bytes (ten
-/// results on the 60,000-document bench site: 12 kB in files of 8, 7 kB of 4, 4 kB of 2),
-/// more files cost the disk more (a file for every two documents).
-pub const BUCKET: u32 = 2;
 /// Where the bundle goes in the output.
 pub const DIR: &str = "_search";
+/// The fragments of every document, and where each begins (see the module's comment).
+pub const DOCS_PACK: &str = "docs.bin";
+pub const DOCS_INDEX: &str = "docs.idx";
 
 /// The module that searches the bundle in the browser, with the ranking of
 /// `commonplace-client/src/search.rs`.
@@ -59,7 +61,6 @@ struct Manifest<'a> {
     /// Each kind's documents: numbers from the first to before the second.
     kinds: BTreeMap<Kind, (u32, u32)>,
     chunks: Vec<String>,
-    bucket: u32,
     concepts: BTreeMap<String, usize>,
     sources: BTreeMap<String, usize>,
     aliases: &'a BTreeMap<String, String>,
@@ -369,7 +370,8 @@ struct Lists {
     by_source: BTreeMap<String, BTreeSet<u32>>,
 }
 
-/// `docs/N.json.gz`: what results show, [`BUCKET`] documents to a file.
+/// `docs.bin` and `docs.idx`: what results show, each document's fragment compressed on its
+/// own, and where each begins.
 fn fragments(
     engine: &Engine,
     searcher: &Searcher,
@@ -379,7 +381,7 @@ fn fragments(
     let fields = engine.fields();
     let doc_count = numbers.count();
     let mut lists = Lists::default();
-    let mut bucket: Vec<Fragment> = Vec::new();
+    let mut fragments: Vec<Fragment> = Vec::with_capacity(doc_count as usize);
     // Stored documents decompress slowly; read them on every core, then group in order.
     let stored_docs: Vec<TantivyDocument> = numbers
         .keyed
@@ -414,7 +416,7 @@ fn fragments(
         let range = lists.kinds.entry(stored.kind).or_insert((number, number));
         range.1 = number + 1;
         let text = stored.text.unwrap_or(stored.body);
-        bucket.push(Fragment {
+        fragments.push(Fragment {
             id: stored.id,
             kind: stored.kind,
             url: stored.url,
@@ -424,14 +426,20 @@ fn fragments(
             locator: stored.locator,
             text: crate::text::shorten(&text, 200),
         });
-        if bucket.len() as u32 == BUCKET || number + 1 == doc_count {
-            files.push((
-                format!("{DIR}/docs/{}.json.gz", number / BUCKET),
-                inert_json(&bucket),
-            ));
-            bucket.clear();
-        }
     }
+    let compressed: Vec<Vec<u8>> = fragments
+        .par_iter()
+        .map(|fragment| gzip(&inert_json(fragment)))
+        .collect();
+    let mut pack = Vec::with_capacity(compressed.iter().map(Vec::len).sum());
+    let mut index = Vec::with_capacity(4 * (compressed.len() + 1));
+    for member in &compressed {
+        index.extend_from_slice(&(pack.len() as u32).to_le_bytes());
+        pack.extend_from_slice(member);
+    }
+    index.extend_from_slice(&(pack.len() as u32).to_le_bytes());
+    files.push((format!("{DIR}/{DOCS_PACK}"), pack));
+    files.push((format!("{DIR}/{DOCS_INDEX}"), index));
     Ok(lists)
 }
 
@@ -496,7 +504,6 @@ fn manifest(engine: &Engine, docs: u32, chunks: Vec<String>, lists: &Lists) -> V
         docs,
         kinds: lists.kinds.clone(),
         chunks,
-        bucket: BUCKET,
         concepts: count(&lists.by_concept),
         sources: count(&lists.by_source),
         aliases: &engine.lookups().aliases,

@@ -11,8 +11,11 @@ const types = {
 };
 
 // With `gzipEncoded`, `.gz` files go out with `Content-Encoding: gzip`, as some hosts send
-// them (the browser then inflates them before the page sees them).
-export async function serveStatic(root, { gzipEncoded = false } = {}) {
+// them (the browser then inflates them before the page sees them). A range request
+// (`Range: bytes=a-b`) is answered with those bytes (206), as GitHub Pages, Netlify,
+// Cloudflare and buckets answer it, unless `ranges` is false: then with the whole file, as
+// `python -m http.server` does.
+export async function serveStatic(root, { gzipEncoded = false, ranges = true } = {}) {
   const counter = { bytes: 0, requests: 0, paths: [], sizes: [] };
   const server = createServer(async (request, response) => {
     try {
@@ -20,14 +23,22 @@ export async function serveStatic(root, { gzipEncoded = false } = {}) {
       if (path.includes("..")) throw new Error("outside");
       let file = join(root, path);
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-      const body = await readFile(file);
+      let body = await readFile(file);
+      let status = 200;
+      const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
+      const range = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? "");
+      if (ranges && range) {
+        const [start, end] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
+        headers["content-range"] = `bytes ${start}-${end}/${body.length}`;
+        body = body.subarray(start, end + 1);
+        status = 206;
+      }
       counter.bytes += body.length;
       counter.requests += 1;
       counter.paths.push(path);
       counter.sizes.push(body.length);
-      const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
       if (gzipEncoded && file.endsWith(".gz")) headers["content-encoding"] = "gzip";
-      response.writeHead(200, headers);
+      response.writeHead(status, headers);
       response.end(body);
     } catch {
       response.writeHead(404);

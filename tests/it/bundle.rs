@@ -59,11 +59,20 @@ impl Bundle {
         bundle::decode_docs(&gunzip(&self.dir.join(path))).unwrap()
     }
 
+    /// A document's fragment, as the browser reads it: where it begins and ends in `docs.bin`
+    /// from `docs.idx`, then that gzip member alone.
     fn fragment(&self, doc: u32) -> serde_json::Value {
-        let bucket = self.manifest["bucket"].as_u64().unwrap() as u32;
-        let file = self.dir.join(format!("docs/{}.json.gz", doc / bucket));
-        let docs: serde_json::Value = serde_json::from_slice(&gunzip(&file)).unwrap();
-        docs[(doc % bucket) as usize].clone()
+        let index = std::fs::read(self.dir.join("docs.idx")).unwrap();
+        let at = |i: usize| u32::from_le_bytes(index[4 * i..4 * i + 4].try_into().unwrap());
+        let (start, end) = (at(doc as usize) as usize, at(doc as usize + 1) as usize);
+        let pack = std::fs::read(self.dir.join("docs.bin")).unwrap();
+        let mut json = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&pack[start..end]),
+            &mut json,
+        )
+        .unwrap();
+        serde_json::from_slice(&json).unwrap()
     }
 
     /// (total, ids) for a query with optional concept and kind filters.
