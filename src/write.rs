@@ -100,12 +100,14 @@ fn normalize(path: &Path) -> PathBuf {
 /// until [`Staging::commit`]; dropping an uncommitted staging folder removes it.
 ///
 /// The staging folder is not made empty: it is the site before the last one, kept beside the
-/// output as `.NAME.commonplace-spare` by the previous commit. A page whose bytes are already
-/// there is not written again, and what the new site no longer has is removed before the swap,
-/// so a rebuild costs the disk only what changed. Removing 60,000 files of the old site took
-/// longer than building the new one (and the file system then spent more time creating the
-/// next build's files among the freed ones); the spare costs the disk a second copy of the
-/// site instead, which the user may delete at any time.
+/// output as `.NAME.commonplace-spare` by the previous commit. A file whose bytes the
+/// published site already has is not written but hard-linked from it (most already are, from
+/// the build before), anything else is written beside and renamed in, and what the new site
+/// no longer has is removed before the swap. A rebuild so costs the disk only what changed,
+/// and the spare shares every unchanged file with the site. Removing 60,000 files of the old
+/// site took longer than building the new one (and ext4 then spent as long again creating the
+/// next build's files among the freed inodes). No file is ever written in place, so a
+/// published file stays as it was however it is linked.
 pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
@@ -183,41 +185,83 @@ impl Staging {
         self.write_file(&page.path, page.content.as_bytes())
     }
 
-    /// Writes one file of the site, unless the reused tree already holds these bytes there.
+    /// Writes one file of the site. A file whose bytes the published site already has at that
+    /// path is not written but linked: the new site shares it with the old one, so it costs
+    /// the disk neither a write nor a second copy, and keeps the time its bytes last changed,
+    /// which is what tools that upload only newer files (`aws s3 sync`) go by.
     pub fn write_file(&self, path: &str, contents: &[u8]) -> Result<(), WriteError> {
-        let target = self.dir.join(path);
-        if !(self.reused && holds(&target, contents)) {
+        let published = self.output.join(path);
+        if holds(&published, contents) {
+            self.link(path, &published, |target| {
+                fs::write_with_parents(target, contents)
+            })?;
+        } else {
             self.put(path, |target| fs::write_with_parents(target, contents))?;
         }
         self.wrote(path);
         Ok(())
     }
 
-    /// Copies a file into the site, unless the reused tree already holds its bytes there.
+    /// Copies a file into the site, or links it as [`Staging::write_file`] does when the
+    /// published site has its bytes.
     fn copy_file(&self, source: &Path, path: &str) -> Result<(), WriteError> {
-        let target = self.dir.join(path);
-        let same_length = || match (std::fs::metadata(source), std::fs::metadata(&target)) {
+        let published = self.output.join(path);
+        let same_length = match (
+            std::fs::metadata(source),
+            std::fs::symlink_metadata(&published),
+        ) {
             (Ok(a), Ok(b)) => b.is_file() && a.len() == b.len(),
             _ => false,
         };
-        if !(self.reused && same_length() && holds(&target, &fs::read(source)?)) {
+        if same_length && holds(&published, &fs::read(source)?) {
+            self.link(path, &published, |target| copy_with_parents(source, target))?;
+        } else {
             self.put(path, |target| copy_with_parents(source, target))?;
         }
         self.wrote(path);
         Ok(())
     }
 
-    /// Writes `path` with `write`; in a reused tree, after clearing a folder where the file
-    /// goes, or a file where one of its folders goes, when the first try fails.
+    /// Makes `path` in the staging folder the published file itself, unless it already is (a
+    /// tree reused from the spare mostly is); where the disk has no hard links, `write`s it
+    /// (given the path to write). Never in place: the file may be the published one.
+    fn link(
+        &self,
+        path: &str,
+        published: &Path,
+        write: impl Fn(&Path) -> Result<(), IoError>,
+    ) -> Result<(), IoError> {
+        if same_file(published, &self.dir.join(path)) {
+            return Ok(());
+        }
+        self.put(path, |target| {
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            std::fs::hard_link(published, target).or_else(|_| write(target))
+        })
+    }
+
+    /// Writes `path` with `write`. In a reused tree the file is written beside and renamed
+    /// over the old one, so a hard link to it (a deploy by `cp -al`) or a symbolic link in its
+    /// place is replaced rather than written through; and a folder where the file goes, or a
+    /// file where one of its folders goes, is cleared when the first try fails.
     fn put(&self, path: &str, write: impl Fn(&Path) -> Result<(), IoError>) -> Result<(), IoError> {
         let target = self.dir.join(path);
-        match write(&target) {
-            Err(_) if self.reused => {
-                clear_the_way(&self.dir, path)?;
-                write(&target)
-            }
-            result => result,
+        if !self.reused {
+            return write(&target);
         }
+        let replace = || -> Result<(), IoError> {
+            let temporary = fs::temporary_beside(&target);
+            write(&temporary)?;
+            fs::rename(&temporary, &target).inspect_err(|_| {
+                let _ = std::fs::remove_file(&temporary);
+            })
+        };
+        replace().or_else(|_| {
+            clear_the_way(&self.dir, path)?;
+            replace()
+        })
     }
 
     fn wrote(&self, path: &str) {
@@ -249,7 +293,8 @@ impl Staging {
     pub fn commit(mut self) -> Result<(), WriteError> {
         if self.reused {
             let written = std::mem::take(&mut *self.written.lock().expect("not poisoned"));
-            prune(&self.dir, "", &written)?;
+            let folded = ignores_case(&self.dir).then(|| folded(&written));
+            prune(&self.dir, "", &written, folded.as_ref())?;
         }
         if self.output.exists() {
             fs::rename(&self.output, &self.old)?;
@@ -287,17 +332,37 @@ impl Drop for Staging {
 /// page is rarely read.
 fn holds(path: &Path, contents: &[u8]) -> bool {
     use std::io::Read as _;
+    // Not followed: a symbolic link in the reused tree is in the way, whatever it points to.
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !(meta.is_file() && meta.len() == contents.len() as u64) {
+        return false;
+    }
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
-    if !file
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
-    {
-        return false;
-    }
     let mut bytes = Vec::with_capacity(contents.len());
     file.read_to_end(&mut bytes).is_ok() && bytes == contents
+}
+
+/// Whether `a` and `b` are one file (hard links to one inode), neither a symbolic link.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+            (Ok(a), Ok(b)) => {
+                a.is_file() && b.is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+            }
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 /// Removes whatever stands in the way of writing `path` under `dir`: a file where a folder of
@@ -308,9 +373,14 @@ fn clear_the_way(dir: &Path, path: &str) -> Result<(), IoError> {
     for (i, part) in parts.iter().enumerate() {
         at.push(part);
         let last = i + 1 == parts.len();
+        // Another thread may clear the same thing first: gone is cleared.
+        let gone = |result: Result<(), IoError>| match result {
+            Err(err) if err.source.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        };
         match std::fs::symlink_metadata(&at) {
-            Ok(meta) if last && meta.is_dir() => return remove_tree(&at),
-            Ok(meta) if !last && !meta.is_dir() => return fs::remove_file(&at),
+            Ok(meta) if last && meta.is_dir() => return gone(remove_tree(&at)),
+            Ok(meta) if !last && !meta.is_dir() => return gone(fs::remove_file(&at)),
             Ok(_) => {}
             Err(_) => return Ok(()),
         }
@@ -321,10 +391,15 @@ fn clear_the_way(dir: &Path, path: &str) -> Result<(), IoError> {
 /// Removes every file under `dir` (at `relative` in the site) that is not in `keep`, and the
 /// folders that leaves empty; says whether `dir` is now empty. Subfolders in parallel, as
 /// [`remove_tree`].
+///
+/// On a file system that ignores case (macOS's, Windows'), a kept file may be spelt otherwise
+/// on disk than the site now spells it (`Photo.png` for `photo.png`): `folded` (each kept path
+/// and folder by its lower case) says so, and the entry is renamed, not removed.
 fn prune(
     dir: &Path,
     relative: &str,
     keep: &std::collections::HashSet<String>,
+    folded: Option<&std::collections::HashMap<String, String>>,
 ) -> Result<bool, IoError> {
     let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
         .and_then(|entries| entries.collect())
@@ -338,27 +413,70 @@ fn prune(
         .map(|entry| {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let path = if relative.is_empty() {
+            let mut path = if relative.is_empty() {
                 name.into_owned()
             } else {
                 format!("{relative}/{name}")
             };
+            let mut at = entry.path();
+            if let Some(exact) = folded
+                .and_then(|f| f.get(&path.to_lowercase()))
+                .filter(|exact| **exact != path)
+            {
+                let renamed = dir.join(exact.rsplit('/').next().unwrap_or(exact));
+                fs::rename(&at, &renamed)?;
+                (path, at) = (exact.clone(), renamed);
+            }
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             if is_dir {
-                if prune(&entry.path(), &path, keep)? {
-                    fs::remove_dir(&entry.path())?;
+                if prune(&at, &path, keep, folded)? {
+                    fs::remove_dir(&at)?;
                     return Ok(0);
                 }
                 Ok(1)
             } else if keep.contains(&path) {
                 Ok(1)
             } else {
-                fs::remove_file(&entry.path())?;
+                fs::remove_file(&at)?;
                 Ok(0)
             }
         })
         .sum::<Result<usize, IoError>>()?;
     Ok(kept == 0)
+}
+
+/// Whether the file system of `dir` ignores case, asked by a file written there.
+fn ignores_case(dir: &Path) -> bool {
+    let probe = dir.join(".commonplace-case-probe");
+    if std::fs::write(&probe, b"").is_err() {
+        return false;
+    }
+    let ignores = std::fs::symlink_metadata(dir.join(".COMMONPLACE-CASE-PROBE")).is_ok();
+    let _ = std::fs::remove_file(&probe);
+    ignores
+}
+
+/// Each kept path, and each folder of one, by its lower case.
+fn folded(keep: &std::collections::HashSet<String>) -> std::collections::HashMap<String, String> {
+    let mut folded = std::collections::HashMap::new();
+    for path in keep {
+        let mut end = path.len();
+        loop {
+            let prefix = &path[..end];
+            if folded
+                .insert(prefix.to_lowercase(), prefix.to_string())
+                .is_some()
+                && end < path.len()
+            {
+                break;
+            }
+            match prefix.rfind('/') {
+                Some(slash) => end = slash,
+                None => break,
+            }
+        }
+    }
+    folded
 }
 
 /// The output of a live preview (`serve`): a folder of our own, updated in place after each
@@ -568,6 +686,37 @@ fn remove_tree(dir: &Path) -> Result<(), IoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pruning_keeps_what_was_written_and_respells_what_a_case_blind_disk_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "Img/Photo.png",
+            "img2/old.png",
+            "notes/a/index.html",
+            "gone/x.html",
+        ] {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), file).unwrap();
+        }
+        let keep: std::collections::HashSet<String> = ["img/photo.png", "notes/a/index.html"]
+            .map(String::from)
+            .into();
+        // As on a disk that ignores case, where `img/photo.png` was found as `Img/Photo.png`.
+        let folded = folded(&keep);
+        assert_eq!(folded["img"], "img");
+        assert!(!prune(root, "", &keep, Some(&folded)).unwrap());
+        assert_eq!(
+            std::fs::read_to_string(root.join("img/photo.png")).unwrap(),
+            "Img/Photo.png"
+        );
+        assert!(root.join("notes/a/index.html").is_file());
+        for gone in ["Img", "img2", "gone"] {
+            assert!(!root.join(gone).exists(), "{gone}");
+        }
+        assert!(!ignores_case(root) || cfg!(any(target_os = "macos", windows)));
+    }
 
     #[test]
     fn refuses_outputs_that_hold_the_sources() {

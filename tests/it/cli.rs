@@ -188,3 +188,36 @@ fn a_failed_first_build_writes_nothing() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_shares_unchanged_files_and_never_writes_into_a_published_one() {
+    use std::os::unix::fs::MetadataExt as _;
+    let site = fixture_copy("minimal");
+    assert!(run(&["build"], site.path()).status.success());
+    // A deploy by hard links, as `cp -al public /var/www/site` makes.
+    let deployed = tempfile::tempdir().unwrap();
+    let page = site.path().join("public/notes/first/index.html");
+    // The theme's style sheet: the same bytes whatever a note says.
+    let other = site.path().join("public/style.css");
+    let copy = deployed.path().join("first.html");
+    std::fs::hard_link(&page, &copy).unwrap();
+    let before = std::fs::read(&page).unwrap();
+    let second = std::fs::metadata(&other).unwrap();
+
+    std::fs::write(
+        site.path().join("content/notes/first.md"),
+        "# First, changed\n",
+    )
+    .unwrap();
+    let build = run(&["build"], site.path());
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert_ne!(std::fs::read(&page).unwrap(), before);
+    // The deployed copy is the old page still: the new one is a new file.
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    // The unchanged file is the same file, with the same time, shared with the spare.
+    let again = std::fs::metadata(&other).unwrap();
+    assert_eq!((again.ino(), again.mtime()), (second.ino(), second.mtime()));
+    let spare = site.path().join(".public.commonplace-spare/style.css");
+    assert_eq!(std::fs::metadata(spare).unwrap().ino(), again.ino());
+}
