@@ -63,15 +63,21 @@ impl Bundle {
     /// from `docs.idx`, then that gzip member alone.
     fn fragment(&self, doc: u32) -> serde_json::Value {
         let index = std::fs::read(self.dir.join("docs.idx")).unwrap();
-        let at = |i: usize| u32::from_le_bytes(index[4 * i..4 * i + 4].try_into().unwrap());
-        let (start, end) = (at(doc as usize) as usize, at(doc as usize + 1) as usize);
         let pack = std::fs::read(self.dir.join("docs.bin")).unwrap();
+        // One offset per document and one more, the last the pack's length.
+        let docs = self.manifest["docs"].as_u64().unwrap() as usize;
+        assert_eq!(index.len(), 4 * (docs + 1));
+        let at = |i: usize| u32::from_le_bytes(index[4 * i..4 * i + 4].try_into().unwrap());
+        assert_eq!(at(docs) as usize, pack.len());
+        let (start, end) = (at(doc as usize) as usize, at(doc as usize + 1) as usize);
+        // The range is exactly one gzip member: nothing of the next one, nothing left over.
+        let mut decoder = flate2::bufread::GzDecoder::new(&pack[start..end]);
         let mut json = Vec::new();
-        std::io::Read::read_to_end(
-            &mut flate2::read::GzDecoder::new(&pack[start..end]),
-            &mut json,
-        )
-        .unwrap();
+        decoder.read_to_end(&mut json).unwrap();
+        assert!(
+            decoder.into_inner().is_empty(),
+            "document {doc}'s range runs on"
+        );
         serde_json::from_slice(&json).unwrap()
     }
 
