@@ -930,9 +930,11 @@ mod hugo {
     use std::fmt::Write as _;
     use std::path::Path;
 
+    // Feeds of 20 entries, as commonplace's one feed has: Hugo's default is every page in
+    // every section's and every concept's feed.
     const CONFIG: &str =
         "baseURL = 'https://example.org/kb/'\ntitle = 'Synthetic knowledge base'\n\
-        [taxonomies]\n  concept = 'concepts'\n";
+        rssLimit = 20\n[taxonomies]\n  concept = 'concepts'\n";
     const BASEOF: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ .Title }} · {{ .Site.Title }}</title>
 <link rel="stylesheet" href="{{ "style.css" | relURL }}"></head>
