@@ -49,13 +49,13 @@ async function inflate(bytes) {
 // for, so such a host sends each file once.
 const wholeFiles = new Map();
 const probes = new Map();
-async function fetchRange(path, start, end) {
+async function fetchRange(path, start, end, cache = "default") {
   const probe = probes.get(path);
   if (probe) await probe.catch(() => {});
   const whole = wholeFiles.get(path);
-  if (whole) return whole.subarray(start, end);
+  if (whole && cache === "default") return whole.subarray(start, end);
   const request = (async () => {
-    const response = await fetch(new URL(path, bundle), { headers: { Range: `bytes=${start}-${end - 1}` } });
+    const response = await fetch(new URL(path, bundle), { cache, headers: { Range: `bytes=${start}-${end - 1}` } });
     if (!response.ok) throw new Error(`commonplace search: ${path}: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (response.status === 206) return bytes;
@@ -143,15 +143,16 @@ function vocabulary(state, initial) {
   return state.vocabularies.get(initial);
 }
 
-// Document `doc`'s fragment: where it is in `docs.bin` from `docs.idx`, then its bytes.
+// Document `doc`'s fragment: where it is in `docs.bin` from `docs.idx`, then its bytes. Right
+// after a new build is published, the browser's cache may hold ranges of the old files: bytes
+// that do not read as a fragment are asked for again past the cache.
 function fragment(state, doc) {
-  if (!state.fragments.has(doc)) {
-    state.fragments.set(doc, (async () => {
-      const at = new DataView((await fetchRange("docs.idx", 4 * doc, 4 * doc + 8)).slice().buffer);
-      const bytes = await fetchRange("docs.bin", at.getUint32(0, true), at.getUint32(4, true));
-      return JSON.parse(decoder.decode(await inflate(bytes)));
-    })());
-  }
+  const read = async (cache) => {
+    const at = new DataView((await fetchRange("docs.idx", 4 * doc, 4 * doc + 8, cache)).slice().buffer);
+    const bytes = await fetchRange("docs.bin", at.getUint32(0, true), at.getUint32(4, true), cache);
+    return JSON.parse(decoder.decode(await inflate(bytes)));
+  };
+  if (!state.fragments.has(doc)) state.fragments.set(doc, read("default").catch(() => read("reload")));
   return state.fragments.get(doc);
 }
 
