@@ -1,7 +1,7 @@
 // A static file server for a built site on 127.0.0.1, counting the bytes it sends, as file
 // hosting (GitHub Pages, a bucket) would serve the site: no server-side code.
 import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 
 const types = {
@@ -23,15 +23,25 @@ export async function serveStatic(root, { gzipEncoded = false, ranges = true } =
       if (path.includes("..")) throw new Error("outside");
       let file = join(root, path);
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
-      let body = await readFile(file);
+      let body;
       let status = 200;
       const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
       const range = /^bytes=(\d+)-(\d+)$/.exec(request.headers.range ?? "");
       if (ranges && range) {
-        const [start, end] = [Number(range[1]), Math.min(Number(range[2]), body.length - 1)];
-        headers["content-range"] = `bytes ${start}-${end}/${body.length}`;
-        body = body.subarray(start, end + 1);
+        // Only the bytes asked for are read, as a real host's server does.
+        const size = (await stat(file)).size;
+        const [start, end] = [Number(range[1]), Math.min(Number(range[2]), size - 1)];
+        const handle = await open(file);
+        try {
+          body = Buffer.alloc(end + 1 - start);
+          await handle.read(body, 0, body.length, start);
+        } finally {
+          await handle.close();
+        }
+        headers["content-range"] = `bytes ${start}-${end}/${size}`;
         status = 206;
+      } else {
+        body = await readFile(file);
       }
       counter.bytes += body.length;
       counter.requests += 1;
