@@ -213,7 +213,7 @@ impl Staging {
             (Ok(a), Ok(b)) => b.is_file() && a.len() == b.len(),
             _ => false,
         };
-        if same_length && holds(&published, &fs::read(source)?) {
+        if same_length && same_bytes(source, &published) {
             self.link(path, &published, |target| copy_with_parents(source, target))?;
         } else {
             self.put(path, |target| copy_with_parents(source, target))?;
@@ -344,6 +344,28 @@ fn holds(path: &Path, contents: &[u8]) -> bool {
     };
     let mut bytes = Vec::with_capacity(contents.len());
     file.read_to_end(&mut bytes).is_ok() && bytes == contents
+}
+
+/// Whether two files of one length hold the same bytes, read a block at a time: an asset may be
+/// a video of gigabytes, and assets are copied on every core.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    use std::io::Read as _;
+    let (Ok(mut a), Ok(mut b)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut x, mut y) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    loop {
+        let Ok(n) = a.read(&mut x) else {
+            return false;
+        };
+        if n == 0 {
+            // The lengths were compared first: `b` ends here too, unless it grew meanwhile.
+            return b.read(&mut y[..1]).is_ok_and(|m| m == 0);
+        }
+        if b.read_exact(&mut y[..n]).is_err() || x[..n] != y[..n] {
+            return false;
+        }
+    }
 }
 
 /// Whether `a` and `b` are one file (hard links to one inode), neither a symbolic link.
@@ -686,6 +708,24 @@ fn remove_tree(dir: &Path) -> Result<(), IoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_compared_block_by_block_to_their_last_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut changed = big.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        let mut longer = big.clone();
+        longer.push(0);
+        for (name, bytes) in [("a", &big), ("b", &big), ("c", &changed), ("d", &longer)] {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let at = |n: &str| dir.path().join(n);
+        assert!(same_bytes(&at("a"), &at("b")));
+        assert!(!same_bytes(&at("a"), &at("c")));
+        assert!(!same_bytes(&at("a"), &at("d")));
+        assert!(!same_bytes(&at("a"), &at("missing")));
+    }
 
     #[test]
     fn pruning_keeps_what_was_written_and_respells_what_a_case_blind_disk_kept() {
