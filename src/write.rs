@@ -251,6 +251,26 @@ impl Staging {
         if !self.reused {
             return write(&target);
         }
+        // A folder of the reused tree may be a symbolic link (put into `public/` after a
+        // build): writing through it would write outside the site, and pruning would then
+        // drop the link and what was written. It is in the way, like a file.
+        let mut folder = self.dir.clone();
+        for part in path
+            .split('/')
+            .collect::<Vec<_>>()
+            .split_last()
+            .map_or(&[][..], |(_, f)| f)
+        {
+            folder.push(part);
+            match std::fs::symlink_metadata(&folder) {
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    let _ = std::fs::remove_file(&folder);
+                    break;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
         let replace = || -> Result<(), IoError> {
             let temporary = fs::temporary_beside(&target);
             write(&temporary)?;

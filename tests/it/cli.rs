@@ -158,12 +158,24 @@ fn a_rebuild_over_a_spare_with_files_in_the_way_of_folders() {
     std::fs::remove_file(spare.join("404.html")).unwrap();
     std::fs::create_dir_all(spare.join("404.html/inside")).unwrap();
     std::fs::write(spare.join("stale.txt"), "gone next time").unwrap();
+    // And a folder that is a symbolic link out of the site.
+    let elsewhere = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    {
+        std::fs::remove_dir_all(spare.join("notes/first")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), spare.join("notes/first")).unwrap();
+    }
     let build = run(&["build"], site.path());
     assert!(build.status.success(), "{}", stderr(&build));
     let public = site.path().join("public");
     assert!(public.join("notes/second/index.html").is_file());
     assert!(public.join("404.html").is_file());
     assert!(!public.join("stale.txt").exists());
+    assert!(std::fs::symlink_metadata(public.join("notes/first"))
+        .unwrap()
+        .is_dir());
+    assert!(public.join("notes/first/index.html").is_file());
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
 
 #[test]
