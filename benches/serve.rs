@@ -35,13 +35,26 @@ fn main() {
         &[],
         Duration::from_secs(900),
     );
-    println!(
-        "serve: first build of {} notes and {} quotes, then listening, in {:.1} s",
-        shape.notes,
-        shape.sources * shape.quotes_per_source,
-        started.elapsed().as_secs_f64()
-    );
+    let listening = started.elapsed();
     let events = server.events();
+    if server.startup.is_empty() {
+        // Started again over its earlier preview: served at once, rebuilt behind.
+        server.line("rebuilt:", Duration::from_secs(900));
+        println!(
+            "serve over its earlier preview of {} notes and {} quotes: listening in {:.2} s, up to date in {:.1} s",
+            shape.notes,
+            shape.sources * shape.quotes_per_source,
+            listening.as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!(
+            "serve: first build of {} notes and {} quotes, then listening, in {:.1} s",
+            shape.notes,
+            shape.sources * shape.quotes_per_source,
+            listening.as_secs_f64()
+        );
+    }
     events
         .next(Duration::from_secs(30))
         .expect("the first event");

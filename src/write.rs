@@ -533,24 +533,48 @@ pub struct LiveOutput {
     /// that already holds the right bytes is kept, so restarting `serve` on a large site
     /// rewrites only what changed meanwhile.
     found: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Whether `found` was filled.
+    stock_taken: std::sync::atomic::AtomicBool,
 }
 
 impl LiveOutput {
-    /// Opens the live output in `dir`, creating it, and taking stock of what an earlier
-    /// preview left there.
+    /// Opens the live output in `dir`, creating it. What an earlier preview left there is
+    /// taken stock of by [`LiveOutput::take_stock`], before the first rebuild, not here: the
+    /// earlier preview is served meanwhile, and listing 60,000 pages took seconds.
     pub fn open(dir: &Path) -> Result<LiveOutput, WriteError> {
         fs::create_dir_all(dir)?;
+        Ok(LiveOutput {
+            dir: dir.to_path_buf(),
+            written: Default::default(),
+            found: Default::default(),
+            stock_taken: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Lists what an earlier preview left (once; later calls do nothing), removing the
+    /// temporary files of writes it did not finish. The caller holds the site lock, so no other
+    /// preview of this site is writing them.
+    pub fn take_stock(&self) -> Result<(), WriteError> {
+        if self
+            .stock_taken
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Ok(());
+        }
         let mut found = std::collections::HashSet::new();
-        for entry in walkdir::WalkDir::new(dir) {
+        for entry in walkdir::WalkDir::new(&self.dir) {
             let entry = entry.map_err(|source| IoError {
                 action: "list",
-                path: dir.to_path_buf(),
+                path: self.dir.clone(),
                 source: source.into(),
             })?;
             if !entry.file_type().is_file() {
                 continue;
             }
-            let relative = entry.path().strip_prefix(dir).expect("under its root");
+            let relative = entry
+                .path()
+                .strip_prefix(&self.dir)
+                .expect("under its root");
             let relative = crate::diagnostic::display_path(relative);
             if relative.ends_with(fs::TEMPORARY_SUFFIX) {
                 // A write that an earlier preview did not finish.
@@ -559,11 +583,8 @@ impl LiveOutput {
                 found.insert(relative);
             }
         }
-        Ok(LiveOutput {
-            dir: dir.to_path_buf(),
-            written: Default::default(),
-            found: std::sync::Mutex::new(found),
-        })
+        *self.found.lock().expect("not poisoned") = found;
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {

@@ -120,8 +120,32 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
             });
         }
     };
-    let first = preview.rebuild_all(&announce);
-    reporter.rebuilt(&first);
+    // An earlier preview is served at once, and brought up to date by the first rebuild
+    // behind it (open pages reload with what changed): a restart on a large site serves in
+    // well under a second rather than after a full rebuild. Without one, the first rebuild
+    // comes first, so the first page is never missing.
+    // Only a preview made with the same options: one of every note must not be shown, even
+    // for seconds, by `serve --published`. The stamp goes while a full rebuild runs, so a
+    // preview a killed rebuild left half changed is never served before it is rebuilt.
+    let stamp_file = preview.output_dir().with_extension("options");
+    let stamp = format!(
+        "drafts: {}\npublished: {}\n",
+        options.drafts, options.published
+    );
+    let earlier = preview.output_dir().join("index.html").is_file()
+        && std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp);
+    let _ = std::fs::remove_file(&stamp_file);
+    let stamped = move || {
+        let _ = std::fs::write(&stamp_file, &stamp);
+    };
+    if earlier {
+        *base.write().expect("not poisoned") = configured_base(&options.root);
+    } else {
+        let first = preview.rebuild_all(&announce);
+        reporter.rebuilt(&first);
+        stamped();
+    }
+    let (listening_tx, listening_rx) = mpsc::channel::<()>();
     let output = preview.output_dir().canonicalize().map_err(|source| {
         crate::Error::from(crate::write::WriteError::from(crate::fs::IoError {
             action: "open",
@@ -137,6 +161,13 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
     std::thread::Builder::new()
         .name("rebuild".into())
         .spawn(move || {
+            if earlier {
+                // After the address is printed, so the terminal says what is served first.
+                let _ = listening_rx.recv();
+                let first = preview.rebuild_all(&announce);
+                rebuild_reporter.rebuilt(&first);
+                stamped();
+            }
             while let Ok(mut paths) = changes_rx.recv() {
                 if let Err(err) = watcher.watch_new_folders() {
                     rebuild_reporter.warning(&error_chain(&err));
@@ -188,6 +219,7 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
         listener.set_nonblocking(true).map_err(ServeError::Server)?;
         let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Server)?;
         reporter.listening(&url);
+        let _ = listening_tx.send(());
         if options.open {
             if let Err(err) = open::that_detached(&url) {
                 reporter.warning(&format!("couldn't open a browser: {err}"));
@@ -200,6 +232,16 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
             .await
             .map_err(ServeError::Server)
     })
+}
+
+/// The base path `commonplace.yaml` gives (`/kb`), before any rebuild has read the site; empty
+/// when it cannot be read, which the first rebuild then corrects.
+fn configured_base(root: &std::path::Path) -> String {
+    let path = root.join(crate::config::FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => crate::config::Config::parse(&text, &path).0.base_path(),
+        Err(_) => String::new(),
+    }
 }
 
 fn status_of(rebuilt: &Rebuilt) -> Status {

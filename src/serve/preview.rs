@@ -103,12 +103,7 @@ impl Preview {
         reporter: Arc<dyn Reporter>,
     ) -> Result<Preview, Error> {
         let root = SiteRoot::open(&options.root)?;
-        // Opening removes the temporary files an earlier preview left: not those of another
-        // preview of this site that is writing now.
-        let output = {
-            let _lock = lock::acquire(&root, "serve", &*reporter)?;
-            LiveOutput::open(&root.preview_dir())?
-        };
+        let output = LiveOutput::open(&root.preview_dir())?;
         Ok(Preview {
             options,
             root,
@@ -171,6 +166,13 @@ impl Preview {
             Ok(lock) => lock,
             Err(failed) => return *failed,
         };
+        if let Err(err) = self.output.take_stock() {
+            return Rebuilt::failed(
+                Vec::new(),
+                Some(error_chain(&err)),
+                Err("first build".to_string()),
+            );
+        }
         self.rebuild_all_because(Instant::now(), Err("first build".to_string()), notify)
     }
 
