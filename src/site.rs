@@ -88,6 +88,11 @@ impl SiteRoot {
     pub fn preview_dir(&self) -> PathBuf {
         self.dir.join(TOOL_DIR).join("serve")
     }
+
+    /// The options the preview in [`SiteRoot::preview_dir`] was made with, beside it.
+    pub fn preview_stamp(&self) -> PathBuf {
+        self.preview_dir().with_extension("options")
+    }
 }
 
 /// The folders an Obsidian vault of the site at `root` may be, in the order they are looked

@@ -244,43 +244,20 @@ impl Staging {
 
     /// Writes `path` with `write`. In a reused tree the file is written beside and renamed
     /// over the old one, so a hard link to it (a deploy by `cp -al`) or a symbolic link in its
-    /// place is replaced rather than written through; and a folder where the file goes, or a
-    /// file where one of its folders goes, is cleared when the first try fails.
+    /// place is replaced rather than written through.
     fn put(&self, path: &str, write: impl Fn(&Path) -> Result<(), IoError>) -> Result<(), IoError> {
         let target = self.dir.join(path);
         if !self.reused {
             return write(&target);
         }
-        // A folder of the reused tree may be a symbolic link (put into `public/` after a
-        // build): writing through it would write outside the site, and pruning would then
-        // drop the link and what was written. It is in the way, like a file.
-        let mut folder = self.dir.clone();
-        for part in path
-            .split('/')
-            .collect::<Vec<_>>()
-            .split_last()
-            .map_or(&[][..], |(_, f)| f)
-        {
-            folder.push(part);
-            match std::fs::symlink_metadata(&folder) {
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    let _ = std::fs::remove_file(&folder);
-                    break;
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            }
-        }
-        let replace = || -> Result<(), IoError> {
-            let temporary = fs::temporary_beside(&target);
-            write(&temporary)?;
-            fs::rename(&temporary, &target).inspect_err(|_| {
-                let _ = std::fs::remove_file(&temporary);
-            })
-        };
-        replace().or_else(|_| {
-            clear_the_way(&self.dir, path)?;
-            replace()
+        // What an earlier tree has where this file goes is cleared first: a folder where the
+        // file goes, a file where a folder of it goes, and a folder that is a symbolic link
+        // (put into `public/` after a build), which would be written through, out of the site.
+        clear_the_way(&self.dir, path)?;
+        let temporary = fs::temporary_beside(&target);
+        write(&temporary)?;
+        fs::rename(&temporary, &target).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
         })
     }
 
@@ -407,8 +384,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Removes whatever stands in the way of writing `path` under `dir`: a file where a folder of
-/// it goes, or a folder where the file goes.
+/// Removes whatever stands in the way of writing `path` under `dir`: a file (or a symbolic
+/// link) where a folder of it goes, or a folder where the file goes.
 fn clear_the_way(dir: &Path, path: &str) -> Result<(), IoError> {
     let mut at = dir.to_path_buf();
     let parts: Vec<&str> = path.split('/').collect();
@@ -443,13 +420,7 @@ fn prune(
     keep: &std::collections::HashSet<String>,
     folded: Option<&std::collections::HashMap<String, String>>,
 ) -> Result<bool, IoError> {
-    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
-        .and_then(|entries| entries.collect())
-        .map_err(|source| IoError {
-            action: "list",
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    let entries = entries(dir)?;
     let kept: usize = entries
         .par_iter()
         .map(|entry| {
@@ -716,16 +687,21 @@ fn copy_with_parents(source: &Path, target: &Path) -> Result<(), IoError> {
     fs::copy(source, target)
 }
 
-/// Removes a folder tree, its subfolders in parallel: a large site has tens of thousands of
-/// files, and removing them one by one took longer than building them.
-fn remove_tree(dir: &Path) -> Result<(), IoError> {
-    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
+/// The entries of one folder, for a walk of its subfolders in parallel.
+fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, IoError> {
+    std::fs::read_dir(dir)
         .and_then(|entries| entries.collect())
         .map_err(|source| IoError {
             action: "list",
             path: dir.to_path_buf(),
             source,
-        })?;
+        })
+}
+
+/// Removes a folder tree, its subfolders in parallel: a large site has tens of thousands of
+/// files, and removing them one by one took longer than building them.
+fn remove_tree(dir: &Path) -> Result<(), IoError> {
+    let entries = entries(dir)?;
     entries.par_iter().try_for_each(|entry| {
         let path = entry.path();
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);

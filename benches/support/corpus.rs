@@ -604,12 +604,12 @@ pub fn quote_id(q: usize) -> String {
     format!("q{q:04}")
 }
 
+fn names_of<'a>(names: &'a [String], picks: &[usize]) -> Vec<&'a str> {
+    picks.iter().map(|&p| names[p].as_str()).collect()
+}
+
 fn list_of(names: &[String], picks: &[usize]) -> String {
-    picks
-        .iter()
-        .map(|&p| names[p].as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    names_of(names, picks).join(", ")
 }
 
 /// Writes the site into `dir` (which should be empty or missing).
@@ -776,10 +776,7 @@ pub fn generate_with_twin(
                     &quote_id(q),
                     &text,
                     &locator,
-                    &picks
-                        .iter()
-                        .map(|&p| concepts[p].as_str())
-                        .collect::<Vec<_>>(),
+                    &names_of(&concepts, &picks),
                     note.as_ref()
                         .map(|(target, remark)| (*target, remark.as_str())),
                 );
@@ -908,17 +905,7 @@ pub fn generate_with_twin(
         counter.document(&[&title, &plain]);
         std::fs::write(folder.join(format!("{}.md", note_name(i))), body)?;
         if let Some(hugo) = hugo {
-            hugo::note(
-                hugo,
-                i,
-                &title,
-                &date,
-                &picks
-                    .iter()
-                    .map(|&p| concepts[p].as_str())
-                    .collect::<Vec<_>>(),
-                &twin,
-            )?;
+            hugo::note(hugo, i, &title, &date, &names_of(&concepts, &picks), &twin)?;
         }
     }
     Ok(counter.stats())

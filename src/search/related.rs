@@ -94,26 +94,22 @@ pub fn similar(engine: &Engine, graph: &Graph) -> Result<Similar, IndexError> {
         });
     }
     let term_count = renumber.len();
-    let alike_notes = Collection::new(note_words, term_count).most_alike();
-    let alike_quotes = Collection::new(quote_words, term_count).most_alike();
     Ok(Similar {
-        notes: alike_notes
-            .into_iter()
-            .enumerate()
-            .map(|(i, alike)| {
-                let alike = alike.into_iter().map(|j| notes[j as usize]).collect();
-                (notes[i], alike)
-            })
-            .collect(),
-        quotes: alike_quotes
-            .into_iter()
-            .enumerate()
-            .map(|(i, alike)| {
-                let alike = alike.into_iter().map(|j| quotes[j as usize]).collect();
-                (quotes[i], alike)
-            })
-            .collect(),
+        notes: by_id(&notes, Collection::new(note_words, term_count).most_alike()),
+        quotes: by_id(
+            &quotes,
+            Collection::new(quote_words, term_count).most_alike(),
+        ),
     })
+}
+
+/// Lists by position (`alike[i]` of `ids[i]`, naming others by position) as lists by id.
+fn by_id<T: Copy + Ord>(ids: &[T], alike: Vec<Vec<u32>>) -> BTreeMap<T, Vec<T>> {
+    alike
+        .into_iter()
+        .enumerate()
+        .map(|(i, list)| (ids[i], list.into_iter().map(|j| ids[j as usize]).collect()))
+        .collect()
 }
 
 /// Whose a document of a segment is: a note's or a quote's position, or neither (a concept, a

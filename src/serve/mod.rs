@@ -79,11 +79,11 @@ pub trait Reporter: Send + Sync + 'static + crate::lock::Waiting {
 
 /// Binds the port, builds the site, and serves it until the process is stopped.
 pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), ServeError> {
-    SiteRoot::open(&options.root).map_err(crate::Error::from)?;
     // The watcher reports absolute paths; the root must be one too for them to be told apart.
     if let Ok(absolute) = options.root.canonicalize() {
         options.root = absolute;
     }
+    let site_root = SiteRoot::open(&options.root).map_err(crate::Error::from)?;
     let listener = bind(options.bind, options.port)?;
     let addr = listener.local_addr().map_err(|source| ServeError::Bind {
         addr: SocketAddr::new(options.bind, options.port),
@@ -127,7 +127,7 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
     // Only a preview made with the same options: one of every note must not be shown, even
     // for seconds, by `serve --published`. The stamp goes while a full rebuild runs, so a
     // preview a killed rebuild left half changed is never served before it is rebuilt.
-    let stamp_file = preview.output_dir().with_extension("options");
+    let stamp_file = site_root.preview_stamp();
     let stamp = format!(
         "drafts: {}\npublished: {}\n",
         options.drafts, options.published
@@ -139,7 +139,7 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
         let _ = std::fs::write(&stamp_file, &stamp);
     };
     if earlier {
-        *base.write().expect("not poisoned") = configured_base(&options.root);
+        *base.write().expect("not poisoned") = configured_base(&site_root);
     } else {
         let first = preview.rebuild_all(&announce);
         reporter.rebuilt(&first);
@@ -236,12 +236,8 @@ pub fn serve(mut options: ServeOptions, reporter: impl Reporter) -> Result<(), S
 
 /// The base path `commonplace.yaml` gives (`/kb`), before any rebuild has read the site; empty
 /// when it cannot be read, which the first rebuild then corrects.
-fn configured_base(root: &std::path::Path) -> String {
-    let path = root.join(crate::config::FILE_NAME);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => crate::config::Config::parse(&text, &path).0.base_path(),
-        Err(_) => String::new(),
-    }
+fn configured_base(site: &SiteRoot) -> String {
+    crate::load::read_config(site).map_or_else(|_| String::new(), |(config, _)| config.base_path())
 }
 
 fn status_of(rebuilt: &Rebuilt) -> Status {
