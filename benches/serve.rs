@@ -4,7 +4,9 @@
 //! 1. Save to reload: edits one note at a time (20 different notes, text appended), and times
 //!    from the write of the file to the arrival of the reload event naming its page on an
 //!    open event stream. Prints median, p90 and max, and how each rebuild went.
-//! 2. Search API: one connection, then 50 concurrent connections, 10 s each, with `wrk`
+//! 2. Notes that come and go: a new note, the same renamed, then removed, each timed from the
+//!    change on the disk to the reload event naming its page.
+//! 3. Search API: one connection, then 50 concurrent connections, 10 s each, with `wrk`
 //!    (Debian package `wrk`; skipped with a note when it is missing), rotating through varied
 //!    queries. wrk shares the machine's two cores with the server.
 //!
@@ -98,27 +100,66 @@ fn main() {
         );
         server.line("rebuilt:", Duration::from_secs(60));
     }
-    let quick = ways.iter().filter(|w| w.contains("(quick,")).count();
-    let mut sorted = times.clone();
-    sorted.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "save to reload event, {} edits ({quick} quick): median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
-        times.len(),
-        ms(sorted[sorted.len() / 2]),
-        ms(sorted[sorted.len() * 9 / 10]),
-        ms(sorted[sorted.len() - 1]),
-    );
-    println!(
-        "  each: {}",
-        times
-            .iter()
-            .map(|d| format!("{:.0}", ms(*d)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    for way in ways.iter().filter(|w| !w.contains("(quick,")) {
-        println!("  not quick: {way}");
+    report("save to reload event", "edits", &times, &ways);
+
+    // Notes come and go: a new note linking two others and naming two concepts, the same note
+    // renamed (one rename on the disk), then removed; each timed to the reload event that
+    // names its page.
+    let concepts = corpus::concept_names(shape.concepts);
+    let mut kinds: [(&str, Vec<Duration>, Vec<String>); 3] = [
+        ("new note to reload event", Vec::new(), Vec::new()),
+        ("renamed note to reload event", Vec::new(), Vec::new()),
+        ("removed note to reload event", Vec::new(), Vec::new()),
+    ];
+    for i in 0..edits / 2 {
+        let n = (i * 613 + 7) % shape.notes;
+        let folder = corpus::note_folder(n);
+        let new = format!("content/notes/{folder}/bench-new-{i}.md");
+        let renamed = format!("content/notes/{folder}/bench-renamed-{i}.md");
+        let text = format!(
+            "---\ntitle: Bench new {i}\ndate: 2024-05-01\nconcepts: [{}, {}]\n---\n\
+             A new thought on replication lag, after [[{}]] and [[{}]].\n\n## More\n\nAnd more.\n",
+            concepts[i % concepts.len()],
+            concepts[(i * 7 + 3) % concepts.len()],
+            corpus::note_name(n),
+            corpus::note_name((n + 1) % shape.notes),
+        );
+        let steps: [(&dyn Fn(), String); 3] = [
+            (
+                &|| std::fs::write(site.join(&new), &text).expect("the note is written"),
+                format!("notes/{folder}/bench-new-{i}/index.html"),
+            ),
+            (
+                &|| std::fs::rename(site.join(&new), site.join(&renamed)).expect("renamed"),
+                format!("notes/{folder}/bench-renamed-{i}/index.html"),
+            ),
+            (
+                &|| std::fs::remove_file(site.join(&renamed)).expect("removed"),
+                format!("notes/{folder}/bench-renamed-{i}/index.html"),
+            ),
+        ];
+        for ((change, page), (_, times, ways)) in steps.iter().zip(&mut kinds) {
+            let _ = Command::new("sync").status();
+            std::thread::sleep(Duration::from_millis(700));
+            let changed = Instant::now();
+            change();
+            events.wait_for(
+                Duration::from_secs(60),
+                "the reload event",
+                |event, data| event == "reload" && data.contains(page.as_str()),
+            );
+            times.push(changed.elapsed());
+            ways.push(server.line("rebuilt:", Duration::from_secs(60)));
+            // A rename may come as two changes; the second is not timed.
+            while let Ok(line) = server.output.recv_timeout(Duration::from_millis(300)) {
+                if line.starts_with("rebuilt:") && !line.contains("(quick,") {
+                    ways.push(line);
+                }
+            }
+        }
+    }
+    for (label, times, ways) in &kinds {
+        report(label, "changes", times, ways);
     }
 
     let wrk = Command::new("wrk").arg("--version").output();
@@ -148,6 +189,35 @@ fn main() {
         for line in String::from_utf8_lossy(&output.stdout).lines() {
             println!("  {line}");
         }
+    }
+}
+
+/// Prints the median, p90 and max of `times`, each time, and the rebuilds that were not quick.
+fn report(label: &str, what: &str, times: &[Duration], ways: &[String]) {
+    if times.is_empty() {
+        return;
+    }
+    let quick = ways.iter().filter(|w| w.contains("(quick,")).count();
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{label}, {} {what} ({quick} quick): median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
+        times.len(),
+        ms(sorted[sorted.len() / 2]),
+        ms(sorted[sorted.len() * 9 / 10]),
+        ms(sorted[sorted.len() - 1]),
+    );
+    println!(
+        "  each: {}",
+        times
+            .iter()
+            .map(|d| format!("{:.0}", ms(*d)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for way in ways.iter().filter(|w| !w.contains("(quick,")) {
+        println!("  not quick: {way}");
     }
 }
 

@@ -645,22 +645,39 @@ impl LiveOutput {
         gone.dedup();
         found.clear();
         for path in &gone {
-            let file = self.dir.join(path);
-            match std::fs::remove_file(&file) {
-                Ok(()) => {}
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => {
-                    return Err(IoError {
-                        action: "remove",
-                        path: file,
-                        source,
-                    }
-                    .into())
-                }
-            }
+            self.remove_file(path)?;
             written.remove(path);
         }
         Ok(gone)
+    }
+
+    /// Removes the files at `paths` (pages of notes that are gone), returning those there were.
+    pub fn remove(&self, paths: &[String]) -> Result<Vec<String>, WriteError> {
+        let mut written = self.written.lock().expect("not poisoned");
+        let mut found = self.found.lock().expect("not poisoned");
+        let mut gone = Vec::new();
+        for path in paths {
+            let known = written.remove(path).is_some() | found.remove(path);
+            if self.remove_file(path)? || known {
+                gone.push(path.clone());
+            }
+        }
+        Ok(gone)
+    }
+
+    /// Removes one file of the folder; says whether it was there.
+    fn remove_file(&self, path: &str) -> Result<bool, WriteError> {
+        let file = self.dir.join(path);
+        match std::fs::remove_file(&file) {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(source) => Err(IoError {
+                action: "remove",
+                path: file,
+                source,
+            }
+            .into()),
+        }
     }
 }
 

@@ -165,6 +165,29 @@ impl ConceptTable {
         out
     }
 
+    /// How a concept is first written, if a note or quote writes it (its title may be made
+    /// of it).
+    pub fn first_written(&self, name: &str) -> Option<&str> {
+        self.written.get(name).map(String::as_str)
+    }
+
+    /// Whether a concept is written somewhere as a tag, which titles it as the tag is written.
+    pub fn is_tag(&self, name: &str) -> bool {
+        self.tags.contains(name)
+    }
+
+    /// Whether one more text writing `written` (as a tag when `as_tag`) leaves the table as
+    /// it is: the concept exists, is first written just so, and is a tag already if this is
+    /// one. Otherwise a title or the set of concepts may change with it.
+    pub fn adds_nothing(&self, written: &str, as_tag: bool) -> bool {
+        let name = self.canonical_name(written);
+        let form = written.trim().trim_start_matches('#');
+        !name.is_empty()
+            && self.names.contains(&name)
+            && self.first_written(&name) == Some(form)
+            && (!as_tag || self.is_tag(&name))
+    }
+
     /// Names and aliases to canonical names, for link lookup.
     pub fn lookup(&self) -> HashMap<String, String> {
         let mut lookup = self.canonical.clone();
@@ -394,6 +417,15 @@ pub fn near_miss<'a>(
         return None;
     }
     nearest_name(&concept.name, established)
+}
+
+/// Whether a diagnostic is one of [`near_miss_warning`]'s.
+pub fn is_near_miss(diagnostic: &Diagnostic) -> bool {
+    diagnostic.severity == crate::diagnostic::Severity::Warning
+        && diagnostic.message.starts_with("concept `")
+        && diagnostic
+            .message
+            .contains("` is used only here; did you mean `")
 }
 
 pub fn near_miss_warning(

@@ -9,6 +9,7 @@ mod ids;
 pub mod outline;
 pub mod relink;
 pub mod resolve;
+pub mod restructure;
 
 use std::collections::BTreeMap;
 
@@ -56,6 +57,22 @@ pub struct Linker {
     severity: Severity,
     concepts: concepts::ConceptTable,
 }
+
+/// The warnings about concepts used once that look like misspellings of one in real use, as
+/// the link stage gives them: a live preview makes them again after notes came or went.
+pub fn near_misses(graph: &Graph, linker: &Linker) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    concepts::report_near_misses(
+        &linker.concepts,
+        &graph.concepts,
+        &graph.notes,
+        &graph.sources,
+        &mut diagnostics,
+    );
+    diagnostics
+}
+
+pub use concepts::is_near_miss;
 
 /// [`link`], also returning the name lookup it built.
 pub fn link_keeping_names(corpus: Corpus) -> (Graph, Vec<Diagnostic>, Linker) {

@@ -94,6 +94,8 @@ pub fn relink_note(
         severity: linker.severity,
     };
     let (outline, mut problems) = resolver.outline(Doc::Note(n, &note.body), scan.clone());
+    // The same front matter links, which may name another note now that notes came or went.
+    let properties = resolver.properties(Doc::Note(n, &note.body), &note, &mut problems);
     // The sources are the same as before (checked above), so this finds the same problems.
     note_sources(&note, &linker.index, &mut problems);
     if problems.iter().any(|d| d.severity == Severity::Error) {
@@ -177,8 +179,8 @@ pub fn relink_note(
         }
     }
 
-    let old_targets = targets(&graph.note(n).outline);
-    let new_targets = targets(&outline);
+    let old_targets = targets(&graph.note(n).outline, &graph.note(n).properties);
+    let new_targets = targets(&outline, &properties);
     let mut affected = Affected::default();
     affected.notes.insert(n);
     embedders(graph, n, &mut affected);
@@ -219,6 +221,7 @@ pub fn relink_note(
     let linked = &mut graph.notes[n.0];
     linked.note = note;
     linked.outline = outline;
+    linked.properties = properties;
     Ok(Relinked {
         affected,
         warnings: problems,
@@ -243,11 +246,13 @@ fn embed_notes<'a>(
         .collect()
 }
 
-/// What a text links to, without anchors: the pages whose backlink lists it is on.
-fn targets(outline: &super::Outline) -> BTreeSet<Target> {
+/// What a note links to, in its text and its front matter, without anchors: the pages whose
+/// backlink lists it is on.
+fn targets(outline: &super::Outline, properties: &[super::PropertyTarget]) -> BTreeSet<Target> {
     outline
         .links
         .values()
+        .chain(properties.iter().map(|p| &p.target))
         .filter_map(|target| match target {
             Target::Note { note, .. } => Some(Target::Note {
                 note: *note,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::ids::{NoteId, QuoteIds, QuoteRef, SourceId};
 use crate::kind::Kind;
-use crate::load::{Corpus, Withholding};
+use crate::load::{Corpus, Note, Withholding};
 use crate::slug;
 
 /// What a link points at, once resolved.
@@ -39,20 +39,7 @@ pub enum Anchor {
 
 /// Lookup tables built once per build.
 pub struct Index {
-    /// Every path suffix of every note slug, and every alias, to the notes it names.
-    notes_by_name: HashMap<String, Vec<usize>>,
-    /// The same names as written, only lower-cased: where two files make the same slug
-    /// (`A: B.md`, `A - B.md`), a link that names one exactly finds it, as in Obsidian.
-    notes_by_exact_name: HashMap<String, Vec<usize>>,
-    /// Aliases, as slugs: a name no file has may be an alias (Obsidian resolves only file
-    /// names; commonplace also lets a link use a note's alias, but never over a file's name).
-    notes_by_alias: HashMap<String, Vec<usize>>,
-    /// Each note's file under `content/notes/`, for messages that name notes as the author
-    /// sees them.
-    note_files: Vec<String>,
-    /// Notes by file path relative to `content/` (`notes/ch1/Load Parameters.md`).
-    notes_by_file: HashMap<String, usize>,
-    pub note_slugs: Vec<String>,
+    notes: NoteNames,
     quotes: QuoteIds,
     /// Concept names and aliases to the canonical concept name.
     pub concepts: HashMap<String, String>,
@@ -63,6 +50,112 @@ pub struct Index {
     assets_by_name: HashMap<String, Vec<usize>>,
     asset_paths: Vec<String>,
     withheld: WithheldNames,
+}
+
+/// The notes' names: every note by each name a link may give it, by position in the
+/// corpus's (and the graph's) list of notes.
+struct NoteNames {
+    /// Every path suffix of every note slug, and every alias, to the notes it names.
+    by_name: HashMap<String, Vec<usize>>,
+    /// The same names as written, only lower-cased: where two files make the same slug
+    /// (`A: B.md`, `A - B.md`), a link that names one exactly finds it, as in Obsidian.
+    by_exact_name: HashMap<String, Vec<usize>>,
+    /// Aliases, as slugs: a name no file has may be an alias (Obsidian resolves only file
+    /// names; commonplace also lets a link use a note's alias, but never over a file's name).
+    by_alias: HashMap<String, Vec<usize>>,
+    /// Each note's file under `content/notes/`, for messages that name notes as the author
+    /// sees them.
+    files: Vec<String>,
+    /// Notes by file path relative to `content/` (`notes/ch1/Load Parameters.md`).
+    by_file: HashMap<String, usize>,
+}
+
+impl NoteNames {
+    fn of<'a>(notes: impl Iterator<Item = &'a Note>) -> NoteNames {
+        let mut names = NoteNames {
+            by_name: HashMap::new(),
+            by_exact_name: HashMap::new(),
+            by_alias: HashMap::new(),
+            files: Vec::new(),
+            by_file: HashMap::new(),
+        };
+        for (i, note) in notes.enumerate() {
+            for (table, key) in note_names(note) {
+                let table = match table {
+                    NameTable::Name => &mut names.by_name,
+                    NameTable::Exact => &mut names.by_exact_name,
+                    NameTable::Alias => &mut names.by_alias,
+                };
+                table.entry(key).or_default().push(i);
+            }
+            names.by_file.insert(note.content_path(), i);
+            names.files.push(note.notes_path());
+        }
+        for candidates in names
+            .by_name
+            .values_mut()
+            .chain(names.by_exact_name.values_mut())
+            .chain(names.by_alias.values_mut())
+        {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        names
+    }
+}
+
+/// Which of a note's names a key is: a path end (as a slug), a path end as written, an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameTable {
+    Name,
+    Exact,
+    Alias,
+}
+
+/// Every name a link may give a note, with the table it is looked up in. A note is named by
+/// every end of its file's path (`ch1/Load Parameters`, `Load Parameters`), exactly and as a
+/// slug, and by every end of its page's path, which differs for folder notes and for files
+/// whose names make the same slug; and by its aliases.
+pub fn note_names(note: &Note) -> Vec<(NameTable, String)> {
+    let mut names = Vec::new();
+    let relative = note.content_path();
+    let path = relative.strip_prefix("notes/").unwrap_or(&relative);
+    let path = &path[..path.len().saturating_sub(".md".len())];
+    for end in path_ends(&exact_name(path)) {
+        names.push((NameTable::Name, slug::slugify_path(&end)));
+        names.push((NameTable::Exact, end));
+    }
+    for end in path_ends(&note.slug) {
+        names.push((NameTable::Name, end));
+    }
+    for alias in &note.aliases {
+        let key = slug::slugify_path(alias);
+        if !key.is_empty() {
+            names.push((NameTable::Alias, key));
+        }
+    }
+    names
+}
+
+/// The keys a wikilink's target (without its `#anchor`) is looked up by among notes' names:
+/// as written, lower-cased, and as a slug (see [`note_names`]).
+pub fn link_keys(written: &str) -> [String; 2] {
+    let (_, name) = split_prefix(written.trim());
+    let name = name.trim();
+    let name = name
+        .strip_suffix(".md")
+        .or_else(|| name.strip_suffix(".MD"))
+        .unwrap_or(name);
+    [exact_name(name), slug::slugify_path(name)]
+}
+
+/// The keys an ordinary Markdown link to a note (`../ch1/Load%20Parameters.md`) may find it
+/// by: its file's name, as [`link_keys`] gives them. A superset: the path itself narrows it.
+pub fn path_link_keys(dest: &str) -> [String; 2] {
+    let path = dest.split_once('#').map_or(dest, |(p, _)| p);
+    let decoded = percent_decode(path);
+    let name = decoded.rsplit('/').next().unwrap_or(&decoded);
+    link_keys(name)
 }
 
 /// The names of what this build withholds, so that a link to it can say why it shows as plain
@@ -254,43 +347,6 @@ pub fn join_path(dir: &str, relative: &str) -> Option<String> {
 
 impl Index {
     pub fn new(corpus: &Corpus, concepts: HashMap<String, String>, quotes: QuoteIds) -> Self {
-        let mut notes_by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut notes_by_exact_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut notes_by_alias: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut notes_by_file = HashMap::new();
-        for (i, note) in corpus.notes.iter().enumerate() {
-            let relative = note.content_path();
-            // A note is named by every end of its file's path (`ch1/Load Parameters`, `Load
-            // Parameters`), exactly and as a slug, and by every end of its page's path, which
-            // differs for folder notes and for files whose names make the same slug.
-            let path = relative.strip_prefix("notes/").unwrap_or(&relative);
-            let path = &path[..path.len().saturating_sub(".md".len())];
-            for end in path_ends(&exact_name(path)) {
-                notes_by_name
-                    .entry(slug::slugify_path(&end))
-                    .or_default()
-                    .push(i);
-                notes_by_exact_name.entry(end).or_default().push(i);
-            }
-            for end in path_ends(&note.slug) {
-                notes_by_name.entry(end).or_default().push(i);
-            }
-            for alias in &note.aliases {
-                let key = slug::slugify_path(alias);
-                if !key.is_empty() {
-                    notes_by_alias.entry(key).or_default().push(i);
-                }
-            }
-            notes_by_file.insert(relative, i);
-        }
-        for candidates in notes_by_name
-            .values_mut()
-            .chain(notes_by_exact_name.values_mut())
-            .chain(notes_by_alias.values_mut())
-        {
-            candidates.sort_unstable();
-            candidates.dedup();
-        }
         let mut sources = HashMap::new();
         for (s, source) in corpus.sources.iter().enumerate() {
             sources.insert(source.id.clone(), SourceId(s));
@@ -306,12 +362,7 @@ impl Index {
                 .push(i);
         }
         Index {
-            notes_by_name,
-            notes_by_exact_name,
-            notes_by_alias,
-            note_files: corpus.notes.iter().map(|n| n.notes_path()).collect(),
-            notes_by_file,
-            note_slugs: corpus.notes.iter().map(|n| n.slug.clone()).collect(),
+            notes: NoteNames::of(corpus.notes.iter()),
             quotes,
             concepts,
             described_concepts: corpus
@@ -325,6 +376,12 @@ impl Index {
             asset_paths: corpus.assets.iter().map(|a| a.path.clone()).collect(),
             withheld: WithheldNames::of(corpus),
         }
+    }
+
+    /// Names the notes anew, by their positions in `notes`: after a live preview added or
+    /// removed notes, which moves the others.
+    pub fn set_notes<'a>(&mut self, notes: impl Iterator<Item = &'a Note>) {
+        self.notes = NoteNames::of(notes);
     }
 
     /// Resolves a wikilink target (without its `#anchor`) written in a file under `dir`
@@ -435,17 +492,18 @@ impl Index {
     fn find_note(&self, name: &str, key: &str, dir: &str) -> Option<(usize, Option<String>)> {
         let exact = &exact_name(name);
         let candidates = self
-            .notes_by_exact_name
+            .notes
+            .by_exact_name
             .get(exact)
-            .or_else(|| self.notes_by_name.get(key))
-            .or_else(|| self.notes_by_alias.get(key))?;
+            .or_else(|| self.notes.by_name.get(key))
+            .or_else(|| self.notes.by_alias.get(key))?;
         if candidates.len() == 1 {
             return Some((candidates[0], None));
         }
         // A name that is a note's whole path from the root of the notes, or that only one
         // candidate in the linking note's folder has, settles the link, as in Obsidian.
         let path_of = |n: usize| {
-            let file = &self.note_files[n];
+            let file = &self.notes.files[n];
             exact_name(file)
         };
         if let Some(&n) = candidates.iter().find(|&&n| path_of(n) == *exact) {
@@ -453,7 +511,7 @@ impl Index {
         }
         let link_folder = dir.strip_prefix("notes").unwrap_or(dir).trim_matches('/');
         let folder_of = |n: usize| {
-            let file = &self.note_files[n];
+            let file = &self.notes.files[n];
             file.rsplit_once('/').map_or("", |(d, _)| d)
         };
         let in_folder: Vec<usize> = candidates
@@ -477,31 +535,31 @@ impl Index {
         let written = name.trim().rsplit(['/', '\\']).next().unwrap_or(name);
         let written = written.strip_suffix(".md").unwrap_or(written);
         let same_case = |n: usize| {
-            let file = &self.note_files[n];
+            let file = &self.notes.files[n];
             let stem = file.rsplit('/').next().unwrap_or(file);
             stem.strip_suffix(".md").unwrap_or(stem) == written
         };
         let best = *candidates
             .iter()
             .min_by_key(|&&n| {
-                let depth = self.note_files[n].matches('/').count();
+                let depth = self.notes.files[n].matches('/').count();
                 (
                     std::cmp::Reverse(shared(n)),
                     !same_case(n),
                     depth,
-                    &self.note_files[n],
+                    &self.notes.files[n],
                 )
             })
             .expect("candidates are never empty");
         let all: Vec<String> = candidates
             .iter()
-            .map(|&n| format!("`{}`", self.note_files[n]))
+            .map(|&n| format!("`{}`", self.notes.files[n]))
             .collect();
         let warning = format!(
             "`{key}` fits {} notes: {}; linking `{}` (write more of the path to choose)",
             candidates.len(),
             all.join(", "),
-            self.note_files[best]
+            self.notes.files[best]
         );
         Some((best, Some(warning)))
     }
@@ -564,7 +622,7 @@ impl Index {
             return Resolution::failed(format!("`{path}` points outside `content/`"));
         };
         if joined.to_ascii_lowercase().ends_with(".md") {
-            if let Some(&n) = self.notes_by_file.get(&joined) {
+            if let Some(&n) = self.notes.by_file.get(&joined) {
                 return Resolution::found(note_target(n));
             }
             // Obsidian writes a Markdown link by the file's name alone when the name is
@@ -599,7 +657,7 @@ impl Index {
             }
             return Resolution::failed(format!(
                 "no note `{joined}` under `content/`{}",
-                suggest(&joined, self.notes_by_file.keys().map(String::as_str))
+                suggest(&joined, self.notes.by_file.keys().map(String::as_str))
             ));
         }
         match self.assets_by_path.get(&joined) {
@@ -629,8 +687,8 @@ impl Index {
         let any = kind.is_none();
         let mut names: Vec<String> = Vec::new();
         if any || kind == Some(Kind::Note) {
-            names.extend(self.notes_by_name.keys().cloned());
-            names.extend(self.notes_by_alias.keys().cloned());
+            names.extend(self.notes.by_name.keys().cloned());
+            names.extend(self.notes.by_alias.keys().cloned());
         }
         if any || kind == Some(Kind::Quote) {
             names.extend(self.quotes.keys().cloned());

@@ -185,6 +185,21 @@ enum FileKind {
     Asset,
 }
 
+/// Whether a file under `content/` (`notes/a.md`) is a note's.
+pub fn is_note_file(content_relative: &str) -> bool {
+    matches!(classify(content_relative), FileKind::Note)
+}
+
+/// Whether a note's file under `content/` names it its folder's note (`notes/ch1/index.md`),
+/// which gives it its folder's page.
+pub fn is_folder_note(content_relative: &str) -> bool {
+    let path = content_relative
+        .strip_prefix("notes/")
+        .unwrap_or(content_relative);
+    let path = &path[..path.len().saturating_sub(".md".len())];
+    note::folder_note_rank(path).is_some()
+}
+
 fn classify(content_relative: &str) -> FileKind {
     let lower = content_relative.to_ascii_lowercase();
     if lower.starts_with("notes/") && lower.ends_with(".md") {

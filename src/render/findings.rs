@@ -36,4 +36,20 @@ impl Findings {
     pub fn similar_quotes(&self, quote: QuoteRef) -> &[QuoteRef] {
         self.similar_quotes.get(&quote).map_or(&[], Vec::as_slice)
     }
+
+    /// Moves every note to where `moved` says, after notes came or went in a live preview;
+    /// what a removed note found, and where it was found, is dropped.
+    pub fn renumber_notes(&mut self, moved: &dyn Fn(NoteId) -> Option<NoteId>) {
+        self.query_results = std::mem::take(&mut self.query_results)
+            .into_iter()
+            .filter_map(|((n, offset), found)| Some(((moved(n)?, offset), found)))
+            .collect();
+        self.similar_notes = std::mem::take(&mut self.similar_notes)
+            .into_iter()
+            .filter_map(|(n, similar)| {
+                let similar = similar.into_iter().filter_map(moved).collect();
+                Some((moved(n)?, similar))
+            })
+            .collect();
+    }
 }

@@ -124,24 +124,29 @@ pub fn render<E: Send>(
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
     let renderer = Renderer::new(graph, findings, theme);
-    let jobs = jobs(graph, &renderer.folders);
-
-    // The sitemap lists every HTML page; their URLs are known before any is rendered.
-    let mut sitemap: Vec<String> = jobs
-        .iter()
-        .filter_map(|job| renderer.url(job))
-        .map(|url| renderer.urls.absolute(&url))
-        .collect();
-    sitemap.sort();
-    let mut context = renderer.context();
-    context.insert("urls", &sitemap);
-    let sitemap = renderer
-        .template("sitemap.xml", "sitemap.xml", &context)
-        .map_err(RenderFailure::Render)?;
-    emit(sitemap).map_err(RenderFailure::Emit)?;
-
+    let mut jobs = jobs(graph, &renderer.folders);
+    jobs.push(PageKey::Sitemap);
     render_jobs(&renderer, &jobs, emit)?;
-    Ok(jobs.len() + 1)
+    Ok(jobs.len())
+}
+
+/// Every folder that holds notes, by slug: its name as its pages show it, and the slug of its
+/// folder note if it has one. A live preview compares them before and after notes came or
+/// went.
+pub fn folder_names(graph: &Graph) -> BTreeMap<String, (String, Option<String>)> {
+    folders(graph)
+        .into_iter()
+        .map(|(slug, folder)| {
+            let note = folder.note.map(|n| graph.note(n).note.slug.clone());
+            (slug, (folder.name, note))
+        })
+        .collect()
+}
+
+/// The file of the page at `/notes/<slug>/` (a note's or a folder's): `notes/a/index.html`.
+pub fn note_page_file(config: &crate::config::Config, slug: &str) -> String {
+    let urls = Urls::of(config);
+    urls::output_path(&urls.base, &urls.note(slug))
 }
 
 /// A page of the site: what [`render`] renders one by one, and what [`render_pages`] takes to
@@ -160,9 +165,11 @@ pub enum PageKey {
     Atom,
     /// A folder without a folder note, by slug.
     Folder(String),
+    /// `sitemap.xml`, which lists every HTML page.
+    Sitemap,
 }
 
-/// Renders only the given pages (not the sitemap), in parallel, handing each to `emit`: a
+/// Renders only the given pages, in parallel, handing each to `emit`: a
 /// live preview re-renders what an edit can change. Pages that no longer exist are skipped.
 pub fn render_pages<E: Send>(
     graph: &Graph,
@@ -310,7 +317,7 @@ impl<'g> Renderer<'g> {
             PageKey::Sources => self.urls.sources(),
             PageKey::Search => self.urls.search(),
             PageKey::Folder(slug) => self.urls.note(slug),
-            PageKey::NotFound | PageKey::Atom => return None,
+            PageKey::NotFound | PageKey::Atom | PageKey::Sitemap => return None,
         })
     }
 
@@ -364,6 +371,16 @@ impl<'g> Renderer<'g> {
             PageKey::Atom => {
                 self.feed(&mut context);
                 return self.template("atom.xml", "atom.xml", &context);
+            }
+            PageKey::Sitemap => {
+                let mut sitemap: Vec<String> = jobs(self.graph, &self.folders)
+                    .iter()
+                    .filter_map(|job| self.url(job))
+                    .map(|url| self.urls.absolute(&url))
+                    .collect();
+                sitemap.sort();
+                context.insert("urls", &sitemap);
+                return self.template("sitemap.xml", "sitemap.xml", &context);
             }
         };
         let url = self.url(job).expect("every HTML page but 404 has a URL");

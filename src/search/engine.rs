@@ -306,7 +306,12 @@ impl Engine {
     /// to compare them, and which changes no concept, alias or source (the lookups stay).
     /// Takes `&self`, so searches go on meanwhile. The manifest is read from the disk, not
     /// taken from memory: a `build` of the same index may have written it since.
-    pub fn update_some(&self, docs: &[SearchDoc], stamp: u64) -> Result<IndexReport, IndexError> {
+    pub fn update_some(
+        &self,
+        docs: &[SearchDoc],
+        removed: &[String],
+        stamp: u64,
+    ) -> Result<IndexReport, IndexError> {
         let manifest = read_manifest(&self.dir, true)
             .filter(|m| m.format == FORMAT && m.language == self.language);
         let Some(mut manifest) = manifest else {
@@ -328,8 +333,14 @@ impl Engine {
                 }
             }
         }
-        if !to_write.is_empty() {
-            self.write_changes(&[], &to_write, Compaction::Never)?;
+        let removed: Vec<String> = removed
+            .iter()
+            .filter(|key| manifest.docs.remove(*key).is_some())
+            .cloned()
+            .collect();
+        report.removed += removed.len();
+        if !to_write.is_empty() || !removed.is_empty() {
+            self.write_changes(&removed, &to_write, Compaction::Never)?;
             self.reload()?;
         }
         manifest.stamp = stamp;
@@ -666,7 +677,7 @@ mod tests {
             .update(&both, 2, Lookups::default(), Compaction::AfterDeletes)
             .unwrap();
         let edited = doc(Kind::Note, "a", "alpha, edited");
-        let report = preview.update_some(&[edited], 3).unwrap();
+        let report = preview.update_some(&[edited], &[], 3).unwrap();
         assert_eq!((report.changed, report.added), (1, 0));
         // The build's `b` is still in the manifest: a later build finds it unchanged.
         let mut next = Engine::open(root.path(), "en").unwrap();

@@ -9,13 +9,14 @@
 //! and writes only the files whose bytes changed. Either way, a change with errors leaves the
 //! last good site served and reports the errors.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use super::Reporter;
 use crate::diagnostic::{self, Diagnostic};
+use crate::link::restructure::{LinkNames, Lists, Renumbering};
 use crate::link::{self, Graph, Linker, NoteId};
 use crate::load;
 use crate::lock;
@@ -43,6 +44,19 @@ struct Site {
     /// Every file the build read, relative to the root, so a temporary file an editor made
     /// and removed between two looks is not mistaken for a change.
     files: HashSet<PathBuf>,
+    /// Which notes' links use which names, made when a note first comes or goes.
+    link_names: Option<LinkNames>,
+}
+
+/// What a batch of changed files asks of the quick way.
+#[derive(Debug, Default)]
+struct Change {
+    /// Notes whose text changed, with their files under `content/` (`notes/a.md`).
+    edited: Vec<(NoteId, String)>,
+    /// New notes' files under `content/`.
+    added: Vec<String>,
+    /// Notes whose files are gone.
+    removed: Vec<NoteId>,
 }
 
 /// How a rebuild went.
@@ -137,9 +151,9 @@ impl Preview {
             Ok(lock) => lock,
             Err(failed) => return Some(*failed),
         };
-        let quick = self.quick_notes(&relevant);
+        let quick = self.quick_change(&relevant);
         let rebuilt = match quick {
-            Ok(notes) => match self.rebuild_notes(&notes, started, notify) {
+            Ok(change) => match self.rebuild_quick(change, started, notify) {
                 Ok(rebuilt) => rebuilt,
                 Err(why) => self.rebuild_all_because(started, Err(why), notify),
             },
@@ -211,60 +225,159 @@ impl Preview {
         (in_site && !temporary && !hidden_dir).then_some(relative)
     }
 
-    /// Whether a change to this file can change the site: it exists now, or the site had it.
+    /// Whether a change to this file can change the site: it exists now, or the site had it
+    /// (or had files in it: a folder moved away is one event, not one per file).
     fn matters(&self, relative: &Path) -> bool {
         let exists = self.root.dir().join(relative).exists();
         match &self.site {
-            Some(site) => exists || site.files.contains(relative),
+            Some(site) => {
+                exists
+                    || site.files.contains(relative)
+                    || site.files.iter().any(|file| file.starts_with(relative))
+            }
             None => true,
         }
     }
 
-    /// The notes to take the quick way, or why the quick way is closed.
-    fn quick_notes(&self, relevant: &[PathBuf]) -> Result<Vec<(NoteId, String)>, String> {
+    /// What the quick way is to do, or why it is closed: every changed file is an existing
+    /// note's text, an existing note's file gone, or a new note's file.
+    fn quick_change(&self, relevant: &[PathBuf]) -> Result<Change, String> {
         let site = match &self.site {
             Some(site) if !self.failing => site,
             Some(_) => return Err("the last change had errors".to_string()),
             None => return Err("there is no good build yet".to_string()),
         };
-        let mut notes = Vec::new();
+        let mut change = Change::default();
+        let mut ignore = None;
         for path in relevant {
             let content_relative = path
                 .strip_prefix(CONTENT_DIR)
                 .ok()
                 .map(diagnostic::display_path);
-            let found = content_relative
+            let full = self.root.dir().join(path);
+            if full.is_dir() {
+                // A folder made, or moved in whole (one event for all its files): its notes not
+                // seen yet are new ones. Events of their own may follow, as edits of nothing.
+                let unseen = self.unseen_files(site, path, relevant)?;
+                for relative in unseen {
+                    let r = relative
+                        .strip_prefix(CONTENT_DIR)
+                        .map(diagnostic::display_path)
+                        .unwrap_or_default();
+                    if !load::is_note_file(&r) {
+                        return Err(format!(
+                            "`{}` is a new file in a folder moved in",
+                            diagnostic::display_path(&relative)
+                        ));
+                    }
+                    change.added.push(r);
+                }
+                continue;
+            }
+            let exists = full.is_file();
+            let known = content_relative
                 .as_ref()
-                .and_then(|r| site.notes_by_file.get(r).map(|&n| (n, r.clone())));
-            match found {
-                Some(note) if self.root.dir().join(path).is_file() => notes.push(note),
+                .and_then(|r| site.notes_by_file.get(r).copied());
+            match (content_relative, known) {
+                (Some(r), Some(n)) if exists => change.edited.push((n, r)),
+                (Some(_), Some(n)) => change.removed.push(n),
+                (Some(r), None) if exists && load::is_note_file(&r) => {
+                    let rules = ignore.get_or_insert_with(|| {
+                        load::publish::IgnoreRules::new(self.root.dir(), &site.graph.config)
+                    });
+                    if rules.ignores(&r).is_some() {
+                        return Err(format!("`{r}` is ignored"));
+                    }
+                    change.added.push(r);
+                }
                 _ => {
                     return Err(format!(
-                        "`{}` is not the text of an existing note",
+                        "`{}` is not a note's file",
                         diagnostic::display_path(path)
                     ))
                 }
             }
         }
-        notes.sort();
-        notes.dedup();
-        Ok(notes)
+        change.edited.sort();
+        change.edited.dedup();
+        change.removed.sort();
+        change.removed.dedup();
+        change.added.sort();
+        change.added.dedup();
+        Ok(change)
     }
 
-    /// The quick way: notes whose text changed, linked and rendered again on their own.
-    fn rebuild_notes(
+    /// The files in folder `dir` (relative to the root) that the site does not have and that
+    /// are not among this batch's changes. A large folder is not walked through.
+    fn unseen_files(
+        &self,
+        site: &Site,
+        dir: &Path,
+        relevant: &[PathBuf],
+    ) -> Result<Vec<PathBuf>, String> {
+        const AT_MOST: usize = 1_000;
+        let mut unseen = Vec::new();
+        let walk = walkdir::WalkDir::new(self.root.dir().join(dir)).sort_by_file_name();
+        for (walked, entry) in walk.into_iter().enumerate() {
+            let entry = entry.map_err(|err| err.to_string())?;
+            if walked > AT_MOST {
+                return Err(format!(
+                    "`{}` is a large folder",
+                    diagnostic::display_path(dir)
+                ));
+            }
+            let relative = entry
+                .path()
+                .strip_prefix(self.root.dir())
+                .unwrap_or(entry.path())
+                .to_path_buf();
+            let hidden = relative
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+            if entry.file_type().is_dir() || hidden {
+                continue;
+            }
+            if !site.files.contains(&relative) && !relevant.contains(&relative) {
+                unseen.push(relative);
+            }
+        }
+        Ok(unseen)
+    }
+
+    /// The quick way: notes whose text changed, linked and rendered again on their own; notes
+    /// added or removed, with the texts that may link to them.
+    fn rebuild_quick(
         &mut self,
-        notes: &[(NoteId, String)],
+        change: Change,
         started: Instant,
         notify: &dyn Fn(&Rebuilt),
     ) -> Result<Rebuilt, String> {
-        let site = self.site.as_mut().expect("quick_notes checked");
+        let selection = self.options.selection();
+        let site = self.site.as_mut().expect("quick_change checked");
         let clean = site.warnings.is_empty();
         // The home page and the feed show notes' summaries and text.
         let mut pages: Vec<PageKey> = vec![PageKey::Home, PageKey::Atom];
         let mut warnings = site.warnings.clone();
-        for (n, relative) in notes {
-            let selection = self.options.selection();
+        let mut notes = change.edited;
+        let structural = !change.added.is_empty() || !change.removed.is_empty();
+        let mut restructured = None;
+        if structural {
+            let done = restructure(&self.root, selection, site, &change.added, &change.removed)?;
+            for (n, _) in &mut notes {
+                *n = done.moved.note(*n).ok_or("an edited note is also gone")?;
+            }
+            notes.extend(done.relink.iter().cloned());
+            notes.sort();
+            notes.dedup();
+            warnings.retain(|d| !done.files.contains(&d.path));
+            warnings.extend(done.warnings.iter().cloned());
+            pages.extend(done.pages.iter().cloned());
+            restructured = Some(done);
+        }
+        for (n, relative) in &notes {
+            if restructured.as_ref().is_some_and(|r| r.added.contains(n)) {
+                continue;
+            }
             let (note, problems) =
                 load::load_note(&self.root, relative, &site.graph.config, selection)
                     .map_err(|e| e.to_string())?;
@@ -281,6 +394,9 @@ impl Preview {
             let relinked =
                 link::relink::relink_note(&mut site.graph, &site.linker, *n, note, clean)
                     .map_err(str::to_string)?;
+            if let Some(names) = &mut site.link_names {
+                names.add(site.graph.note(*n));
+            }
             warnings.retain(|d| d.path != file);
             warnings.extend(problems);
             warnings.extend(relinked.warnings);
@@ -293,9 +409,63 @@ impl Preview {
             pages.extend(affected.concepts.into_iter().map(PageKey::Concept));
             pages.extend(affected.sources.into_iter().map(PageKey::Source));
         }
+        let mut removed_docs = Vec::new();
+        let mut gone_pages = Vec::new();
+        if let Some(done) = &restructured {
+            // Every reverse list made again, and the pages whose lists changed.
+            link::restructure::refresh_lists(&mut site.graph);
+            let affected = done.lists.changed(&site.graph, &done.moved);
+            pages.extend(affected.notes.into_iter().map(PageKey::Note));
+            pages.extend(affected.quotes.into_iter().map(PageKey::Quote));
+            pages.extend(affected.concepts.into_iter().map(PageKey::Concept));
+            pages.extend(affected.sources.into_iter().map(PageKey::Source));
+            warnings.retain(|d| !link::is_near_miss(d));
+            warnings.extend(link::near_misses(&site.graph, &site.linker));
+            let folders = render::folder_names(&site.graph);
+            for (folder, before) in &done.folders {
+                match folders.get(folder) {
+                    Some(now) if now != before => {
+                        self.site = None;
+                        return Err("a folder is named or paged otherwise".to_string());
+                    }
+                    Some(_) => {}
+                    None => gone_pages.push(render::note_page_file(&site.graph.config, folder)),
+                }
+            }
+            for slug in &done.folders_touched {
+                match folders.get(slug) {
+                    Some((_, None)) => pages.push(PageKey::Folder(slug.clone())),
+                    Some((_, Some(note))) => {
+                        pages.extend(site.graph.note_by_slug(note).map(PageKey::Note))
+                    }
+                    None => {}
+                }
+            }
+            gone_pages.extend(
+                done.removed_slugs
+                    .iter()
+                    .map(|slug| render::note_page_file(&site.graph.config, slug)),
+            );
+            removed_docs.extend(
+                done.removed_slugs
+                    .iter()
+                    .map(|slug| search::documents::key(crate::kind::Kind::Note, slug)),
+            );
+            if site.graph.has_math() != done.had_math
+                || site.graph.has_diagrams() != done.had_diagrams
+            {
+                self.site = None;
+                return Err("the site's math or diagrams came or went".to_string());
+            }
+        }
         // From here on the graph holds the edit: a failure below must not leave it served as
         // if it were good, so it clears the site and the next change runs every stage.
-        let edited: Vec<NoteId> = notes.iter().map(|(n, _)| *n).collect();
+        let mut edited: Vec<NoteId> = notes.iter().map(|(n, _)| *n).collect();
+        if let Some(done) = &restructured {
+            edited.extend(&done.added);
+            edited.sort();
+            edited.dedup();
+        }
         let queries = match self.search.read().expect("not poisoned").as_ref() {
             Some(engine) => {
                 search::blocks::run(engine, &site.graph, &edited).map_err(|err| err.to_string())
@@ -321,7 +491,14 @@ impl Preview {
         pages.sort();
         pages.dedup();
         let output = &self.output;
-        let changed = std::sync::Mutex::new(Vec::new());
+        let removed = output.remove(&gone_pages).map_err(|err| error_chain(&err));
+        let changed = std::sync::Mutex::new(match removed {
+            Ok(removed) => removed,
+            Err(err) => {
+                self.site = None;
+                return Err(err);
+            }
+        });
         let rendered =
             render::render_pages(&site.graph, &site.findings, &site.theme, &pages, &|page| {
                 if output.write_page(&page)? {
@@ -358,7 +535,7 @@ impl Preview {
         let stamp = search::content_stamp(&self.root, self.options.selection());
         // A read lock: the server goes on searching while the index is written.
         if let Some(engine) = self.search.read().expect("not poisoned").as_ref() {
-            if let Err(err) = engine.update_some(&docs, stamp) {
+            if let Err(err) = engine.update_some(&docs, &removed_docs, stamp) {
                 self.reporter.warning(&format!(
                     "the search index was not updated: {}",
                     error_chain(&err)
@@ -462,7 +639,157 @@ impl Preview {
             warnings: diagnostics,
             notes_by_file,
             files,
+            link_names: None,
         };
         Ok((site, engine, changed))
     }
+}
+
+/// What adding and removing notes did to the site kept in memory, for the rest of the quick
+/// way to finish.
+struct Restructured {
+    moved: Renumbering,
+    /// The added notes, by their ids now.
+    added: Vec<NoteId>,
+    /// The notes that may link to an added or removed one, to link again (by their ids now).
+    relink: Vec<(NoteId, String)>,
+    /// The reverse lists before, to compare with after.
+    lists: Lists,
+    /// Every folder before, and those the added and removed notes were in.
+    folders: BTreeMap<String, (String, Option<String>)>,
+    folders_touched: BTreeSet<String>,
+    removed_slugs: Vec<String>,
+    /// The files added and removed, whose old warnings go.
+    files: HashSet<PathBuf>,
+    warnings: Vec<Diagnostic>,
+    /// The pages the change shows on besides those of changed lists: the added notes', the
+    /// indexes', the sitemap.
+    pages: Vec<PageKey>,
+    had_math: bool,
+    had_diagrams: bool,
+}
+
+/// Adds the notes at `added` (files under `content/`) to the site kept in memory and removes
+/// `removed`, renumbering what names notes by position.
+fn restructure(
+    root: &SiteRoot,
+    selection: load::Selection,
+    site: &mut Site,
+    added: &[String],
+    removed: &[NoteId],
+) -> Result<Restructured, String> {
+    let mut notes = Vec::new();
+    let mut warnings = Vec::new();
+    for relative in added {
+        let (note, problems) = load::load_note(root, relative, &site.graph.config, selection)
+            .map_err(|e| e.to_string())?;
+        let Some(note) = note else {
+            return Err("a new note has an error".to_string());
+        };
+        if note.withheld.is_some() && !selection.withheld {
+            return Err("a new note is not published".to_string());
+        }
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err("a new note has an error".to_string());
+        }
+        warnings.extend(problems);
+        notes.push(note);
+    }
+    let names = site
+        .link_names
+        .get_or_insert_with(|| LinkNames::of(&site.graph));
+    let mut holders = BTreeSet::new();
+    for &n in removed {
+        holders.extend(
+            names
+                .holders(&site.graph.note(n).note)
+                .map_err(str::to_string)?,
+        );
+        for holder in &site.graph.note(n).backlinks {
+            match holder {
+                link::Ref::Note(m) => {
+                    holders.insert(site.graph.note(*m).note.file.clone());
+                }
+                _ => return Err("a quote's or concept's text links to a removed note".to_string()),
+            }
+        }
+    }
+    for note in &notes {
+        holders.extend(names.holders(note).map_err(str::to_string)?);
+    }
+    let mut files: HashSet<PathBuf> = notes.iter().map(|n| n.file.clone()).collect();
+    let mut folders_touched = BTreeSet::new();
+    let mut removed_slugs = Vec::new();
+    for &n in removed {
+        let note = &site.graph.note(n).note;
+        files.insert(note.file.clone());
+        holders.remove(&note.file);
+        removed_slugs.push(note.slug.clone());
+    }
+    for slug in removed_slugs.iter().chain(notes.iter().map(|n| &n.slug)) {
+        let mut above = slug.as_str();
+        while let Some((parent, _)) = above.rsplit_once('/') {
+            folders_touched.insert(parent.to_string());
+            above = parent;
+        }
+    }
+    let lists = Lists::of(&site.graph);
+    let folders = render::folder_names(&site.graph);
+    let had_math = site.graph.has_math();
+    let had_diagrams = site.graph.has_diagrams();
+
+    let done = link::restructure::restructure(
+        &mut site.graph,
+        &mut site.linker,
+        removed,
+        notes,
+        selection.withheld,
+    )
+    .map_err(str::to_string)?;
+    // From here on the graph holds the change: the caller drops the site on any failure.
+    let moved = done.moved;
+    site.findings.renumber_notes(&|n| moved.note(n));
+    site.notes_by_file = site
+        .graph
+        .note_ids()
+        .zip(&site.graph.notes)
+        .map(|(n, linked)| (linked.note.content_path(), n))
+        .collect();
+    for file in &files {
+        site.files.remove(file);
+    }
+    for &n in &done.added {
+        let linked = site.graph.note(n);
+        site.files.insert(linked.note.file.clone());
+        names.add(linked);
+    }
+    warnings.extend(done.warnings);
+    link::restructure::refresh_lists(&mut site.graph);
+    warnings.extend(
+        link::restructure::check_added_embeds(&site.graph, &done.added).map_err(str::to_string)?,
+    );
+    let relink = holders
+        .into_iter()
+        .filter_map(|file| {
+            let relative = link::restructure::content_relative(&file);
+            let n = *site.notes_by_file.get(&relative)?;
+            Some((n, relative))
+        })
+        .collect();
+    let mut pages: Vec<PageKey> = done.added.iter().map(|&n| PageKey::Note(n)).collect();
+    pages.extend([PageKey::Concepts, PageKey::Sources, PageKey::Sitemap]);
+    Ok(Restructured {
+        moved,
+        added: done.added,
+        relink,
+        lists,
+        folders,
+        folders_touched,
+        removed_slugs,
+        files,
+        warnings,
+        pages,
+        had_math,
+        had_diagrams,
+    })
 }

@@ -87,7 +87,8 @@ fn an_edited_note_is_rebuilt_alone_and_its_open_page_told_to_reload() {
 }
 
 /// Drops the sections a preview does not recompute after a quick edit: the more-like-this
-/// lists ("Related notes", "Related quotes"), which come from the whole index.
+/// lists ("Related notes", "Related quotes"), which come from the whole index, and the blank
+/// lines around them (a page that has none has fewer).
 fn without_similar_lists(page: &str) -> String {
     let mut out = String::new();
     let mut rest = page;
@@ -97,7 +98,10 @@ fn without_similar_lists(page: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
+    out.lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -167,6 +171,174 @@ fn pages_after_quick_edits_equal_a_full_build_of_the_same_content() {
             .into_owned();
     assert!(faults.contains("Linked from"));
     assert!(faults.contains("/notes/scalability/describing-load/"));
+}
+
+/// Waits for the rebuilds that one change to the files brings (a rename may come as two), and
+/// checks each took the quick way.
+fn quick_rebuilds(server: &Server, what: &str) {
+    let line = server.line("rebuilt:", EVENT);
+    assert!(line.contains("(quick, "), "{what}: {line}");
+    while let Ok(line) = server.output.recv_timeout(Duration::from_millis(600)) {
+        if line.starts_with("rebuilt:") || line.starts_with("error") {
+            assert!(line.contains("(quick, "), "{what}: {line}");
+        }
+    }
+}
+
+/// A full build of the site into `full/`, beside what the preview shows, page by page but for
+/// the more-like-this lists; the search bundle, which the preview has not, left out.
+fn assert_preview_equals_a_full_build(site: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let built = run(&["build", "--output", "full"], site);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let mut full = read_tree(&site.join("full"));
+    full.retain(|path, _| !path.starts_with("_search/"));
+    let preview = read_tree(&site.join(".commonplace/serve"));
+    assert_eq!(
+        full.keys().collect::<Vec<_>>(),
+        preview.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    let mut differing = Vec::new();
+    for (path, bytes) in &full {
+        let a = without_similar_lists(&String::from_utf8_lossy(bytes));
+        let b = without_similar_lists(&String::from_utf8_lossy(&preview[path]));
+        if a != b {
+            let first = a.lines().zip(b.lines()).find(|(x, y)| x != y);
+            differing.push(format!("{path}: {first:?}"));
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "pages differ from a full build (full, preview): {differing:#?}"
+    );
+    std::fs::remove_dir_all(site.join("full")).unwrap();
+    full
+}
+
+#[test]
+fn notes_added_renamed_and_removed_take_the_quick_way_and_equal_a_full_build() {
+    let site = demo_copy();
+    let server = start(site.path());
+    let events = server.events();
+    events.next(EVENT).unwrap();
+
+    // A new note that links to notes, a concept, a source and a quote, embeds a quote and
+    // names concepts: backlink, citation and membership lists all change.
+    write_file(
+        site.path(),
+        "content/notes/scalability/queueing.md",
+        "---\ntitle: Queueing and load\ndate: 2021-03-01\nconcepts: [scalability, load-parameters]\n---\n\
+         Load builds queues, as a quokka knows: see [[describing-load]] and [[concept:tail-latency]] in \
+         [[source:ddia]].\n\n![[ddia/magic-scaling-sauce]]\n\n## Little's law\n\nIn short.\n",
+    );
+    events.wait_for(
+        EVENT,
+        "the new page",
+        reload_of("notes/scalability/queueing/index.html"),
+    );
+    quick_rebuilds(&server, "a new note");
+    let (status, page) = server.get("/notes/scalability/queueing/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Little"));
+    let (_, linked) = server.get("/notes/scalability/describing-load/");
+    assert!(
+        linked.contains("/notes/scalability/queueing/"),
+        "a backlink"
+    );
+    let full = assert_preview_equals_a_full_build(site.path());
+    assert!(String::from_utf8_lossy(&full["sitemap.xml"]).contains("/notes/scalability/queueing/"));
+    let found = |total: u64| {
+        let deadline = Instant::now() + EVENT;
+        loop {
+            let (_, body) = server.get("/api/search?q=quokka");
+            let results: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if results["total"] == total {
+                break;
+            }
+            assert!(Instant::now() < deadline, "never {total} found: {body}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    found(1);
+
+    // Renamed (one rename on the disk, as a file manager or Obsidian does it), into a folder
+    // no note was in: a folder page appears.
+    std::fs::create_dir_all(site.path().join("content/notes/queues")).unwrap();
+    std::fs::rename(
+        site.path().join("content/notes/scalability/queueing.md"),
+        site.path().join("content/notes/queues/queues-and-load.md"),
+    )
+    .unwrap();
+    events.wait_for(
+        EVENT,
+        "the renamed page",
+        reload_of("notes/queues/queues-and-load/index.html"),
+    );
+    quick_rebuilds(&server, "a renamed note");
+    assert_eq!(server.get("/notes/scalability/queueing/").0, 404);
+    assert_eq!(server.get("/notes/queues/").0, 200, "the new folder's page");
+    assert_preview_equals_a_full_build(site.path());
+
+    // Another note links to it; then a note with the same file name as a linked one comes,
+    // which makes that name ambiguous: the texts that use the name are linked again.
+    edit(
+        site.path(),
+        "content/notes/maintainability/making-operations-easy.md",
+        |t| format!("{t}\nQueues, too: [[queues-and-load]].\n"),
+    );
+    events.wait_for(
+        EVENT,
+        "the edited page",
+        reload_of("notes/maintainability/making-operations-easy/index.html"),
+    );
+    quick_rebuilds(&server, "an edit linking the renamed note");
+    write_file(
+        site.path(),
+        "content/notes/scalability/more/describing-load.md",
+        "# Describing load, again\n\nA second note of that name, beside [[queues-and-load]].\n",
+    );
+    events.wait_for(
+        EVENT,
+        "the second note of a name",
+        reload_of("notes/scalability/more/describing-load/index.html"),
+    );
+    quick_rebuilds(&server, "a note whose name another has");
+    assert_preview_equals_a_full_build(site.path());
+
+    // Removed: the second note of the name, then the renamed note with the link to it.
+    std::fs::remove_file(
+        site.path()
+            .join("content/notes/scalability/more/describing-load.md"),
+    )
+    .unwrap();
+    events.wait_for(
+        EVENT,
+        "the removal",
+        reload_of("notes/scalability/more/describing-load/index.html"),
+    );
+    quick_rebuilds(&server, "a removed note");
+    edit(
+        site.path(),
+        "content/notes/maintainability/making-operations-easy.md",
+        |t| t.replace("\nQueues, too: [[queues-and-load]].\n", ""),
+    );
+    quick_rebuilds(&server, "the link removed");
+    std::fs::remove_file(site.path().join("content/notes/queues/queues-and-load.md")).unwrap();
+    events.wait_for(
+        EVENT,
+        "the last note of a folder removed",
+        reload_of("notes/queues/queues-and-load/index.html"),
+    );
+    quick_rebuilds(&server, "the last note of a folder removed");
+    assert_eq!(
+        server.get("/notes/queues/").0,
+        404,
+        "the folder page is gone"
+    );
+    assert_preview_equals_a_full_build(site.path());
+
+    // The search index followed the note out.
+    found(0);
 }
 
 #[test]

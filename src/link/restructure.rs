@@ -1,0 +1,659 @@
+//! Adding and removing notes without linking the whole site: a live preview's answer to a new,
+//! deleted or renamed note file. The graph's notes stay sorted by slug, so a [`NoteId`] is
+//! still a position there and every list stays in the order a full link makes; what moves is
+//! renumbered ([`Renumbering`]). The reverse lists (backlinks, citations, memberships, shared
+//! concepts) are then made again from every text's links by the link stage's own functions,
+//! and compared with the lists before ([`Lists`]), which says which pages show a change.
+//!
+//! What this cannot do exactly, it refuses, leaving the graph untouched, and the caller links
+//! the whole site: a new or vanished concept, a concept first written another way, a folder
+//! note, a page taken twice, a file a note uses that was not published.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::embeds::{self, EmbedNote, PageText};
+use super::outline::RawLinkKind;
+use super::relink::Affected;
+use super::resolve::{link_keys, note_names, path_link_keys};
+use super::{
+    note_sources, outline, Doc, Graph, LinkedNote, Linker, NoteId, Notes, QuoteRef, Ref, Resolver,
+    Target,
+};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::Note;
+
+/// Where each note of the graph before a change is after it: `None` for a removed one.
+#[derive(Debug, Clone)]
+pub struct Renumbering {
+    old_to_new: Vec<Option<NoteId>>,
+    new_to_old: Vec<Option<NoteId>>,
+}
+
+impl Renumbering {
+    pub fn note(&self, old: NoteId) -> Option<NoteId> {
+        self.old_to_new.get(old.0).copied().flatten()
+    }
+
+    /// The note's id before the change; `None` for an added one.
+    pub fn before(&self, new: NoteId) -> Option<NoteId> {
+        self.new_to_old.get(new.0).copied().flatten()
+    }
+
+    fn target(&self, target: &mut Target) {
+        if let Target::Note { note, .. } = target {
+            match self.note(*note) {
+                Some(moved) => *note = moved,
+                // The text that linked it is linked again by the caller.
+                None => *target = Target::Broken,
+            }
+        }
+    }
+
+    fn reference(&self, r: &Ref) -> Option<Ref> {
+        match r {
+            Ref::Note(n) => self.note(*n).map(Ref::Note),
+            other => Some(other.clone()),
+        }
+    }
+}
+
+/// The outcome of [`restructure`].
+#[derive(Debug)]
+pub struct Restructured {
+    pub moved: Renumbering,
+    /// The added notes, by their ids in the graph now.
+    pub added: Vec<NoteId>,
+    /// Problems of the added notes' texts.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Removes notes `removed` and adds `added` (each as loaded, not yet in the graph). The texts
+/// that link to a removed or added note's names are not linked again here: the caller finds
+/// them with [`LinkNames`] and links them again with [`super::relink::relink_note`], then
+/// calls [`refresh_lists`]. Returns why not when the change could alter what it does not
+/// redo: with the graph untouched, but for a file a new note uses that the site did not
+/// publish, found once the graph has changed (the caller then links the whole site anyway). `every_file_published`: the site publishes every file
+/// under `content/`, used or not, so a note's links cannot change which.
+pub fn restructure(
+    graph: &mut Graph,
+    linker: &mut Linker,
+    removed: &[NoteId],
+    added: Vec<Note>,
+    every_file_published: bool,
+) -> Result<Restructured, &'static str> {
+    check_removals(graph, linker, removed, every_file_published)?;
+    let dialect = crate::syntax::Dialect::of(&graph.config);
+    let scans: Vec<outline::Scan> = added
+        .iter()
+        .map(|note| outline::scan(&note.body.text, dialect))
+        .collect();
+    check_additions(graph, linker, removed, &added, &scans)?;
+
+    // The notes in slug order, the removed ones out and the added ones in.
+    let mut gone = vec![false; graph.notes.len()];
+    for n in removed {
+        gone[n.0] = true;
+    }
+    let old = std::mem::take(&mut graph.notes);
+    let mut kept: Vec<(Option<NoteId>, LinkedNote)> = old
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !gone[*i])
+        .map(|(i, linked)| (Some(NoteId(i)), linked))
+        .collect();
+    let mut incoming: Vec<(usize, Note)> = added.into_iter().enumerate().collect();
+    incoming.sort_by(|a, b| a.1.slug.cmp(&b.1.slug));
+    let mut added_at = vec![NoteId(0); incoming.len()];
+    let mut merged = Vec::with_capacity(kept.len() + incoming.len());
+    let mut incoming = incoming.into_iter().peekable();
+    kept.reverse();
+    loop {
+        let take_new = match (kept.last(), incoming.peek()) {
+            (Some((_, old)), Some((_, new))) => new.slug < old.note.slug,
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        if take_new {
+            let (i, note) = incoming.next().expect("peeked");
+            added_at[i] = NoteId(merged.len());
+            merged.push((None, placeholder(note)));
+        } else if let Some(entry) = kept.pop() {
+            merged.push(entry);
+        } else {
+            break;
+        }
+    }
+    let mut old_to_new = vec![None; gone.len()];
+    let mut new_to_old = Vec::with_capacity(merged.len());
+    for (new, (old, _)) in merged.iter().enumerate() {
+        if let Some(old) = old {
+            old_to_new[old.0] = Some(NoteId(new));
+        }
+        new_to_old.push(*old);
+    }
+    graph.notes = merged.into_iter().map(|(_, linked)| linked).collect();
+    let moved = Renumbering {
+        old_to_new,
+        new_to_old,
+    };
+    renumber_targets(graph, &moved);
+    linker.index.set_notes(graph.notes.iter().map(|l| &l.note));
+
+    // The added notes' own links, with every note's names as they are now.
+    let mut warnings = Vec::new();
+    for (&n, scan) in added_at.iter().zip(scans) {
+        let linked = &graph.notes[n.0];
+        let resolver = Resolver {
+            index: &linker.index,
+            notes: Notes::Linked {
+                notes: &graph.notes,
+                edited: (n, &scan),
+            },
+            severity: linker.severity,
+        };
+        let (outline, mut problems) =
+            resolver.outline(Doc::Note(n, &linked.note.body), scan.clone());
+        let properties =
+            resolver.properties(Doc::Note(n, &linked.note.body), &linked.note, &mut problems);
+        let sources = note_sources(&linked.note, &linker.index, &mut problems);
+        let written: Vec<String> = linked
+            .note
+            .concepts
+            .iter()
+            .chain(&outline.scan.tags)
+            .cloned()
+            .collect();
+        let concepts = linker.concepts.canonical_list(&written);
+        let unpublished_file = outline.links.values().any(|t| match t {
+            Target::Asset(path) => !graph.assets.iter().any(|a| &a.path == path),
+            _ => false,
+        });
+        if unpublished_file {
+            // Used now, the file is published: the caller links the whole site.
+            return Err("it uses a file the site did not publish");
+        }
+        let linked = &mut graph.notes[n.0];
+        linked.outline = outline;
+        linked.properties = properties;
+        linked.sources = sources;
+        linked.concepts = concepts;
+        warnings.extend(problems);
+    }
+    Ok(Restructured {
+        moved,
+        added: added_at,
+        warnings,
+    })
+}
+
+/// A note in the graph before its links are resolved.
+fn placeholder(note: Note) -> LinkedNote {
+    LinkedNote {
+        note,
+        outline: Default::default(),
+        properties: Vec::new(),
+        concepts: Vec::new(),
+        sources: Vec::new(),
+        backlinks: Vec::new(),
+        shares_concepts_with: Vec::new(),
+    }
+}
+
+fn check_removals(
+    graph: &Graph,
+    linker: &Linker,
+    removed: &[NoteId],
+    every_file_published: bool,
+) -> Result<(), &'static str> {
+    for &n in removed {
+        let linked = graph.note(n);
+        let slug = &linked.note.slug;
+        if has_notes_under(graph, slug) {
+            return Err("it is a folder's note");
+        }
+        let uses_files = linked
+            .outline
+            .links
+            .values()
+            .chain(linked.properties.iter().map(|p| &p.target))
+            .any(|t| matches!(t, Target::Asset(_)));
+        if uses_files && !every_file_published {
+            return Err("it uses files the site may then leave out");
+        }
+        for name in &linked.concepts {
+            concept_stays(graph, linker, n, removed, name)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether some note's page is under `slug/`, which makes `slug` a folder.
+fn has_notes_under(graph: &Graph, slug: &str) -> bool {
+    let prefix = format!("{slug}/");
+    let at = graph
+        .notes
+        .partition_point(|l| l.note.slug.as_str() < prefix.as_str());
+    graph
+        .notes
+        .get(at)
+        .is_some_and(|l| l.note.slug.starts_with(&prefix))
+}
+
+/// Whether concept `name`, written by removed note `n`, stays as it is without it: another
+/// note writes it in its front matter, the first of them as the concept is first written (or
+/// one before `n` does, so `n` was not the first), and another note tags it if `n` did.
+fn concept_stays(
+    graph: &Graph,
+    linker: &Linker,
+    n: NoteId,
+    removed: &[NoteId],
+    name: &str,
+) -> Result<(), &'static str> {
+    const CHANGES: &str = "a concept it names would be gone or titled otherwise";
+    if name.contains('/') {
+        return Err(CHANGES);
+    }
+    let table = &linker.concepts;
+    let concept = graph.concepts.get(name).ok_or(CHANGES)?;
+    let others = concept
+        .notes
+        .iter()
+        .copied()
+        .filter(|m| !removed.contains(m) && graph.note(*m).concepts.iter().any(|c| c == name));
+    let form_in = |forms: &[String]| {
+        forms
+            .iter()
+            .find(|w| table.canonical_name(w) == name)
+            .map(|w| w.trim().trim_start_matches('#').to_string())
+    };
+    let mut first = None;
+    let mut tagged_elsewhere = false;
+    for m in others {
+        let linked = graph.note(m);
+        if first.is_none() {
+            first = form_in(&linked.note.concepts).map(|form| (m, form));
+        }
+        tagged_elsewhere |=
+            form_in(&linked.note.tags).is_some() || form_in(&linked.outline.scan.tags).is_some();
+    }
+    let Some((m, form)) = first else {
+        return Err(CHANGES);
+    };
+    if m > n && Some(form.as_str()) != table.first_written(name) {
+        return Err(CHANGES);
+    }
+    let removed_note = graph.note(n);
+    let tags_it = form_in(&removed_note.note.tags).is_some()
+        || form_in(&removed_note.outline.scan.tags).is_some();
+    if tags_it && !tagged_elsewhere {
+        return Err(CHANGES);
+    }
+    Ok(())
+}
+
+fn check_additions(
+    graph: &Graph,
+    linker: &Linker,
+    removed: &[NoteId],
+    added: &[Note],
+    scans: &[outline::Scan],
+) -> Result<(), &'static str> {
+    let mut slugs = BTreeSet::new();
+    for (note, scan) in added.iter().zip(scans) {
+        let slug = note.slug.as_str();
+        let taken = graph
+            .note_by_slug(slug)
+            .is_some_and(|m| !removed.contains(&m));
+        if taken || !slugs.insert(slug) {
+            return Err("its page is another note's");
+        }
+        if crate::load::is_folder_note(&note.content_path()) || has_notes_under(graph, slug) {
+            return Err("it is a folder's note");
+        }
+        // A note at `a/b` makes `a` a folder: a note at `a` would become its page.
+        let mut above = slug;
+        while let Some((parent, _)) = above.rsplit_once('/') {
+            if graph.note_by_slug(parent).is_some() {
+                return Err("it makes another note a folder's note");
+            }
+            above = parent;
+        }
+        let table = &linker.concepts;
+        let tags: BTreeSet<&str> = note.tags.iter().map(String::as_str).collect();
+        for written in &note.concepts {
+            if !table.adds_nothing(written, tags.contains(written.as_str())) {
+                return Err("it names a new concept, or one written otherwise");
+            }
+        }
+        for tag in &scan.tags {
+            if !table.adds_nothing(tag, true) {
+                return Err("it names a new concept, or one written otherwise");
+            }
+        }
+        if scan.diagrams > 0 && !graph.has_diagrams() || !scan.math.is_empty() && !graph.has_math()
+        {
+            return Err("it is the site's first diagram or math");
+        }
+    }
+    Ok(())
+}
+
+/// Every note link in every text, and every note id in the findings' keys, moved.
+fn renumber_targets(graph: &mut Graph, moved: &Renumbering) {
+    graph.notes.par_iter_mut().for_each(|linked| {
+        for target in linked.outline.links.values_mut() {
+            moved.target(target);
+        }
+        for property in &mut linked.properties {
+            moved.target(&mut property.target);
+        }
+    });
+    for source in &mut graph.sources {
+        for quote in &mut source.quotes {
+            if let Some(outline) = &mut quote.annotation {
+                for target in outline.links.values_mut() {
+                    moved.target(target);
+                }
+            }
+        }
+    }
+    for concept in graph.concepts.values_mut() {
+        if let Some(outline) = &mut concept.description {
+            for target in outline.links.values_mut() {
+                moved.target(target);
+            }
+        }
+    }
+}
+
+/// Checks the embeds of the added notes: no cycle, and how far each page may expand.
+pub fn check_added_embeds(
+    graph: &Graph,
+    added: &[NoteId],
+) -> Result<Vec<Diagnostic>, &'static str> {
+    let embedding: Vec<NoteId> = added
+        .iter()
+        .copied()
+        .filter(|&n| !embeds::note_embeds(&graph.note(n).outline).is_empty())
+        .collect();
+    if embedding.is_empty() {
+        return Ok(Vec::new());
+    }
+    let notes: Vec<EmbedNote> = graph
+        .notes
+        .iter()
+        .map(|linked| EmbedNote {
+            slug: &linked.note.slug,
+            body: &linked.note.body,
+            outline: &linked.outline,
+        })
+        .collect();
+    let mut cycles = Vec::new();
+    embeds::report_cycles(&notes, &mut cycles);
+    if !cycles.is_empty() {
+        return Err("the change makes an embed cycle");
+    }
+    let mut problems = Vec::new();
+    for n in embedding {
+        let linked = graph.note(n);
+        problems.extend(embeds::check_expansion(
+            &PageText {
+                note: Some(n),
+                markdown: &linked.note.body,
+                outline: &linked.outline,
+            },
+            &notes,
+        ));
+    }
+    if problems.iter().any(|d| d.severity == Severity::Error) {
+        return Err("the change has problems to report");
+    }
+    Ok(problems)
+}
+
+/// Which texts write each name a note may be linked by, so that adding or removing a note
+/// links again only the texts that may now mean another note.
+#[derive(Debug, Default)]
+pub struct LinkNames {
+    /// By each key of [`link_keys`]: the notes' files (relative to the root) whose texts or
+    /// front matter use it, and whether a quote's or concept's text does.
+    by_key: HashMap<String, (BTreeSet<PathBuf>, bool)>,
+}
+
+impl LinkNames {
+    pub fn of(graph: &Graph) -> LinkNames {
+        let keyed: Vec<(PathBuf, Vec<String>)> = graph
+            .notes
+            .par_iter()
+            .map(|linked| (linked.note.file.clone(), keys_of_note(linked)))
+            .collect();
+        let mut names = LinkNames::default();
+        for (file, keys) in keyed {
+            for key in keys {
+                names.by_key.entry(key).or_default().0.insert(file.clone());
+            }
+        }
+        let others = graph
+            .sources
+            .iter()
+            .flat_map(|s| s.quotes.iter().filter_map(|q| q.annotation.as_ref()))
+            .chain(
+                graph
+                    .concepts
+                    .values()
+                    .filter_map(|c| c.description.as_ref()),
+            );
+        for outline in others {
+            for key in keys_of_scan(&outline.scan) {
+                names.by_key.entry(key).or_default().1 = true;
+            }
+        }
+        names
+    }
+
+    /// Adds what a note's text uses now (it was added or edited); what it no longer uses stays
+    /// listed, which only links it again some time for nothing.
+    pub fn add(&mut self, linked: &LinkedNote) {
+        for key in keys_of_note(linked) {
+            self.by_key
+                .entry(key)
+                .or_default()
+                .0
+                .insert(linked.note.file.clone());
+        }
+    }
+
+    /// The notes' files whose links may name `note`; `Err` when a quote's or a concept's text
+    /// may, which this way does not link again.
+    pub fn holders(&self, note: &Note) -> Result<BTreeSet<PathBuf>, &'static str> {
+        let mut files = BTreeSet::new();
+        for (_, key) in note_names(note) {
+            if let Some((notes, others)) = self.by_key.get(&key) {
+                if *others {
+                    return Err("a quote's or concept's text may link to it");
+                }
+                files.extend(
+                    notes
+                        .iter()
+                        .filter(|f| f.as_path() != note.file.as_path())
+                        .cloned(),
+                );
+            }
+        }
+        Ok(files)
+    }
+}
+
+fn keys_of_note(linked: &LinkedNote) -> Vec<String> {
+    let mut keys = keys_of_scan(&linked.outline.scan);
+    for property in &linked.note.property_links {
+        let name = property
+            .target
+            .split_once('#')
+            .map_or(property.target.as_str(), |(n, _)| n);
+        keys.extend(link_keys(name));
+    }
+    keys
+}
+
+fn keys_of_scan(scan: &outline::Scan) -> Vec<String> {
+    scan.links
+        .iter()
+        .flat_map(|raw| match raw.kind {
+            RawLinkKind::Wiki { .. } => {
+                let name = raw
+                    .dest
+                    .split_once('#')
+                    .map_or(raw.dest.as_str(), |(n, _)| n);
+                link_keys(name)
+            }
+            RawLinkKind::Path { .. } => path_link_keys(&raw.dest),
+        })
+        .collect()
+}
+
+/// The reverse lists of a graph, taken before a change and renumbered, to compare with the
+/// lists made after it.
+pub struct Lists {
+    /// By note: its backlinks and the notes it shares concepts with.
+    notes: Vec<NoteLists>,
+    sources: Vec<Vec<NoteId>>,
+    quotes: Vec<Vec<Vec<Ref>>>,
+    concepts: BTreeMap<String, ConceptLists>,
+}
+
+type NoteLists = (Vec<Ref>, Vec<(NoteId, usize)>);
+
+#[derive(PartialEq, Eq)]
+struct ConceptLists {
+    notes: Vec<NoteId>,
+    quotes: Vec<QuoteRef>,
+    appears_with: Vec<(String, usize)>,
+}
+
+impl Lists {
+    pub fn of(graph: &Graph) -> Lists {
+        Lists {
+            notes: graph
+                .notes
+                .iter()
+                .map(|l| (l.backlinks.clone(), l.shares_concepts_with.clone()))
+                .collect(),
+            sources: graph.sources.iter().map(|s| s.notes.clone()).collect(),
+            quotes: graph
+                .sources
+                .iter()
+                .map(|s| s.quotes.iter().map(|q| q.cited_by.clone()).collect())
+                .collect(),
+            concepts: graph
+                .concepts
+                .iter()
+                .map(|(name, c)| {
+                    let lists = ConceptLists {
+                        notes: c.notes.clone(),
+                        quotes: c.quotes.clone(),
+                        appears_with: c.appears_with.clone(),
+                    };
+                    (name.clone(), lists)
+                })
+                .collect(),
+        }
+    }
+
+    /// The pages whose lists differ in `graph` from these, taken before `moved`: every note,
+    /// quote, source and concept whose reverse lists changed, and the concepts above a
+    /// changed one (their pages count the narrower ones' members).
+    pub fn changed(&self, graph: &Graph, moved: &Renumbering) -> Affected {
+        let refs = |list: &[Ref]| -> Option<Vec<Ref>> {
+            list.iter().map(|r| moved.reference(r)).collect()
+        };
+        let ids = |list: &[NoteId]| -> Option<Vec<NoteId>> {
+            list.iter().map(|&n| moved.note(n)).collect()
+        };
+        let mut affected = Affected::default();
+        for (n, linked) in graph.note_ids().zip(&graph.notes) {
+            let same = moved.before(n).is_some_and(|old| {
+                let (backlinks, shares) = &self.notes[old.0];
+                let shares: Option<Vec<(NoteId, usize)>> = shares
+                    .iter()
+                    .map(|&(m, count)| moved.note(m).map(|m| (m, count)))
+                    .collect();
+                refs(backlinks).as_ref() == Some(&linked.backlinks)
+                    && shares.as_ref() == Some(&linked.shares_concepts_with)
+            });
+            if !same {
+                affected.notes.insert(n);
+            }
+        }
+        for (s, source) in graph.source_ids().zip(&graph.sources) {
+            if ids(&self.sources[s.0]).as_ref() != Some(&source.notes) {
+                affected.sources.insert(s);
+            }
+            for (q, quote) in source.quotes.iter().enumerate() {
+                if refs(&self.quotes[s.0][q]).as_ref() != Some(&quote.cited_by) {
+                    affected.quotes.insert(QuoteRef {
+                        source: s,
+                        quote: q,
+                    });
+                }
+            }
+        }
+        for (name, concept) in &graph.concepts {
+            let before = &self.concepts[name];
+            let same = ids(&before.notes).as_ref() == Some(&concept.notes)
+                && before.quotes == concept.quotes
+                && before.appears_with == concept.appears_with;
+            if !same {
+                affected.concepts.insert(name.clone());
+            }
+        }
+        let mut todo: Vec<String> = affected.concepts.iter().cloned().collect();
+        while let Some(name) = todo.pop() {
+            for broader in graph.concepts.get(&name).map_or(&[][..], |c| &c.broader) {
+                if affected.concepts.insert(broader.clone()) {
+                    todo.push(broader.clone());
+                }
+            }
+        }
+        affected.lists_changed = true;
+        affected
+    }
+}
+
+/// Makes every reverse list of the graph again from its texts' links and its notes' and
+/// quotes' concepts, as the link stage makes them.
+pub fn refresh_lists(graph: &mut Graph) {
+    for linked in &mut graph.notes {
+        linked.backlinks.clear();
+        linked.shares_concepts_with.clear();
+    }
+    for source in &mut graph.sources {
+        source.notes.clear();
+        for quote in &mut source.quotes {
+            quote.cited_by.clear();
+        }
+    }
+    for concept in graph.concepts.values_mut() {
+        concept.notes.clear();
+        concept.quotes.clear();
+        concept.appears_with.clear();
+    }
+    super::record_backlinks(&mut graph.notes, &mut graph.sources, &mut graph.concepts);
+    super::concepts::fill_members(&graph.notes, &graph.sources, &mut graph.concepts);
+    super::fill_shared_concepts(&mut graph.notes);
+}
+
+/// A note's file, as [`LinkNames`] lists it, under `content/`: `notes/a.md`.
+pub fn content_relative(file: &Path) -> String {
+    let file = crate::diagnostic::display_path(file);
+    match file
+        .strip_prefix(crate::site::CONTENT_DIR)
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        Some(rest) => rest.to_string(),
+        None => file,
+    }
+}
