@@ -315,26 +315,39 @@ pub fn concept_key(written: &str) -> String {
     slug::slugify_path(written.trim().trim_start_matches('#'))
 }
 
-/// Fills each concept's quotes, notes and the concepts it appears with.
+/// Fills each concept's quotes, notes and the concepts it appears with. Pairs are counted by
+/// the concepts' positions, not their names: a site has as many pairs as its quotes have
+/// concepts squared.
 pub fn fill_members(
     notes: &[LinkedNote],
     sources: &[LinkedSource],
     concepts: &mut BTreeMap<String, Concept>,
 ) {
-    let mut together: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut count_pairs = |names: &[String]| {
-        for a in names {
-            for b in names {
+    let names: Vec<String> = concepts.keys().cloned().collect();
+    let position: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let mut together: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut count_pairs = |list: &[String]| {
+        let at: Vec<usize> = list
+            .iter()
+            .filter_map(|c| position.get(c.as_str()).copied())
+            .collect();
+        for &a in &at {
+            for &b in &at {
                 if a != b {
-                    *together.entry((a.clone(), b.clone())).or_default() += 1;
+                    *together.entry((a, b)).or_default() += 1;
                 }
             }
         }
     };
+    let mut members: Vec<(Vec<NoteId>, Vec<QuoteRef>)> = vec![Default::default(); names.len()];
     for (n, note) in notes.iter().enumerate() {
         for c in &note.concepts {
-            if let Some(concept) = concepts.get_mut(c) {
-                concept.notes.push(NoteId(n));
+            if let Some(&i) = position.get(c.as_str()) {
+                members[i].0.push(NoteId(n));
             }
         }
         count_pairs(&note.concepts);
@@ -342,8 +355,8 @@ pub fn fill_members(
     for (s, source) in sources.iter().enumerate() {
         for (q, quote) in source.quotes.iter().enumerate() {
             for c in &quote.concepts {
-                if let Some(concept) = concepts.get_mut(c) {
-                    concept.quotes.push(QuoteRef {
+                if let Some(&i) = position.get(c.as_str()) {
+                    members[i].1.push(QuoteRef {
                         source: SourceId(s),
                         quote: q,
                     });
@@ -352,18 +365,20 @@ pub fn fill_members(
             count_pairs(&quote.concepts);
         }
     }
+    let mut appears_with: Vec<Vec<(String, usize)>> = vec![Vec::new(); names.len()];
     for ((a, b), count) in together {
-        if let Some(concept) = concepts.get_mut(&a) {
-            concept.appears_with.push((b, count));
-        }
+        appears_with[a].push((names[b].clone(), count));
     }
-    for concept in concepts.values_mut() {
+    for ((concept, (notes, quotes)), mut with) in
+        concepts.values_mut().zip(members).zip(appears_with)
+    {
+        concept.notes.extend(notes);
         concept.notes.sort_unstable();
         concept.notes.dedup();
-        concept
-            .appears_with
-            .sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-        concept.appears_with.truncate(10);
+        concept.quotes.extend(quotes);
+        with.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+        with.truncate(10);
+        concept.appears_with = with;
     }
 }
 

@@ -914,53 +914,123 @@ fn record_backlinks(
 /// keeps this linear in the number of (note, concept) pairs, even for a concept on thousands
 /// of notes.
 fn fill_shared_concepts(notes: &mut [LinkedNote]) {
+    let by_concept = notes_by_concept(notes);
+    let shared: Vec<Vec<(NoteId, usize)>> = (0..notes.len())
+        .into_par_iter()
+        .map_init(
+            || (vec![0u32; notes.len()], Vec::new()),
+            |(counts, touched), n| shares_of(notes, &by_concept, n, counts, touched),
+        )
+        .collect();
+    for (note, shared) in notes.iter_mut().zip(shared) {
+        note.shares_concepts_with = shared;
+    }
+}
+
+/// Each concept's notes, by position.
+fn notes_by_concept(notes: &[LinkedNote]) -> BTreeMap<&str, Vec<usize>> {
     let mut by_concept: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (n, note) in notes.iter().enumerate() {
         for c in &note.concepts {
             by_concept.entry(c).or_default().push(n);
         }
     }
-    let shared: Vec<Vec<(NoteId, usize)>> = (0..notes.len())
-        .into_par_iter()
-        .map_init(
-            || (vec![0u32; notes.len()], Vec::new()),
-            |(counts, touched), n| {
-                for c in &notes[n].concepts {
-                    for &other in &by_concept[c.as_str()] {
-                        if other != n {
-                            if counts[other] == 0 {
-                                touched.push(other);
-                            }
-                            counts[other] += 1;
-                        }
-                    }
+    by_concept
+}
+
+/// Whether note `a` (sharing `a.1` concepts) goes before `b` on a list of shared concepts:
+/// most shared first, then first by position.
+fn shares_more(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.1 > b.1 || (a.1 == b.1 && a.0 < b.0)
+}
+
+/// Note `n`'s five notes that share the most concepts with it; `counts` is zeroed for every
+/// note and left so, `touched` empty and left so.
+fn shares_of(
+    notes: &[LinkedNote],
+    by_concept: &BTreeMap<&str, Vec<usize>>,
+    n: usize,
+    counts: &mut [u32],
+    touched: &mut Vec<usize>,
+) -> Vec<(NoteId, usize)> {
+    for c in &notes[n].concepts {
+        for &other in &by_concept[c.as_str()] {
+            if other != n {
+                if counts[other] == 0 {
+                    touched.push(other);
                 }
-                // Keep the five best (most shared, then first by index) without sorting all of
-                // them: a note on a popular concept touches thousands of others.
-                let mut best: Vec<(usize, usize)> = Vec::with_capacity(6);
-                for &o in touched.iter() {
-                    let candidate = (o, counts[o] as usize);
-                    counts[o] = 0;
-                    let better = |a: &(usize, usize), b: &(usize, usize)| {
-                        a.1 > b.1 || (a.1 == b.1 && a.0 < b.0)
-                    };
-                    if best.len() < 5 || better(&candidate, best.last().expect("five kept")) {
-                        let at = best
-                            .iter()
-                            .position(|b| better(&candidate, b))
-                            .unwrap_or(best.len());
-                        best.insert(at, candidate);
-                        best.truncate(5);
-                    }
-                }
-                touched.clear();
-                best.into_iter()
-                    .map(|(o, count)| (NoteId(o), count))
-                    .collect()
-            },
-        )
+                counts[other] += 1;
+            }
+        }
+    }
+    // Keep the five best without sorting all of them: a note on a popular concept touches
+    // thousands of others.
+    let mut best: Vec<(usize, usize)> = Vec::with_capacity(6);
+    for &o in touched.iter() {
+        let candidate = (o, counts[o] as usize);
+        counts[o] = 0;
+        if best.len() < 5 || shares_more(candidate, *best.last().expect("five kept")) {
+            let at = best
+                .iter()
+                .position(|&b| shares_more(candidate, b))
+                .unwrap_or(best.len());
+            best.insert(at, candidate);
+            best.truncate(5);
+        }
+    }
+    touched.clear();
+    best.into_iter()
+        .map(|(o, count)| (NoteId(o), count))
+        .collect()
+}
+
+/// The lists of shared concepts after notes `added` came and the notes `lost` lost one from
+/// their lists (it was removed), the other lists as they were: an added note can only enter
+/// another's list, so only the notes that share a concept with it are looked at, and only the
+/// lists that lost one are counted again.
+fn update_shared_concepts(notes: &mut [LinkedNote], added: &[NoteId], lost: &[NoteId]) {
+    let by_concept = notes_by_concept(notes);
+    let mut counts = vec![0u32; notes.len()];
+    let mut touched = Vec::new();
+    let mut recount: Vec<usize> = added.iter().chain(lost).map(|n| n.0).collect();
+    recount.sort_unstable();
+    recount.dedup();
+    let fresh: Vec<(usize, Vec<(NoteId, usize)>)> = recount
+        .iter()
+        .map(|&n| (n, shares_of(notes, &by_concept, n, &mut counts, &mut touched)))
         .collect();
-    for (note, shared) in notes.iter_mut().zip(shared) {
-        note.shares_concepts_with = shared;
+    let mut entries: Vec<(usize, usize, usize)> = Vec::new();
+    for &new in added {
+        for c in &notes[new.0].concepts {
+            for &other in &by_concept[c.as_str()] {
+                if other != new.0 {
+                    counts[other] += 1;
+                    if counts[other] == 1 {
+                        touched.push(other);
+                    }
+                }
+            }
+        }
+        for &other in &touched {
+            entries.push((other, new.0, counts[other] as usize));
+            counts[other] = 0;
+        }
+        touched.clear();
+    }
+    for (n, shared) in fresh {
+        notes[n].shares_concepts_with = shared;
+    }
+    for (other, new, count) in entries {
+        if recount.binary_search(&other).is_ok() {
+            continue;
+        }
+        let list = &mut notes[other].shares_concepts_with;
+        let candidate = (new, count);
+        let beats = |b: &(NoteId, usize)| shares_more(candidate, (b.0 .0, b.1));
+        if list.len() < 5 || beats(list.last().expect("five kept")) {
+            let at = list.iter().position(beats).unwrap_or(list.len());
+            list.insert(at, (NoteId(new), count));
+            list.truncate(5);
+        }
     }
 }

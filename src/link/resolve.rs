@@ -378,10 +378,51 @@ impl Index {
         }
     }
 
-    /// Names the notes anew, by their positions in `notes`: after a live preview added or
-    /// removed notes, which moves the others.
-    pub fn set_notes<'a>(&mut self, notes: impl Iterator<Item = &'a Note>) {
-        self.notes = NoteNames::of(notes);
+    /// Names the notes by their positions in `notes` after a live preview added the notes at
+    /// `added` and moved the others (`moved`: a note's position before to its position now,
+    /// `None` for a removed one). Only the added notes' names are made; the rest move.
+    pub fn move_notes(
+        &mut self,
+        notes: &[&Note],
+        moved: &dyn Fn(usize) -> Option<usize>,
+        added: &[usize],
+    ) {
+        let names = &mut self.notes;
+        for table in [
+            &mut names.by_name,
+            &mut names.by_exact_name,
+            &mut names.by_alias,
+        ] {
+            table.retain(|_, candidates| {
+                candidates.retain_mut(|n| match moved(*n) {
+                    Some(now) => {
+                        *n = now;
+                        true
+                    }
+                    None => false,
+                });
+                !candidates.is_empty()
+            });
+        }
+        for &n in added {
+            for (table, key) in note_names(notes[n]) {
+                let table = match table {
+                    NameTable::Name => &mut names.by_name,
+                    NameTable::Exact => &mut names.by_exact_name,
+                    NameTable::Alias => &mut names.by_alias,
+                };
+                let candidates = table.entry(key).or_default();
+                if let Err(at) = candidates.binary_search(&n) {
+                    candidates.insert(at, n);
+                }
+            }
+        }
+        names.files = notes.iter().map(|note| note.notes_path()).collect();
+        names.by_file = notes
+            .iter()
+            .enumerate()
+            .map(|(n, note)| (note.content_path(), n))
+            .collect();
     }
 
     /// Resolves a wikilink target (without its `#anchor`) written in a file under `dir`

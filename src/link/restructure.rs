@@ -66,6 +66,8 @@ pub struct Restructured {
     pub moved: Renumbering,
     /// The added notes, by their ids in the graph now.
     pub added: Vec<NoteId>,
+    /// The notes whose lists of notes sharing concepts lost a removed note.
+    pub lost_shares: Vec<NoteId>,
     /// Problems of the added notes' texts.
     pub warnings: Vec<Diagnostic>,
 }
@@ -139,8 +141,14 @@ pub fn restructure(
         old_to_new,
         new_to_old,
     };
-    renumber_targets(graph, &moved);
-    linker.index.set_notes(graph.notes.iter().map(|l| &l.note));
+    let lost_shares = renumber(graph, &moved);
+    let notes: Vec<&Note> = graph.notes.iter().map(|l| &l.note).collect();
+    let new_positions: Vec<usize> = added_at.iter().map(|n| n.0).collect();
+    linker.index.move_notes(
+        &notes,
+        &|old| moved.note(NoteId(old)).map(|n| n.0),
+        &new_positions,
+    );
 
     // The added notes' own links, with every note's names as they are now.
     let mut warnings = Vec::new();
@@ -185,6 +193,7 @@ pub fn restructure(
     Ok(Restructured {
         moved,
         added: added_at,
+        lost_shares,
         warnings,
     })
 }
@@ -243,8 +252,9 @@ fn has_notes_under(graph: &Graph, slug: &str) -> bool {
 }
 
 /// Whether concept `name`, written by removed note `n`, stays as it is without it: another
-/// note writes it in its front matter, the first of them as the concept is first written (or
-/// one before `n` does, so `n` was not the first), and another note tags it if `n` did.
+/// text writes it, and the first of them (notes' front matter first, then quotes, as the link
+/// stage reads them) as the concept is first written, unless one before `n` does (`n` was then
+/// not the first); and another note tags it if `n` did.
 fn concept_stays(
     graph: &Graph,
     linker: &Linker,
@@ -258,31 +268,40 @@ fn concept_stays(
     }
     let table = &linker.concepts;
     let concept = graph.concepts.get(name).ok_or(CHANGES)?;
-    let others = concept
-        .notes
-        .iter()
-        .copied()
-        .filter(|m| !removed.contains(m) && graph.note(*m).concepts.iter().any(|c| c == name));
     let form_in = |forms: &[String]| {
         forms
             .iter()
             .find(|w| table.canonical_name(w) == name)
             .map(|w| w.trim().trim_start_matches('#').to_string())
     };
+    let others = concept
+        .notes
+        .iter()
+        .copied()
+        .filter(|m| !removed.contains(m) && graph.note(*m).concepts.iter().any(|c| c == name));
     let mut first = None;
     let mut tagged_elsewhere = false;
     for m in others {
         let linked = graph.note(m);
         if first.is_none() {
-            first = form_in(&linked.note.concepts).map(|form| (m, form));
+            first = form_in(&linked.note.concepts).map(|form| (Some(m), form));
         }
-        tagged_elsewhere |=
-            form_in(&linked.note.tags).is_some() || form_in(&linked.outline.scan.tags).is_some();
+        tagged_elsewhere |= form_in(&linked.note.tags).is_some()
+            || form_in(&linked.outline.scan.tags).is_some();
+    }
+    if first.is_none() {
+        // No other note writes it in its front matter: the first quote that does, if any.
+        first = concept
+            .quotes
+            .iter()
+            .find_map(|&at| form_in(&graph.quote(at).quote.concepts))
+            .map(|form| (None, form));
     }
     let Some((m, form)) = first else {
         return Err(CHANGES);
     };
-    if m > n && Some(form.as_str()) != table.first_written(name) {
+    let was_first = m.is_none_or(|m| m > n);
+    if was_first && Some(form.as_str()) != table.first_written(name) {
         return Err(CHANGES);
     }
     let removed_note = graph.note(n);
@@ -341,18 +360,42 @@ fn check_additions(
     Ok(())
 }
 
-/// Every note link in every text, and every note id in the findings' keys, moved.
-fn renumber_targets(graph: &mut Graph, moved: &Renumbering) {
-    graph.notes.par_iter_mut().for_each(|linked| {
-        for target in linked.outline.links.values_mut() {
-            moved.target(target);
-        }
-        for property in &mut linked.properties {
-            moved.target(&mut property.target);
-        }
-    });
+/// Every note link in every text, and every reverse list, moved: the texts that linked a
+/// removed note are linked again by the caller, and until [`refresh_lists`] the lists are
+/// those of before without the removed notes. Returns the notes whose lists of notes sharing
+/// concepts lost one.
+fn renumber(graph: &mut Graph, moved: &Renumbering) -> Vec<NoteId> {
+    let refs = |list: &mut Vec<Ref>| {
+        *list = list.iter().filter_map(|r| moved.reference(r)).collect();
+    };
+    let ids = |list: &mut Vec<NoteId>| {
+        *list = list.iter().filter_map(|&n| moved.note(n)).collect();
+    };
+    let lost: Vec<NoteId> = graph
+        .notes
+        .par_iter_mut()
+        .enumerate()
+        .filter_map(|(n, linked)| {
+            for target in linked.outline.links.values_mut() {
+                moved.target(target);
+            }
+            for property in &mut linked.properties {
+                moved.target(&mut property.target);
+            }
+            refs(&mut linked.backlinks);
+            let before = linked.shares_concepts_with.len();
+            linked.shares_concepts_with = linked
+                .shares_concepts_with
+                .iter()
+                .filter_map(|&(m, count)| Some((moved.note(m)?, count)))
+                .collect();
+            (linked.shares_concepts_with.len() < before).then_some(NoteId(n))
+        })
+        .collect();
     for source in &mut graph.sources {
+        ids(&mut source.notes);
         for quote in &mut source.quotes {
+            refs(&mut quote.cited_by);
             if let Some(outline) = &mut quote.annotation {
                 for target in outline.links.values_mut() {
                     moved.target(target);
@@ -361,12 +404,14 @@ fn renumber_targets(graph: &mut Graph, moved: &Renumbering) {
         }
     }
     for concept in graph.concepts.values_mut() {
+        ids(&mut concept.notes);
         if let Some(outline) = &mut concept.description {
             for target in outline.links.values_mut() {
                 moved.target(target);
             }
         }
     }
+    lost
 }
 
 /// Checks the embeds of the added notes: no cycle, and how far each page may expand.
@@ -624,11 +669,11 @@ impl Lists {
 }
 
 /// Makes every reverse list of the graph again from its texts' links and its notes' and
-/// quotes' concepts, as the link stage makes them.
-pub fn refresh_lists(graph: &mut Graph) {
+/// quotes' concepts, as the link stage makes them; the lists of notes sharing concepts only
+/// where notes `added` enter them or they lost one (`lost`), as [`restructure`] says.
+pub fn refresh_lists(graph: &mut Graph, added: &[NoteId], lost: &[NoteId]) {
     for linked in &mut graph.notes {
         linked.backlinks.clear();
-        linked.shares_concepts_with.clear();
     }
     for source in &mut graph.sources {
         source.notes.clear();
@@ -643,7 +688,7 @@ pub fn refresh_lists(graph: &mut Graph) {
     }
     super::record_backlinks(&mut graph.notes, &mut graph.sources, &mut graph.concepts);
     super::concepts::fill_members(&graph.notes, &graph.sources, &mut graph.concepts);
-    super::fill_shared_concepts(&mut graph.notes);
+    super::update_shared_concepts(&mut graph.notes, added, lost);
 }
 
 /// A note's file, as [`LinkNames`] lists it, under `content/`: `notes/a.md`.
@@ -655,5 +700,139 @@ pub fn content_relative(file: &Path) -> String {
     {
         Some(rest) => rest.to_string(),
         None => file,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{self, LoadOptions, Selection};
+    use crate::site::SiteRoot;
+
+    /// A copy of the project's demo site.
+    fn demo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"));
+        // Broken links are warnings here: the links to a removed note break.
+        let config = std::fs::read_to_string(from.join("commonplace.yaml")).unwrap();
+        std::fs::write(
+            dir.path().join("commonplace.yaml"),
+            format!("{config}broken_links: warn\n"),
+        )
+        .unwrap();
+        for entry in walkdir::WalkDir::new(from.join("content")) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    const OPTIONS: LoadOptions = LoadOptions {
+        selection: Selection {
+            drafts: false,
+            withheld: true,
+        },
+        base_url: None,
+    };
+
+    fn linked(root: &Path) -> (Graph, Linker) {
+        let site = SiteRoot::open(root).unwrap();
+        let (corpus, _) = load::load(&site, &OPTIONS).unwrap();
+        let (graph, _, linker) = super::super::link_keeping_names(corpus);
+        (graph, linker)
+    }
+
+    /// Everything the pages show of the graph's links and lists, note by note.
+    fn shape(graph: &Graph) -> Vec<String> {
+        let mut out: Vec<String> = graph
+            .notes
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} {:?} {:?} {:?} {:?} {:?}",
+                    l.note.slug,
+                    l.outline.links,
+                    l.properties,
+                    l.backlinks,
+                    l.shares_concepts_with,
+                    l.concepts
+                )
+            })
+            .collect();
+        for source in &graph.sources {
+            out.push(format!("{} {:?}", source.source.id, source.notes));
+            for quote in &source.quotes {
+                out.push(format!("{:?} {:?}", quote.cited_by, quote.annotation.as_ref().map(|a| &a.links)));
+            }
+        }
+        for concept in graph.concepts.values() {
+            out.push(format!(
+                "{} {:?} {:?} {:?}",
+                concept.name, concept.notes, concept.quotes, concept.appears_with
+            ));
+        }
+        out
+    }
+
+    /// Removes the note at `file`, or adds it (as loaded from `root`), the quick way.
+    fn change(graph: &mut Graph, linker: &mut Linker, root: &Path, file: &str, add: bool) {
+        let site = SiteRoot::open(root).unwrap();
+        let (removed, added) = match add {
+            true => {
+                let (note, _) =
+                    load::load_note(&site, file, &graph.config, OPTIONS.selection).unwrap();
+                (Vec::new(), vec![note.unwrap()])
+            }
+            false => {
+                let n = graph
+                    .note_ids()
+                    .find(|&n| graph.note(n).note.content_path() == file)
+                    .unwrap();
+                (vec![n], Vec::new())
+            }
+        };
+        let names = LinkNames::of(graph);
+        let mut holders = BTreeSet::new();
+        for &n in &removed {
+            holders.extend(names.holders(&graph.note(n).note).unwrap());
+        }
+        for note in &added {
+            holders.extend(names.holders(note).unwrap());
+        }
+        let done = restructure(graph, linker, &removed, added, true).unwrap();
+        for file in holders {
+            let relative = content_relative(&file);
+            let n = graph
+                .note_ids()
+                .find(|&n| graph.note(n).note.content_path() == relative)
+                .unwrap();
+            let note = graph.note(n).note.clone();
+            super::super::relink::relink_note(graph, linker, n, note, false).unwrap();
+        }
+        refresh_lists(graph, &done.added, &done.lost_shares);
+    }
+
+    #[test]
+    fn a_note_removed_and_added_again_links_as_a_whole_site_does() {
+        let site = demo();
+        let (whole, _) = linked(site.path());
+        let (mut graph, mut linker) = linked(site.path());
+        // A note with concepts on other notes' lists of shared concepts, and links both ways.
+        let file = "notes/scalability/percentiles-and-tail-latency.md";
+        let kept = std::fs::read(site.path().join("content").join(file)).unwrap();
+        change(&mut graph, &mut linker, site.path(), file, false);
+        std::fs::remove_file(site.path().join("content").join(file)).unwrap();
+        // Links to it are broken now, as linking the site without it finds them.
+        let (without, _) = linked(site.path());
+        assert_eq!(shape(&graph), shape(&without));
+
+        std::fs::write(site.path().join("content").join(file), kept).unwrap();
+        change(&mut graph, &mut linker, site.path(), file, true);
+        assert_eq!(shape(&graph), shape(&whole));
     }
 }

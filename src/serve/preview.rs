@@ -44,7 +44,7 @@ struct Site {
     /// Every file the build read, relative to the root, so a temporary file an editor made
     /// and removed between two looks is not mistaken for a change.
     files: HashSet<PathBuf>,
-    /// Which notes' links use which names, made when a note first comes or goes.
+    /// Which notes' links use which names.
     link_names: Option<LinkNames>,
 }
 
@@ -413,7 +413,7 @@ impl Preview {
         let mut gone_pages = Vec::new();
         if let Some(done) = &restructured {
             // Every reverse list made again, and the pages whose lists changed.
-            link::restructure::refresh_lists(&mut site.graph);
+            link::restructure::refresh_lists(&mut site.graph, &done.added, &done.lost_shares);
             let affected = done.lists.changed(&site.graph, &done.moved);
             pages.extend(affected.notes.into_iter().map(PageKey::Note));
             pages.extend(affected.quotes.into_iter().map(PageKey::Quote));
@@ -631,6 +631,8 @@ impl Preview {
             .zip(&graph.notes)
             .map(|(n, linked)| (linked.note.content_path(), n))
             .collect();
+        // Made now, behind a full rebuild, so that the first note to come or go need not.
+        let link_names = Some(LinkNames::of(&graph));
         let site = Site {
             graph,
             findings,
@@ -639,7 +641,7 @@ impl Preview {
             warnings: diagnostics,
             notes_by_file,
             files,
-            link_names: None,
+            link_names,
         };
         Ok((site, engine, changed))
     }
@@ -651,6 +653,7 @@ struct Restructured {
     moved: Renumbering,
     /// The added notes, by their ids now.
     added: Vec<NoteId>,
+    lost_shares: Vec<NoteId>,
     /// The notes that may link to an added or removed one, to link again (by their ids now).
     relink: Vec<(NoteId, String)>,
     /// The reverse lists before, to compare with after.
@@ -764,7 +767,6 @@ fn restructure(
         names.add(linked);
     }
     warnings.extend(done.warnings);
-    link::restructure::refresh_lists(&mut site.graph);
     warnings.extend(
         link::restructure::check_added_embeds(&site.graph, &done.added).map_err(str::to_string)?,
     );
@@ -781,6 +783,7 @@ fn restructure(
     Ok(Restructured {
         moved,
         added: done.added,
+        lost_shares: done.lost_shares,
         relink,
         lists,
         folders,
