@@ -997,7 +997,12 @@ fn update_shared_concepts(notes: &mut [LinkedNote], added: &[NoteId], lost: &[No
     recount.dedup();
     let fresh: Vec<(usize, Vec<(NoteId, usize)>)> = recount
         .iter()
-        .map(|&n| (n, shares_of(notes, &by_concept, n, &mut counts, &mut touched)))
+        .map(|&n| {
+            (
+                n,
+                shares_of(notes, &by_concept, n, &mut counts, &mut touched),
+            )
+        })
         .collect();
     let mut entries: Vec<(usize, usize, usize)> = Vec::new();
     for &new in added {

@@ -286,8 +286,8 @@ fn concept_stays(
         if first.is_none() {
             first = form_in(&linked.note.concepts).map(|form| (Some(m), form));
         }
-        tagged_elsewhere |= form_in(&linked.note.tags).is_some()
-            || form_in(&linked.outline.scan.tags).is_some();
+        tagged_elsewhere |=
+            form_in(&linked.note.tags).is_some() || form_in(&linked.outline.scan.tags).is_some();
     }
     if first.is_none() {
         // No other note writes it in its front matter: the first quote that does, if any.
@@ -767,7 +767,11 @@ mod tests {
         for source in &graph.sources {
             out.push(format!("{} {:?}", source.source.id, source.notes));
             for quote in &source.quotes {
-                out.push(format!("{:?} {:?}", quote.cited_by, quote.annotation.as_ref().map(|a| &a.links)));
+                out.push(format!(
+                    "{:?} {:?}",
+                    quote.cited_by,
+                    quote.annotation.as_ref().map(|a| &a.links)
+                ));
             }
         }
         for concept in graph.concepts.values() {

@@ -174,10 +174,23 @@ pub(super) struct ConceptCtx {
     pub(super) broader: Vec<LinkCtx>,
     pub(super) narrower: Vec<CountedLink>,
     pub(super) quote_count: usize,
+    /// This page's quotes, by source.
     pub(super) groups: Vec<QuoteGroup>,
+    /// Which page of the concept's quotes this is.
+    pub(super) pagination: PaginationCtx,
     pub(super) notes: Vec<LinkCtx>,
     pub(super) related: Vec<CountedLink>,
     pub(super) extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// Where a page stands among the pages of one list (a concept's quotes): `number` from 1 of
+/// `count`, with the pages before and after it.
+#[derive(Serialize)]
+pub(super) struct PaginationCtx {
+    pub(super) number: usize,
+    pub(super) count: usize,
+    pub(super) previous: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 #[derive(Serialize)]

@@ -20,8 +20,8 @@ use crate::link::{Graph, NoteId, QuoteRef, Ref, SourceId};
 use crate::text::{iso_date, long_date, shorten};
 use context::{
     ConceptCtx, ConceptListItem, CountedLink, Crumb, FeedEntry, FolderCtx, FolderListCtx,
-    FolderNoteCtx, LinkCtx, NoteCtx, NoteSummary, PropertyCtx, PropertyLinkCtx, QuoteCtx,
-    QuoteGroup, QuoteItem, SiteCtx, SourceCtx, SourceRefCtx, TocEntry,
+    FolderNoteCtx, LinkCtx, NoteCtx, NoteSummary, PaginationCtx, PropertyCtx, PropertyLinkCtx,
+    QuoteCtx, QuoteGroup, QuoteItem, SiteCtx, SourceCtx, SourceRefCtx, TocEntry,
 };
 pub use findings::{Findings, RELATED};
 use markdown::MarkdownRenderer;
@@ -167,6 +167,19 @@ pub enum PageKey {
     Folder(String),
     /// `sitemap.xml`, which lists every HTML page.
     Sitemap,
+    /// A page of a concept's quotes after its first (`/concepts/<name>/page/2/`): the concept's
+    /// page is [`PageKey::Concept`], which alone shows its notes and other lists.
+    ConceptPage(String, usize),
+}
+
+/// How many quotes a concept's page shows; the rest follow on pages of their own, so that a
+/// concept on thousands of quotes is not one page of megabytes (to read, and to render again
+/// whenever a note joins it).
+pub const QUOTES_PER_PAGE: usize = 100;
+
+/// How many pages a concept's quotes take.
+fn concept_page_count(concept: &crate::link::Concept) -> usize {
+    concept.quotes.len().div_ceil(QUOTES_PER_PAGE).max(1)
 }
 
 /// Renders only the given pages, in parallel, handing each to `emit`: a
@@ -187,6 +200,10 @@ pub fn render_pages<E: Send>(
             .is_some_and(|s| at.quote < s.quotes.len()),
         PageKey::Source(s) => s.0 < graph.sources.len(),
         PageKey::Concept(name) => graph.concepts.contains_key(name),
+        PageKey::ConceptPage(name, page) => graph
+            .concepts
+            .get(name)
+            .is_some_and(|c| *page >= 2 && *page <= concept_page_count(c)),
         PageKey::Folder(slug) => renderer.folders.get(slug).is_some_and(|f| f.note.is_none()),
         _ => true,
     };
@@ -230,7 +247,11 @@ fn jobs(graph: &Graph, folders: &BTreeMap<String, Folder>) -> Vec<PageKey> {
         let quotes = 0..graph.source(s).quotes.len();
         jobs.extend(quotes.map(|quote| PageKey::Quote(QuoteRef { source: s, quote })));
     }
-    jobs.extend(graph.concepts.keys().cloned().map(PageKey::Concept));
+    for (name, concept) in &graph.concepts {
+        jobs.push(PageKey::Concept(name.clone()));
+        let later = 2..=concept_page_count(concept);
+        jobs.extend(later.map(|page| PageKey::ConceptPage(name.clone(), page)));
+    }
     jobs.extend(
         folders
             .iter()
@@ -312,6 +333,7 @@ impl<'g> Renderer<'g> {
                 .urls
                 .quote(&g.source(at.source).source.id, &g.quote(*at).quote.id),
             PageKey::Concept(name) => self.urls.concept(name),
+            PageKey::ConceptPage(name, page) => self.urls.concept_page(name, *page),
             PageKey::Concepts => self.urls.concepts(),
             PageKey::Source(s) => self.urls.source(&g.source(*s).source.id),
             PageKey::Sources => self.urls.sources(),
@@ -337,7 +359,11 @@ impl<'g> Renderer<'g> {
                 "quote.html"
             }
             PageKey::Concept(name) => {
-                context.insert("concept", &self.concept(name));
+                context.insert("concept", &self.concept(name, 1));
+                "concept.html"
+            }
+            PageKey::ConceptPage(name, page) => {
+                context.insert("concept", &self.concept(name, *page));
                 "concept.html"
             }
             PageKey::Concepts => {
@@ -665,32 +691,68 @@ impl<'g> Renderer<'g> {
         }
     }
 
-    fn concept(&self, name: &str) -> ConceptCtx {
+    /// Page `page` (from 1) of a concept: its quotes in source order, each source's in locator
+    /// order, [`QUOTES_PER_PAGE`] at a time; the first page also shows what else the concept
+    /// has (its description, narrower concepts, notes, related concepts).
+    fn concept(&self, name: &str, page: usize) -> ConceptCtx {
         let concept = &self.graph.concepts[name];
-        // Quotes grouped by source (in source order), each group in locator order.
         let mut by_source: BTreeMap<SourceId, Vec<usize>> = BTreeMap::new();
         for at in &concept.quotes {
             by_source.entry(at.source).or_default().push(at.quote);
         }
-        let groups = by_source
-            .into_iter()
-            .map(|(s, quotes)| {
-                let order = &self.graph.source(s).order;
-                let mut rank = vec![0; order.len()];
-                for (i, &q) in order.iter().enumerate() {
-                    rank[q] = i;
-                }
-                let mut quotes = quotes;
-                quotes.sort_by_key(|&q| rank[q]);
-                QuoteGroup {
-                    source: self.source_link(s),
-                    quotes: quotes
-                        .into_iter()
-                        .map(|quote| self.quote_item(QuoteRef { source: s, quote }))
-                        .collect(),
-                }
-            })
-            .collect();
+        let mut ordered: Vec<QuoteRef> = Vec::with_capacity(concept.quotes.len());
+        for (s, mut quotes) in by_source {
+            let order = &self.graph.source(s).order;
+            let mut rank = vec![0; order.len()];
+            for (i, &q) in order.iter().enumerate() {
+                rank[q] = i;
+            }
+            quotes.sort_by_key(|&q| rank[q]);
+            ordered.extend(
+                quotes
+                    .into_iter()
+                    .map(|quote| QuoteRef { source: s, quote }),
+            );
+        }
+        let count = concept_page_count(concept);
+        let shown = ordered
+            .chunks(QUOTES_PER_PAGE)
+            .nth(page - 1)
+            .unwrap_or_default();
+        let mut groups: Vec<QuoteGroup> = Vec::new();
+        for &at in shown {
+            let item = self.quote_item(at);
+            match groups.last_mut() {
+                Some(group) if group.source.url == item.source_url => group.quotes.push(item),
+                _ => groups.push(QuoteGroup {
+                    source: self.source_link(at.source),
+                    quotes: vec![item],
+                }),
+            }
+        }
+        let pagination = PaginationCtx {
+            number: page,
+            count,
+            previous: (page > 1).then(|| self.urls.concept_page(name, page - 1)),
+            next: (page < count).then(|| self.urls.concept_page(name, page + 1)),
+        };
+        if page > 1 {
+            return ConceptCtx {
+                name: concept.name.clone(),
+                title: concept.title.clone(),
+                url: self.urls.concept(name),
+                description: None,
+                aliases: Vec::new(),
+                broader: Vec::new(),
+                narrower: Vec::new(),
+                quote_count: concept.quotes.len(),
+                groups,
+                pagination,
+                notes: Vec::new(),
+                related: Vec::new(),
+                extra: BTreeMap::new(),
+            };
+        }
         let mut notes: Vec<LinkCtx> = concept.notes.iter().map(|&n| self.note_link(n)).collect();
         notes.sort_by_key(|a| a.title.to_lowercase());
         ConceptCtx {
@@ -728,6 +790,7 @@ impl<'g> Renderer<'g> {
                 .collect(),
             quote_count: concept.quotes.len(),
             groups,
+            pagination,
             notes,
             related: concept
                 .appears_with

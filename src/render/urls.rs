@@ -52,6 +52,14 @@ impl Urls {
         format!("{}/concepts/{name}/", self.base)
     }
 
+    /// Page `page` (from 1) of a concept's quotes: the concept's own page first.
+    pub fn concept_page(&self, name: &str, page: usize) -> String {
+        match page {
+            0 | 1 => self.concept(name),
+            _ => format!("{}/concepts/{name}/page/{page}/", self.base),
+        }
+    }
+
     pub fn concepts(&self) -> String {
         format!("{}/concepts/", self.base)
     }

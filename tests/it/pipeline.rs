@@ -219,3 +219,41 @@ fn a_site_built_after_edits_equals_a_clean_build_of_the_same_content() {
         assert!(bytes == &fresh[path], "{path} differs from a clean build");
     }
 }
+
+#[test]
+fn a_concept_on_many_quotes_shows_them_a_hundred_to_a_page() {
+    let site = fixture_copy("minimal");
+    let mut yaml = String::from("source:\n  title: A Long Book\n  author: Someone\nquotes:\n");
+    for i in 1..=250 {
+        yaml.push_str(&format!(
+            "  - id: q{i}\n    text: Quote number {i}.\n    locator: p. {i}\n    concepts: [topic]\n"
+        ));
+    }
+    write_file(site.path(), "content/quotes/long.yaml", yaml);
+    let built = run(&["build"], site.path());
+    assert!(built.status.success(), "{}", stderr(&built));
+    let public = site.path().join("public");
+    let page = |path: &str| std::fs::read_to_string(public.join(path)).unwrap();
+
+    // The concept's page: the first hundred quotes (its other source's first, by source),
+    // its notes, and the way on.
+    let first = page("concepts/topic/index.html");
+    assert!(first.contains("<h2>Notes</h2>"));
+    assert!(first.contains("Page 1 of 3"));
+    assert!(first.contains(r#"<a href="/concepts/topic/page/2/" rel="next">"#));
+    assert!(!first.contains("rel=\"prev\""));
+    assert!(first.contains("Quote number 99."));
+    assert!(!first.contains("Quote number 100."), "one quote of A Book is first");
+    let second = page("concepts/topic/page/2/index.html");
+    assert!(second.contains("<title>Topic (page 2)"), "{second}");
+    assert!(second.contains("Quote number 100.") && second.contains("Quote number 199."));
+    assert!(!second.contains("Quote number 99.") && !second.contains("Quote number 200."));
+    assert!(!second.contains("<h2>Notes</h2>"), "notes are on the first page only");
+    let last = page("concepts/topic/page/3/index.html");
+    assert!(last.contains("Quote number 250.") && last.contains("Page 3 of 3"));
+    assert!(last.contains(r#"<a href="/concepts/topic/page/2/" rel="prev">"#));
+    assert!(!last.contains("rel=\"next\""));
+    assert!(!public.join("concepts/topic/page/4").exists());
+    assert!(page("sitemap.xml").contains("/concepts/topic/page/3/"));
+    assert_eq!(broken_links(&public, ""), Vec::<String>::new());
+}
