@@ -11,7 +11,7 @@ pub mod relink;
 pub mod resolve;
 pub mod restructure;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
@@ -987,8 +987,13 @@ fn shares_of(
 /// The lists of shared concepts after notes `added` came and the notes `lost` lost one from
 /// their lists (it was removed), the other lists as they were: an added note can only enter
 /// another's list, so only the notes that share a concept with it are looked at, and only the
-/// lists that lost one are counted again.
-fn update_shared_concepts(notes: &mut [LinkedNote], added: &[NoteId], lost: &[NoteId]) {
+/// lists that lost one are counted again. Returns the notes whose lists changed.
+fn update_shared_concepts(
+    notes: &mut [LinkedNote],
+    added: &[NoteId],
+    lost: &[NoteId],
+) -> BTreeSet<NoteId> {
+    let mut changed: BTreeSet<NoteId> = added.iter().chain(lost).copied().collect();
     let by_concept = notes_by_concept(notes);
     let mut counts = vec![0u32; notes.len()];
     let mut touched = Vec::new();
@@ -1036,6 +1041,8 @@ fn update_shared_concepts(notes: &mut [LinkedNote], added: &[NoteId], lost: &[No
             let at = list.iter().position(beats).unwrap_or(list.len());
             list.insert(at, (NoteId(new), count));
             list.truncate(5);
+            changed.insert(NoteId(other));
         }
     }
+    changed
 }

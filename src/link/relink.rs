@@ -248,7 +248,10 @@ fn embed_notes<'a>(
 
 /// What a note links to, in its text and its front matter, without anchors: the pages whose
 /// backlink lists it is on.
-fn targets(outline: &super::Outline, properties: &[super::PropertyTarget]) -> BTreeSet<Target> {
+pub(super) fn targets(
+    outline: &super::Outline,
+    properties: &[super::PropertyTarget],
+) -> BTreeSet<Target> {
     outline
         .links
         .values()

@@ -417,12 +417,24 @@ impl Index {
                 }
             }
         }
-        names.files = notes.iter().map(|note| note.notes_path()).collect();
-        names.by_file = notes
-            .iter()
-            .enumerate()
-            .map(|(n, note)| (note.content_path(), n))
-            .collect();
+        let mut files = vec![String::new(); notes.len()];
+        for (old, file) in std::mem::take(&mut names.files).into_iter().enumerate() {
+            if let Some(now) = moved(old) {
+                files[now] = file;
+            }
+        }
+        names.by_file.retain(|_, n| match moved(*n) {
+            Some(now) => {
+                *n = now;
+                true
+            }
+            None => false,
+        });
+        for &n in added {
+            files[n] = notes[n].notes_path();
+            names.by_file.insert(notes[n].content_path(), n);
+        }
+        names.files = files;
     }
 
     /// Resolves a wikilink target (without its `#anchor`) written in a file under `dir`

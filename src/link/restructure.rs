@@ -1,9 +1,9 @@
 //! Adding and removing notes without linking the whole site: a live preview's answer to a new,
 //! deleted or renamed note file. The graph's notes stay sorted by slug, so a [`NoteId`] is
 //! still a position there and every list stays in the order a full link makes; what moves is
-//! renumbered ([`Renumbering`]). The reverse lists (backlinks, citations, memberships, shared
-//! concepts) are then made again from every text's links by the link stage's own functions,
-//! and compared with the lists before ([`Lists`]), which says which pages show a change.
+//! renumbered ([`Renumbering`]), a removed note leaves every reverse list (backlinks,
+//! citations, memberships, shared concepts) and an added one enters those of what it links to
+//! and names ([`finish`]), as the link stage would have placed it.
 //!
 //! What this cannot do exactly, it refuses, leaving the graph untouched, and the caller links
 //! the whole site: a new or vanished concept, a concept first written another way, a folder
@@ -19,8 +19,7 @@ use super::outline::RawLinkKind;
 use super::relink::Affected;
 use super::resolve::{link_keys, note_names, path_link_keys};
 use super::{
-    note_sources, outline, Doc, Graph, LinkedNote, Linker, NoteId, Notes, QuoteRef, Ref, Resolver,
-    Target,
+    note_sources, outline, Doc, Graph, LinkedNote, Linker, NoteId, Notes, Ref, Resolver, Target,
 };
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Note;
@@ -68,6 +67,10 @@ pub struct Restructured {
     pub added: Vec<NoteId>,
     /// The notes whose lists of notes sharing concepts lost a removed note.
     pub lost_shares: Vec<NoteId>,
+    /// The pages whose lists the removed notes left, by their ids now.
+    pub left: Affected,
+    /// The concepts the added and removed notes name: the concepts they appear with change.
+    pub concepts: BTreeSet<String>,
     /// Problems of the added notes' texts.
     pub warnings: Vec<Diagnostic>,
 }
@@ -93,6 +96,14 @@ pub fn restructure(
         .map(|note| outline::scan(&note.body.text, dialect))
         .collect();
     check_additions(graph, linker, removed, &added, &scans)?;
+
+    // What the removed notes were on, to render again once they left it.
+    let mut left = Affected::default();
+    let mut concepts = BTreeSet::new();
+    for &n in removed {
+        on_lists_of(graph, n, &mut left);
+        concepts.extend(graph.note(n).concepts.iter().cloned());
+    }
 
     // The notes in slug order, the removed ones out and the added ones in.
     let mut gone = vec![false; graph.notes.len()];
@@ -190,10 +201,22 @@ pub fn restructure(
         linked.concepts = concepts;
         warnings.extend(problems);
     }
+    let left = Affected {
+        lists_changed: true,
+        notes: left.notes.iter().filter_map(|&n| moved.note(n)).collect(),
+        quotes: left.quotes,
+        concepts: left.concepts,
+        sources: left.sources,
+    };
+    for &n in &added_at {
+        concepts.extend(graph.note(n).concepts.iter().cloned());
+    }
     Ok(Restructured {
         moved,
         added: added_at,
         lost_shares,
+        left,
+        concepts,
         warnings,
     })
 }
@@ -560,135 +583,148 @@ fn keys_of_scan(scan: &outline::Scan) -> Vec<String> {
         .collect()
 }
 
-/// The reverse lists of a graph, taken before a change and renumbered, to compare with the
-/// lists made after it.
-pub struct Lists {
-    /// By note: its backlinks and the notes it shares concepts with.
-    notes: Vec<NoteLists>,
-    sources: Vec<Vec<NoteId>>,
-    quotes: Vec<Vec<Vec<Ref>>>,
-    concepts: BTreeMap<String, ConceptLists>,
-}
-
-type NoteLists = (Vec<Ref>, Vec<(NoteId, usize)>);
-
-#[derive(PartialEq, Eq)]
-struct ConceptLists {
-    notes: Vec<NoteId>,
-    quotes: Vec<QuoteRef>,
-    appears_with: Vec<(String, usize)>,
-}
-
-impl Lists {
-    pub fn of(graph: &Graph) -> Lists {
-        Lists {
-            notes: graph
-                .notes
-                .iter()
-                .map(|l| (l.backlinks.clone(), l.shares_concepts_with.clone()))
-                .collect(),
-            sources: graph.sources.iter().map(|s| s.notes.clone()).collect(),
-            quotes: graph
-                .sources
-                .iter()
-                .map(|s| s.quotes.iter().map(|q| q.cited_by.clone()).collect())
-                .collect(),
-            concepts: graph
-                .concepts
-                .iter()
-                .map(|(name, c)| {
-                    let lists = ConceptLists {
-                        notes: c.notes.clone(),
-                        quotes: c.quotes.clone(),
-                        appears_with: c.appears_with.clone(),
-                    };
-                    (name.clone(), lists)
-                })
-                .collect(),
-        }
-    }
-
-    /// The pages whose lists differ in `graph` from these, taken before `moved`: every note,
-    /// quote, source and concept whose reverse lists changed, and the concepts above a
-    /// changed one (their pages count the narrower ones' members).
-    pub fn changed(&self, graph: &Graph, moved: &Renumbering) -> Affected {
-        let refs = |list: &[Ref]| -> Option<Vec<Ref>> {
-            list.iter().map(|r| moved.reference(r)).collect()
-        };
-        let ids = |list: &[NoteId]| -> Option<Vec<NoteId>> {
-            list.iter().map(|&n| moved.note(n)).collect()
-        };
-        let mut affected = Affected::default();
-        for (n, linked) in graph.note_ids().zip(&graph.notes) {
-            let same = moved.before(n).is_some_and(|old| {
-                let (backlinks, shares) = &self.notes[old.0];
-                let shares: Option<Vec<(NoteId, usize)>> = shares
-                    .iter()
-                    .map(|&(m, count)| moved.note(m).map(|m| (m, count)))
-                    .collect();
-                refs(backlinks).as_ref() == Some(&linked.backlinks)
-                    && shares.as_ref() == Some(&linked.shares_concepts_with)
-            });
-            if !same {
-                affected.notes.insert(n);
+/// Every page whose lists note `n` is on: what it links to (a quote's source too), its
+/// sources and its concepts.
+fn on_lists_of(graph: &Graph, n: NoteId, affected: &mut Affected) {
+    let linked = graph.note(n);
+    for target in super::relink::targets(&linked.outline, &linked.properties) {
+        match target {
+            Target::Note { note, .. } if note != n => {
+                affected.notes.insert(note);
             }
-        }
-        for (s, source) in graph.source_ids().zip(&graph.sources) {
-            if ids(&self.sources[s.0]).as_ref() != Some(&source.notes) {
+            Target::Quote(at) => {
+                affected.quotes.insert(at);
+                affected.sources.insert(at.source);
+            }
+            Target::Concept(name) => {
+                affected.concepts.insert(name);
+            }
+            Target::Source(s) => {
                 affected.sources.insert(s);
             }
-            for (q, quote) in source.quotes.iter().enumerate() {
-                if refs(&self.quotes[s.0][q]).as_ref() != Some(&quote.cited_by) {
-                    affected.quotes.insert(QuoteRef {
-                        source: s,
-                        quote: q,
-                    });
+            _ => {}
+        }
+    }
+    affected.sources.extend(linked.sources.iter().copied());
+    affected.concepts.extend(linked.concepts.iter().cloned());
+}
+
+/// Puts the added notes on the reverse lists of what they link to and name, as the link stage
+/// places a note (`record_backlinks`, `fill_members`), counts again which concepts the
+/// changed notes' concepts appear with, and fills the lists of notes sharing concepts. Call it
+/// after the texts that may link to the added or removed notes were linked again. Returns
+/// the pages whose lists changed: those the removed notes left, those the added ones joined,
+/// the notes whose shared concepts changed, and every concept above a changed one (its page
+/// counts the narrower ones' members).
+pub fn finish(graph: &mut Graph, done: &Restructured) -> Affected {
+    let mut affected = Affected {
+        lists_changed: true,
+        notes: done.left.notes.clone(),
+        quotes: done.left.quotes.clone(),
+        concepts: done.left.concepts.clone(),
+        sources: done.left.sources.clone(),
+    };
+    for &n in &done.added {
+        join_lists(graph, n);
+        on_lists_of(graph, n, &mut affected);
+    }
+    for name in &done.concepts {
+        count_appearances(graph, name);
+        affected.concepts.insert(name.clone());
+    }
+    affected.notes.extend(super::update_shared_concepts(
+        &mut graph.notes,
+        &done.added,
+        &done.lost_shares,
+    ));
+    let mut todo: Vec<String> = affected.concepts.iter().cloned().collect();
+    while let Some(name) = todo.pop() {
+        for broader in graph.concepts.get(&name).map_or(&[][..], |c| &c.broader) {
+            if affected.concepts.insert(broader.clone()) {
+                todo.push(broader.clone());
+            }
+        }
+    }
+    affected.notes.retain(|n| !done.added.contains(n));
+    affected
+}
+
+/// Note `n` on the lists of what it links to, its sources and its concepts.
+fn join_lists(graph: &mut Graph, n: NoteId) {
+    fn insert<T: Ord>(list: &mut Vec<T>, item: T) {
+        if let Err(at) = list.binary_search(&item) {
+            list.insert(at, item);
+        }
+    }
+    let linked = graph.note(n);
+    let targets: Vec<Target> = linked
+        .outline
+        .links
+        .values()
+        .chain(linked.properties.iter().map(|p| &p.target))
+        .cloned()
+        .collect();
+    let sources = linked.sources.clone();
+    let concepts = linked.concepts.clone();
+    for target in targets {
+        match target {
+            Target::Note { note, .. } if note != n => {
+                insert(&mut graph.notes[note.0].backlinks, Ref::Note(n));
+            }
+            Target::Quote(at) => {
+                let source = &mut graph.sources[at.source.0];
+                insert(&mut source.notes, n);
+                insert(&mut source.quotes[at.quote].cited_by, Ref::Note(n));
+            }
+            Target::Concept(name) => {
+                if let Some(concept) = graph.concepts.get_mut(&name) {
+                    insert(&mut concept.notes, n);
                 }
             }
+            Target::Source(s) => insert(&mut graph.sources[s.0].notes, n),
+            _ => {}
         }
-        for (name, concept) in &graph.concepts {
-            let before = &self.concepts[name];
-            let same = ids(&before.notes).as_ref() == Some(&concept.notes)
-                && before.quotes == concept.quotes
-                && before.appears_with == concept.appears_with;
-            if !same {
-                affected.concepts.insert(name.clone());
-            }
+    }
+    for s in sources {
+        insert(&mut graph.sources[s.0].notes, n);
+    }
+    for name in concepts {
+        if let Some(concept) = graph.concepts.get_mut(&name) {
+            insert(&mut concept.notes, n);
         }
-        let mut todo: Vec<String> = affected.concepts.iter().cloned().collect();
-        while let Some(name) = todo.pop() {
-            for broader in graph.concepts.get(&name).map_or(&[][..], |c| &c.broader) {
-                if affected.concepts.insert(broader.clone()) {
-                    todo.push(broader.clone());
-                }
-            }
-        }
-        affected.lists_changed = true;
-        affected
     }
 }
 
-/// Makes every reverse list of the graph again from its texts' links and its notes' and
-/// quotes' concepts, as the link stage makes them; the lists of notes sharing concepts only
-/// where notes `added` enter them or they lost one (`lost`), as [`restructure`] says.
-pub fn refresh_lists(graph: &mut Graph, added: &[NoteId], lost: &[NoteId]) {
-    for linked in &mut graph.notes {
-        linked.backlinks.clear();
-    }
-    for source in &mut graph.sources {
-        source.notes.clear();
-        for quote in &mut source.quotes {
-            quote.cited_by.clear();
+/// The concepts `name` appears with on notes and quotes, counted again as `fill_members`
+/// counts them: most often first, then by name, ten at most.
+fn count_appearances(graph: &mut Graph, name: &str) {
+    let Some(concept) = graph.concepts.get(name) else {
+        return;
+    };
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let lists = concept
+        .notes
+        .iter()
+        .map(|&m| &graph.note(m).concepts)
+        .chain(concept.quotes.iter().map(|&at| &graph.quote(at).concepts));
+    for list in lists.filter(|list| list.iter().any(|c| c == name)) {
+        for other in list.iter().filter(|c| *c != name) {
+            if graph.concepts.contains_key(other) {
+                *counts.entry(other).or_default() += 1;
+            }
         }
     }
-    for concept in graph.concepts.values_mut() {
-        concept.notes.clear();
-        concept.quotes.clear();
-        concept.appears_with.clear();
-    }
-    super::record_backlinks(&mut graph.notes, &mut graph.sources, &mut graph.concepts);
-    super::concepts::fill_members(&graph.notes, &graph.sources, &mut graph.concepts);
-    super::update_shared_concepts(&mut graph.notes, added, lost);
+    let mut with: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|(other, count)| (other.to_string(), count))
+        .collect();
+    with.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    with.truncate(10);
+    graph
+        .concepts
+        .get_mut(name)
+        .expect("looked up above")
+        .appears_with = with;
 }
 
 /// A note's file, as [`LinkNames`] lists it, under `content/`: `notes/a.md`.
@@ -818,7 +854,7 @@ mod tests {
             let note = graph.note(n).note.clone();
             super::super::relink::relink_note(graph, linker, n, note, false).unwrap();
         }
-        refresh_lists(graph, &done.added, &done.lost_shares);
+        finish(graph, &done);
     }
 
     #[test]

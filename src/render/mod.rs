@@ -125,22 +125,45 @@ pub fn render<E: Send>(
 ) -> Result<usize, RenderFailure<E>> {
     let renderer = Renderer::new(graph, findings, theme);
     let mut jobs = jobs(graph, &renderer.folders);
+    let parts = sitemap_parts(&jobs);
     jobs.push(PageKey::Sitemap);
+    jobs.extend(
+        parts
+            .into_iter()
+            .map(|(part, chunk)| PageKey::SitemapPart(part, chunk)),
+    );
     render_jobs(&renderer, &jobs, emit)?;
     Ok(jobs.len())
 }
 
-/// Every folder that holds notes, by slug: its name as its pages show it, and the slug of its
-/// folder note if it has one. A live preview compares them before and after notes came or
-/// went.
-pub fn folder_names(graph: &Graph) -> BTreeMap<String, (String, Option<String>)> {
-    folders(graph)
-        .into_iter()
-        .map(|(slug, folder)| {
-            let note = folder.note.map(|n| graph.note(n).note.slug.clone());
-            (slug, (folder.name, note))
-        })
-        .collect()
+/// The folder at `slug`, if notes are in it: its name as its pages show it (as the first of
+/// its notes' paths writes it), and the slug of its folder note if it has one, as
+/// [`folders`] finds them. A live preview compares them before and after notes came or went.
+pub fn folder(graph: &Graph, slug: &str) -> Option<(String, Option<String>)> {
+    let prefix = format!("{slug}/");
+    let at = graph
+        .notes
+        .partition_point(|l| l.note.slug.as_str() < prefix.as_str());
+    let first = graph
+        .notes
+        .get(at)
+        .filter(|l| l.note.slug.starts_with(&prefix))?;
+    let parts: Vec<&str> = slug.split('/').collect();
+    let last = parts[parts.len() - 1];
+    let file = first.note.notes_path();
+    let name = file
+        .split('/')
+        .nth(parts.len() - 1)
+        .filter(|w| crate::slug::slugify(w) == last)
+        .unwrap_or(last)
+        .to_string();
+    let note = graph.note_by_slug(slug).map(|_| slug.to_string());
+    Some((name, note))
+}
+
+/// The file of one part of a split sitemap: `sitemap-notes-1.xml`.
+fn sitemap_file(part: SitemapPart, chunk: usize) -> String {
+    format!("sitemap-{}-{chunk}.xml", part.name())
 }
 
 /// The file of the page at `/notes/<slug>/` (a note's or a folder's): `notes/a/index.html`.
@@ -165,11 +188,86 @@ pub enum PageKey {
     Atom,
     /// A folder without a folder note, by slug.
     Folder(String),
-    /// `sitemap.xml`, which lists every HTML page.
+    /// `sitemap.xml`, which lists every HTML page, or on a site of more than
+    /// [`SITEMAP_LIMIT`] pages the files that do ([`PageKey::SitemapPart`]).
     Sitemap,
+    /// A file of a sitemap split by kind of page: chunk `1`, `2`, ... of one part's URLs
+    /// (`sitemap-notes-1.xml`).
+    SitemapPart(SitemapPart, usize),
     /// A page of a concept's quotes after its first (`/concepts/<name>/page/2/`): the concept's
     /// page is [`PageKey::Concept`], which alone shows its notes and other lists.
     ConceptPage(String, usize),
+}
+
+/// The most URLs one sitemap file may list (sitemaps.org); a site with more pages gets a
+/// sitemap index, `sitemap.xml`, of files by kind of page, each of at most this many. Split by
+/// kind, a note that comes or goes changes only the notes' file.
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// The kinds of page a split sitemap lists apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SitemapPart {
+    /// Notes and folders.
+    Notes,
+    Quotes,
+    /// Every other page: the home page, concepts, sources, the indexes.
+    Pages,
+}
+
+impl SitemapPart {
+    const ALL: [SitemapPart; 3] = [SitemapPart::Notes, SitemapPart::Quotes, SitemapPart::Pages];
+
+    fn name(self) -> &'static str {
+        match self {
+            SitemapPart::Notes => "notes",
+            SitemapPart::Quotes => "quotes",
+            SitemapPart::Pages => "pages",
+        }
+    }
+
+    fn of(job: &PageKey) -> SitemapPart {
+        match job {
+            PageKey::Note(_) | PageKey::Folder(_) => SitemapPart::Notes,
+            PageKey::Quote(_) => SitemapPart::Quotes,
+            _ => SitemapPart::Pages,
+        }
+    }
+}
+
+/// The files of a split sitemap, each part's chunks from 1, given every page's job; none
+/// when one file can list them all.
+fn sitemap_parts(jobs: &[PageKey]) -> Vec<(SitemapPart, usize)> {
+    let with_url = |job: &&PageKey| !matches!(job, PageKey::NotFound | PageKey::Atom);
+    if jobs.iter().filter(with_url).count() <= SITEMAP_LIMIT {
+        return Vec::new();
+    }
+    SitemapPart::ALL
+        .into_iter()
+        .flat_map(|part| {
+            let count = jobs
+                .iter()
+                .filter(with_url)
+                .filter(|job| SitemapPart::of(job) == part)
+                .count();
+            (1..=count.div_ceil(SITEMAP_LIMIT)).map(move |chunk| (part, chunk))
+        })
+        .collect()
+}
+
+/// Whether the site's sitemap is split into files by kind of page.
+pub fn sitemap_is_split(graph: &Graph) -> bool {
+    // The home page, the search page, the two indexes, and every page but folders', which
+    // are fewer than the notes: counted before the folders, this settles most sites.
+    let quotes: usize = graph.sources.iter().map(|s| s.quotes.len()).sum();
+    let concepts: usize = graph.concepts.values().map(concept_page_count).sum();
+    let pages = 4 + graph.notes.len() + graph.sources.len() + quotes + concepts;
+    if pages > SITEMAP_LIMIT {
+        return true;
+    }
+    if pages + graph.notes.len() <= SITEMAP_LIMIT {
+        return false;
+    }
+    !sitemap_parts(&jobs(graph, &folders(graph))).is_empty()
 }
 
 /// How many quotes a concept's page shows; the rest follow on pages of their own, so that a
@@ -200,6 +298,9 @@ pub fn render_pages<E: Send>(
             .is_some_and(|s| at.quote < s.quotes.len()),
         PageKey::Source(s) => s.0 < graph.sources.len(),
         PageKey::Concept(name) => graph.concepts.contains_key(name),
+        PageKey::SitemapPart(part, chunk) => {
+            sitemap_parts(&jobs(graph, &renderer.folders)).contains(&(*part, *chunk))
+        }
         PageKey::ConceptPage(name, page) => graph
             .concepts
             .get(name)
@@ -339,7 +440,9 @@ impl<'g> Renderer<'g> {
             PageKey::Sources => self.urls.sources(),
             PageKey::Search => self.urls.search(),
             PageKey::Folder(slug) => self.urls.note(slug),
-            PageKey::NotFound | PageKey::Atom | PageKey::Sitemap => return None,
+            PageKey::NotFound | PageKey::Atom | PageKey::Sitemap | PageKey::SitemapPart(..) => {
+                return None
+            }
         })
     }
 
@@ -399,14 +502,31 @@ impl<'g> Renderer<'g> {
                 return self.template("atom.xml", "atom.xml", &context);
             }
             PageKey::Sitemap => {
-                let mut sitemap: Vec<String> = jobs(self.graph, &self.folders)
-                    .iter()
-                    .filter_map(|job| self.url(job))
-                    .map(|url| self.urls.absolute(&url))
+                let jobs = jobs(self.graph, &self.folders);
+                let parts = sitemap_parts(&jobs);
+                if parts.is_empty() {
+                    context.insert("urls", &self.sitemap_urls(&jobs, None));
+                    return self.template("sitemap.xml", "sitemap.xml", &context);
+                }
+                let files: Vec<String> = parts
+                    .into_iter()
+                    .map(|(part, chunk)| {
+                        let file = sitemap_file(part, chunk);
+                        self.urls.absolute(&format!("{}/{file}", self.urls.base))
+                    })
                     .collect();
-                sitemap.sort();
-                context.insert("urls", &sitemap);
-                return self.template("sitemap.xml", "sitemap.xml", &context);
+                context.insert("sitemaps", &files);
+                return self.template("sitemap_index.xml", "sitemap.xml", &context);
+            }
+            PageKey::SitemapPart(part, chunk) => {
+                let jobs = jobs(self.graph, &self.folders);
+                let urls = self.sitemap_urls(&jobs, Some(*part));
+                let shown = urls
+                    .chunks(SITEMAP_LIMIT)
+                    .nth(chunk - 1)
+                    .unwrap_or_default();
+                context.insert("urls", shown);
+                return self.template("sitemap.xml", &sitemap_file(*part, *chunk), &context);
             }
         };
         let url = self.url(job).expect("every HTML page but 404 has a URL");
@@ -416,6 +536,19 @@ impl<'g> Renderer<'g> {
             context.insert("canonical_url", &self.urls.absolute(&url));
         }
         self.template(template, &path, &context)
+    }
+
+    /// The absolute URLs of the pages among `jobs` (of one part of the sitemap, if given),
+    /// sorted.
+    fn sitemap_urls(&self, jobs: &[PageKey], part: Option<SitemapPart>) -> Vec<String> {
+        let mut urls: Vec<String> = jobs
+            .iter()
+            .filter(|job| part.is_none_or(|part| SitemapPart::of(job) == part))
+            .filter_map(|job| self.url(job))
+            .map(|url| self.urls.absolute(&url))
+            .collect();
+        urls.sort();
+        urls
     }
 
     /// The home page and the folders above a page at `slug`, outermost first; nothing for a

@@ -66,6 +66,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/sitemap.xml"),
     ),
     (
+        "sitemap_index.xml",
+        include_str!("../../themes/default/templates/sitemap_index.xml"),
+    ),
+    (
         "search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use super::Reporter;
 use crate::diagnostic::{self, Diagnostic};
-use crate::link::restructure::{LinkNames, Lists, Renumbering};
+use crate::link::restructure::LinkNames;
 use crate::link::{self, Graph, Linker, NoteId};
 use crate::load;
 use crate::lock;
@@ -364,7 +364,11 @@ impl Preview {
         if structural {
             let done = restructure(&self.root, selection, site, &change.added, &change.removed)?;
             for (n, _) in &mut notes {
-                *n = done.moved.note(*n).ok_or("an edited note is also gone")?;
+                *n = done
+                    .inner
+                    .moved
+                    .note(*n)
+                    .ok_or("an edited note is also gone")?;
             }
             notes.extend(done.relink.iter().cloned());
             notes.sort();
@@ -375,7 +379,10 @@ impl Preview {
             restructured = Some(done);
         }
         for (n, relative) in &notes {
-            if restructured.as_ref().is_some_and(|r| r.added.contains(n)) {
+            if restructured
+                .as_ref()
+                .is_some_and(|r| r.inner.added.contains(n))
+            {
                 continue;
             }
             let (note, problems) =
@@ -412,33 +419,28 @@ impl Preview {
         let mut removed_docs = Vec::new();
         let mut gone_pages = Vec::new();
         if let Some(done) = &restructured {
-            // Every reverse list made again, and the pages whose lists changed.
-            link::restructure::refresh_lists(&mut site.graph, &done.added, &done.lost_shares);
-            let affected = done.lists.changed(&site.graph, &done.moved);
+            // The added notes on the lists, and the pages whose lists changed.
+            let affected = link::restructure::finish(&mut site.graph, &done.inner);
             pages.extend(affected.notes.into_iter().map(PageKey::Note));
             pages.extend(affected.quotes.into_iter().map(PageKey::Quote));
             pages.extend(affected.concepts.into_iter().map(PageKey::Concept));
             pages.extend(affected.sources.into_iter().map(PageKey::Source));
             warnings.retain(|d| !link::is_near_miss(d));
             warnings.extend(link::near_misses(&site.graph, &site.linker));
-            let folders = render::folder_names(&site.graph);
-            for (folder, before) in &done.folders {
-                match folders.get(folder) {
-                    Some(now) if now != before => {
+            for (slug, before) in &done.folders {
+                match (before, render::folder(&site.graph, slug)) {
+                    (Some(before), Some(now)) if *before != now => {
                         self.site = None;
                         return Err("a folder is named or paged otherwise".to_string());
                     }
-                    Some(_) => {}
-                    None => gone_pages.push(render::note_page_file(&site.graph.config, folder)),
-                }
-            }
-            for slug in &done.folders_touched {
-                match folders.get(slug) {
-                    Some((_, None)) => pages.push(PageKey::Folder(slug.clone())),
-                    Some((_, Some(note))) => {
-                        pages.extend(site.graph.note_by_slug(note).map(PageKey::Note))
+                    (Some(_), None) => {
+                        gone_pages.push(render::note_page_file(&site.graph.config, slug))
                     }
-                    None => {}
+                    (_, Some((_, None))) => pages.push(PageKey::Folder(slug.clone())),
+                    (_, Some((_, Some(note)))) => {
+                        pages.extend(site.graph.note_by_slug(&note).map(PageKey::Note))
+                    }
+                    (None, None) => {}
                 }
             }
             gone_pages.extend(
@@ -451,6 +453,10 @@ impl Preview {
                     .iter()
                     .map(|slug| search::documents::key(crate::kind::Kind::Note, slug)),
             );
+            if render::sitemap_is_split(&site.graph) != done.was_split {
+                self.site = None;
+                return Err("the sitemap is split into files, or no longer".to_string());
+            }
             if site.graph.has_math() != done.had_math
                 || site.graph.has_diagrams() != done.had_diagrams
             {
@@ -462,7 +468,7 @@ impl Preview {
         // if it were good, so it clears the site and the next change runs every stage.
         let mut edited: Vec<NoteId> = notes.iter().map(|(n, _)| *n).collect();
         if let Some(done) = &restructured {
-            edited.extend(&done.added);
+            edited.extend(&done.inner.added);
             edited.sort();
             edited.dedup();
         }
@@ -650,17 +656,12 @@ impl Preview {
 /// What adding and removing notes did to the site kept in memory, for the rest of the quick
 /// way to finish.
 struct Restructured {
-    moved: Renumbering,
-    /// The added notes, by their ids now.
-    added: Vec<NoteId>,
-    lost_shares: Vec<NoteId>,
+    /// What the link stage did: where notes moved, which were added.
+    inner: link::restructure::Restructured,
     /// The notes that may link to an added or removed one, to link again (by their ids now).
     relink: Vec<(NoteId, String)>,
-    /// The reverse lists before, to compare with after.
-    lists: Lists,
-    /// Every folder before, and those the added and removed notes were in.
-    folders: BTreeMap<String, (String, Option<String>)>,
-    folders_touched: BTreeSet<String>,
+    /// The folders the added and removed notes are in, as they were before.
+    folders: BTreeMap<String, Option<(String, Option<String>)>>,
     removed_slugs: Vec<String>,
     /// The files added and removed, whose old warnings go.
     files: HashSet<PathBuf>,
@@ -670,6 +671,7 @@ struct Restructured {
     pages: Vec<PageKey>,
     had_math: bool,
     had_diagrams: bool,
+    was_split: bool,
 }
 
 /// Adds the notes at `added` (files under `content/`) to the site kept in memory and removes
@@ -736,12 +738,18 @@ fn restructure(
             above = parent;
         }
     }
-    let lists = Lists::of(&site.graph);
-    let folders = render::folder_names(&site.graph);
+    let folders = folders_touched
+        .into_iter()
+        .map(|slug| {
+            let before = render::folder(&site.graph, &slug);
+            (slug, before)
+        })
+        .collect();
+    let was_split = render::sitemap_is_split(&site.graph);
     let had_math = site.graph.has_math();
     let had_diagrams = site.graph.has_diagrams();
 
-    let done = link::restructure::restructure(
+    let mut done = link::restructure::restructure(
         &mut site.graph,
         &mut site.linker,
         removed,
@@ -750,7 +758,7 @@ fn restructure(
     )
     .map_err(str::to_string)?;
     // From here on the graph holds the change: the caller drops the site on any failure.
-    let moved = done.moved;
+    let moved = &done.moved;
     site.findings.renumber_notes(&|n| moved.note(n));
     site.notes_by_file = site
         .graph
@@ -766,7 +774,7 @@ fn restructure(
         site.files.insert(linked.note.file.clone());
         names.add(linked);
     }
-    warnings.extend(done.warnings);
+    warnings.append(&mut done.warnings);
     warnings.extend(
         link::restructure::check_added_embeds(&site.graph, &done.added).map_err(str::to_string)?,
     );
@@ -780,19 +788,20 @@ fn restructure(
         .collect();
     let mut pages: Vec<PageKey> = done.added.iter().map(|&n| PageKey::Note(n)).collect();
     pages.extend([PageKey::Concepts, PageKey::Sources, PageKey::Sitemap]);
+    // Split by kind, only the notes' part of the sitemap changes (the others are not asked
+    // for, and a part that does not exist is not rendered).
+    let parts = site.graph.notes.len() / render::SITEMAP_LIMIT + 1;
+    pages.extend((1..=parts).map(|chunk| PageKey::SitemapPart(render::SitemapPart::Notes, chunk)));
     Ok(Restructured {
-        moved,
-        added: done.added,
-        lost_shares: done.lost_shares,
+        inner: done,
         relink,
-        lists,
         folders,
-        folders_touched,
         removed_slugs,
         files,
         warnings,
         pages,
         had_math,
         had_diagrams,
+        was_split,
     })
 }

@@ -243,12 +243,18 @@ fn a_concept_on_many_quotes_shows_them_a_hundred_to_a_page() {
     assert!(first.contains(r#"<a href="/concepts/topic/page/2/" rel="next">"#));
     assert!(!first.contains("rel=\"prev\""));
     assert!(first.contains("Quote number 99."));
-    assert!(!first.contains("Quote number 100."), "one quote of A Book is first");
+    assert!(
+        !first.contains("Quote number 100."),
+        "one quote of A Book is first"
+    );
     let second = page("concepts/topic/page/2/index.html");
     assert!(second.contains("<title>Topic (page 2)"), "{second}");
     assert!(second.contains("Quote number 100.") && second.contains("Quote number 199."));
     assert!(!second.contains("Quote number 99.") && !second.contains("Quote number 200."));
-    assert!(!second.contains("<h2>Notes</h2>"), "notes are on the first page only");
+    assert!(
+        !second.contains("<h2>Notes</h2>"),
+        "notes are on the first page only"
+    );
     let last = page("concepts/topic/page/3/index.html");
     assert!(last.contains("Quote number 250.") && last.contains("Page 3 of 3"));
     assert!(last.contains(r#"<a href="/concepts/topic/page/2/" rel="prev">"#));
@@ -256,4 +262,46 @@ fn a_concept_on_many_quotes_shows_them_a_hundred_to_a_page() {
     assert!(!public.join("concepts/topic/page/4").exists());
     assert!(page("sitemap.xml").contains("/concepts/topic/page/3/"));
     assert_eq!(broken_links(&public, ""), Vec::<String>::new());
+}
+
+#[test]
+fn a_site_of_more_pages_than_a_sitemap_may_list_gets_a_sitemap_index() {
+    let site = fixture_copy("minimal");
+    // 50,001 quotes: more pages than one sitemap file may list (sitemaps.org says 50,000).
+    let mut yaml = String::from("source:\n  title: A Long Book\nquotes:\n");
+    for i in 1..=50_001 {
+        yaml.push_str(&format!("  - id: q{i}\n    text: Quote {i}.\n"));
+    }
+    write_file(site.path(), "content/quotes/long.yaml", yaml);
+    let built = run(&["build"], site.path());
+    assert!(built.status.success(), "{}", stderr(&built));
+    let public = site.path().join("public");
+    let index = std::fs::read_to_string(public.join("sitemap.xml")).unwrap();
+    assert!(index.contains("<sitemapindex"), "{index}");
+    let listed: Vec<&str> = index
+        .split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "https://example.org/sitemap-notes-1.xml",
+            "https://example.org/sitemap-quotes-1.xml",
+            "https://example.org/sitemap-quotes-2.xml",
+            "https://example.org/sitemap-pages-1.xml"
+        ]
+    );
+    let count = |file: &str| {
+        let text = std::fs::read_to_string(public.join(file)).unwrap();
+        assert!(text.contains("<urlset"));
+        text.matches("<url>").count()
+    };
+    // The quotes of both sources: 50,003, of which 50,000 in the first file.
+    assert_eq!(count("sitemap-quotes-1.xml"), 50_000);
+    assert_eq!(count("sitemap-quotes-2.xml"), 3);
+    assert_eq!(count("sitemap-notes-1.xml"), 2);
+    assert!(std::fs::read_to_string(public.join("sitemap-pages-1.xml"))
+        .unwrap()
+        .contains("/concepts/topic/"));
 }
