@@ -89,12 +89,22 @@ pub fn restructure(
     added: Vec<Note>,
     every_file_published: bool,
 ) -> Result<Restructured, &'static str> {
-    check_removals(graph, linker, removed, every_file_published)?;
     let dialect = crate::syntax::Dialect::of(&graph.config);
     let scans: Vec<outline::Scan> = added
         .iter()
         .map(|note| outline::scan(&note.body.text, dialect))
         .collect();
+    // A rename is a removal and an addition: the added notes write concepts too.
+    let incoming: Vec<Writer> = added
+        .iter()
+        .zip(&scans)
+        .map(|(note, scan)| Writer {
+            slug: &note.slug,
+            concepts: &note.concepts,
+            tags: [&note.tags[..], &scan.tags[..]],
+        })
+        .collect();
+    check_removals(graph, linker, removed, &incoming, every_file_published)?;
     check_additions(graph, linker, removed, &added, &scans)?;
 
     // What the removed notes were on, to render again once they left it.
@@ -234,10 +244,18 @@ fn placeholder(note: Note) -> LinkedNote {
     }
 }
 
+/// A note as it writes concepts: in its front matter, and as tags (front matter's, inline).
+struct Writer<'a> {
+    slug: &'a str,
+    concepts: &'a [String],
+    tags: [&'a [String]; 2],
+}
+
 fn check_removals(
     graph: &Graph,
     linker: &Linker,
     removed: &[NoteId],
+    incoming: &[Writer],
     every_file_published: bool,
 ) -> Result<(), &'static str> {
     for &n in removed {
@@ -256,7 +274,7 @@ fn check_removals(
             return Err("it uses files the site may then leave out");
         }
         for name in &linked.concepts {
-            concept_stays(graph, linker, n, removed, name)?;
+            concept_stays(graph, linker, n, removed, incoming, name)?;
         }
     }
     Ok(())
@@ -274,60 +292,95 @@ fn has_notes_under(graph: &Graph, slug: &str) -> bool {
         .is_some_and(|l| l.note.slug.starts_with(&prefix))
 }
 
-/// Whether concept `name`, written by removed note `n`, stays as it is without it: another
-/// text writes it, and the first of them (notes' front matter first, then quotes, as the link
-/// stage reads them) as the concept is first written, unless one before `n` does (`n` was then
-/// not the first); and another note tags it if `n` did.
+/// Whether concept `name`, written by removed note `n`, stays as it is without it: its file
+/// gives it its title, or another text writes it (a note staying or `incoming`), and the
+/// first of them (notes' front matter first, by page, then quotes, as the link stage reads
+/// them) as the concept is first written, unless one before `n` does (`n` was then not the
+/// first); and another note tags it if `n` did.
 fn concept_stays(
     graph: &Graph,
     linker: &Linker,
     n: NoteId,
     removed: &[NoteId],
+    incoming: &[Writer],
     name: &str,
 ) -> Result<(), &'static str> {
     const CHANGES: &str = "a concept it names would be gone or titled otherwise";
+    let concept = graph.concepts.get(name).ok_or(CHANGES)?;
+    if concept.file.as_ref().is_some_and(|f| f.title.is_some()) {
+        return Ok(());
+    }
     if name.contains('/') {
         return Err(CHANGES);
     }
     let table = &linker.concepts;
-    let concept = graph.concepts.get(name).ok_or(CHANGES)?;
     let form_in = |forms: &[String]| {
         forms
             .iter()
             .find(|w| table.canonical_name(w) == name)
             .map(|w| w.trim().trim_start_matches('#').to_string())
     };
-    let others = concept
+    let staying = concept
         .notes
         .iter()
         .copied()
-        .filter(|m| !removed.contains(m) && graph.note(*m).concepts.iter().any(|c| c == name));
-    let mut first = None;
+        .filter(|m| !removed.contains(m))
+        .map(|m| {
+            let linked = graph.note(m);
+            Writer {
+                slug: &linked.note.slug,
+                concepts: &linked.note.concepts,
+                tags: [&linked.note.tags[..], &linked.outline.scan.tags[..]],
+            }
+        });
+    // The first note by page to write it in its front matter, and to tag it in its text.
+    let mut first: Option<(String, String)> = None;
+    let mut first_tag: Option<(String, String)> = None;
     let mut tagged_elsewhere = false;
-    for m in others {
-        let linked = graph.note(m);
-        if first.is_none() {
-            first = form_in(&linked.note.concepts).map(|form| (Some(m), form));
+    let mut consider = |writer: &Writer| {
+        let earlier = |found: &Option<(String, String)>| {
+            found
+                .as_ref()
+                .is_none_or(|(slug, _)| writer.slug < slug.as_str())
+        };
+        if let Some(form) = form_in(writer.concepts) {
+            if earlier(&first) {
+                first = Some((writer.slug.to_string(), form));
+            }
         }
-        tagged_elsewhere |=
-            form_in(&linked.note.tags).is_some() || form_in(&linked.outline.scan.tags).is_some();
-    }
-    if first.is_none() {
-        // No other note writes it in its front matter: the first quote that does, if any.
-        first = concept
-            .quotes
-            .iter()
-            .find_map(|&at| form_in(&graph.quote(at).quote.concepts))
-            .map(|form| (None, form));
-    }
-    let Some((m, form)) = first else {
-        return Err(CHANGES);
+        if let Some(form) = form_in(writer.tags[1]) {
+            if earlier(&first_tag) {
+                first_tag = Some((writer.slug.to_string(), form));
+            }
+        }
+        tagged_elsewhere |= writer.tags.iter().any(|tags| form_in(tags).is_some());
     };
-    let was_first = m.is_none_or(|m| m > n);
-    if was_first && Some(form.as_str()) != table.first_written(name) {
-        return Err(CHANGES);
+    for writer in staying {
+        consider(&writer);
+    }
+    for writer in incoming {
+        consider(writer);
     }
     let removed_note = graph.note(n);
+    let before_removed = |(slug, form): (String, String)| (slug < removed_note.note.slug, form);
+    // No note writes it in its front matter: the first quote that does, else the first note
+    // that tags it in its text.
+    let first = first.map(before_removed).or_else(|| {
+        let quote = concept
+            .quotes
+            .iter()
+            .find_map(|&at| form_in(&graph.quote(at).quote.concepts));
+        match quote {
+            Some(form) => Some((false, form)),
+            None => first_tag.map(before_removed),
+        }
+    });
+    let Some((before_n, form)) = first else {
+        return Err(CHANGES);
+    };
+    if !before_n && Some(form.as_str()) != table.first_written(name) {
+        return Err(CHANGES);
+    }
     let tags_it = form_in(&removed_note.note.tags).is_some()
         || form_in(&removed_note.outline.scan.tags).is_some();
     if tags_it && !tagged_elsewhere {
@@ -821,21 +874,38 @@ mod tests {
 
     /// Removes the note at `file`, or adds it (as loaded from `root`), the quick way.
     fn change(graph: &mut Graph, linker: &mut Linker, root: &Path, file: &str, add: bool) {
+        match add {
+            true => rename(graph, linker, root, None, Some(file)),
+            false => rename(graph, linker, root, Some(file), None),
+        }
+    }
+
+    /// Removes the note at `from` and adds the one at `to`, in one change.
+    fn rename(
+        graph: &mut Graph,
+        linker: &mut Linker,
+        root: &Path,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) {
         let site = SiteRoot::open(root).unwrap();
-        let (removed, added) = match add {
-            true => {
+        let added: Vec<Note> = to
+            .map(|file| {
                 let (note, _) =
                     load::load_note(&site, file, &graph.config, OPTIONS.selection).unwrap();
-                (Vec::new(), vec![note.unwrap()])
-            }
-            false => {
-                let n = graph
+                note.unwrap()
+            })
+            .into_iter()
+            .collect();
+        let removed: Vec<NoteId> = from
+            .map(|file| {
+                graph
                     .note_ids()
                     .find(|&n| graph.note(n).note.content_path() == file)
-                    .unwrap();
-                (vec![n], Vec::new())
-            }
-        };
+                    .unwrap()
+            })
+            .into_iter()
+            .collect();
         let names = LinkNames::of(graph);
         let mut holders = BTreeSet::new();
         for &n in &removed {
@@ -873,6 +943,22 @@ mod tests {
 
         std::fs::write(site.path().join("content").join(file), kept).unwrap();
         change(&mut graph, &mut linker, site.path(), file, true);
+        assert_eq!(shape(&graph), shape(&whole));
+    }
+
+    #[test]
+    fn a_note_renamed_into_a_new_folder_links_as_a_whole_site_does() {
+        let site = demo();
+        let (mut graph, mut linker) = linked(site.path());
+        let content = site.path().join("content");
+        let (from, to) = (
+            "notes/scalability/twitter-home-timeline.md",
+            "notes/cases/home-timelines.md",
+        );
+        std::fs::create_dir_all(content.join("notes/cases")).unwrap();
+        std::fs::rename(content.join(from), content.join(to)).unwrap();
+        rename(&mut graph, &mut linker, site.path(), Some(from), Some(to));
+        let (whole, _) = linked(site.path());
         assert_eq!(shape(&graph), shape(&whole));
     }
 }
