@@ -11,7 +11,7 @@
 //!    queries. wrk shares the machine's two cores with the server.
 //!
 //! Environment: `COMMONPLACE_BENCH_NOTES` (default 10000), `COMMONPLACE_BENCH_EDITS` (20),
-//! `COMMONPLACE_BENCH_WRK_SECONDS` (10).
+//! `COMMONPLACE_BENCH_WRK_SECONDS` (10), `COMMONPLACE_BENCH_PAUSE_MS` (700, between changes).
 
 #[path = "support/corpus.rs"]
 mod corpus;
@@ -29,6 +29,8 @@ fn main() {
     let (site, shape) = corpus::bench_site(tmp);
     let edits = corpus::env_number("COMMONPLACE_BENCH_EDITS", 20);
     let wrk_seconds = corpus::env_number("COMMONPLACE_BENCH_WRK_SECONDS", 10);
+    // Between changes, for the previous change's search index update to finish.
+    let pause = Duration::from_millis(corpus::env_number("COMMONPLACE_BENCH_PAUSE_MS", 700) as u64);
 
     let started = Instant::now();
     let server = live::Server::start(
@@ -80,7 +82,7 @@ fn main() {
         let edited = format!("{original}\nEdit {i}: one more sentence about replication lag.\n");
         let _ = Command::new("sync").status();
         // Let the previous edit's search index update finish: it runs after the reload event.
-        std::thread::sleep(Duration::from_millis(700));
+        std::thread::sleep(pause);
 
         let saved = Instant::now();
         std::fs::write(&path, &edited).expect("the note is written");
@@ -140,7 +142,7 @@ fn main() {
         ];
         for ((change, page), (_, times, ways)) in steps.iter().zip(&mut kinds) {
             let _ = Command::new("sync").status();
-            std::thread::sleep(Duration::from_millis(700));
+            std::thread::sleep(pause);
             let changed = Instant::now();
             change();
             events.wait_for(
