@@ -28,17 +28,11 @@ use crate::load::Note;
 #[derive(Debug, Clone)]
 pub struct Renumbering {
     old_to_new: Vec<Option<NoteId>>,
-    new_to_old: Vec<Option<NoteId>>,
 }
 
 impl Renumbering {
     pub fn note(&self, old: NoteId) -> Option<NoteId> {
         self.old_to_new.get(old.0).copied().flatten()
-    }
-
-    /// The note's id before the change; `None` for an added one.
-    pub fn before(&self, new: NoteId) -> Option<NoteId> {
-        self.new_to_old.get(new.0).copied().flatten()
     }
 
     fn target(&self, target: &mut Target) {
@@ -150,18 +144,13 @@ pub fn restructure(
         }
     }
     let mut old_to_new = vec![None; gone.len()];
-    let mut new_to_old = Vec::with_capacity(merged.len());
     for (new, (old, _)) in merged.iter().enumerate() {
         if let Some(old) = old {
             old_to_new[old.0] = Some(NoteId(new));
         }
-        new_to_old.push(*old);
     }
     graph.notes = merged.into_iter().map(|(_, linked)| linked).collect();
-    let moved = Renumbering {
-        old_to_new,
-        new_to_old,
-    };
+    let moved = Renumbering { old_to_new };
     let lost_shares = renumber(graph, &moved);
     let notes: Vec<&Note> = graph.notes.iter().map(|l| &l.note).collect();
     let new_positions: Vec<usize> = added_at.iter().map(|n| n.0).collect();

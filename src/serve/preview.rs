@@ -4,9 +4,10 @@
 //! Two ways to rebuild. An edit to the text of existing notes (the daily loop) takes the quick
 //! way: each note is read again and linked again on its own ([`crate::link::relink`]), only
 //! the pages it can change are rendered, and its search document is replaced after the reload
-//! event is out. Anything else (a new, removed or renamed file, a quote or concept file, the
-//! config, the theme, or an edit the quick way cannot take) runs every stage, like `build`,
-//! and writes only the files whose bytes changed. Either way, a change with errors leaves the
+//! event is out. New, removed and renamed notes take it too ([`crate::link::restructure`]):
+//! the notes whose links use their names are linked again like edited ones. Anything else (a
+//! quote or concept file, the config, the theme, or a change the quick way cannot take) runs
+//! every stage, like `build`, and writes only the files whose bytes changed. Either way, a change with errors leaves the
 //! last good site served and reports the errors.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
