@@ -49,7 +49,18 @@ struct Renderer<'g> {
     findings: &'g Findings,
     theme: &'g Theme,
     urls: Urls,
-    folders: BTreeMap<String, Folder>,
+    folders: &'g BTreeMap<String, Folder>,
+}
+
+/// Every folder that holds notes, by slug, as pages show them: made once per full render, and
+/// kept by a live preview between the changes that leave folders as they are (a note's text
+/// edited), since making it walks every note.
+pub struct Folders(BTreeMap<String, Folder>);
+
+impl Folders {
+    pub fn of(graph: &Graph) -> Folders {
+        Folders(folders(graph))
+    }
 }
 
 /// A folder of notes, which has a page at `/notes/<folder>/`: its folder note's, else a list.
@@ -123,8 +134,9 @@ pub fn render<E: Send>(
     theme: &Theme,
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let renderer = Renderer::new(graph, findings, theme);
-    let mut jobs = jobs(graph, &renderer.folders);
+    let folders = Folders::of(graph);
+    let renderer = Renderer::new(graph, findings, theme, &folders);
+    let mut jobs = jobs(graph, renderer.folders);
     let parts = sitemap_parts(&jobs);
     jobs.push(PageKey::Sitemap);
     jobs.extend(
@@ -286,10 +298,11 @@ pub fn render_pages<E: Send>(
     graph: &Graph,
     findings: &Findings,
     theme: &Theme,
+    folders: &Folders,
     pages: &[PageKey],
     emit: &(dyn Fn(Page) -> Result<(), E> + Sync),
 ) -> Result<usize, RenderFailure<E>> {
-    let renderer = Renderer::new(graph, findings, theme);
+    let renderer = Renderer::new(graph, findings, theme, folders);
     let exists = |key: &PageKey| match key {
         PageKey::Note(n) => n.0 < graph.notes.len(),
         PageKey::Quote(at) => graph
@@ -299,7 +312,7 @@ pub fn render_pages<E: Send>(
         PageKey::Source(s) => s.0 < graph.sources.len(),
         PageKey::Concept(name) => graph.concepts.contains_key(name),
         PageKey::SitemapPart(part, chunk) => {
-            sitemap_parts(&jobs(graph, &renderer.folders)).contains(&(*part, *chunk))
+            sitemap_parts(&jobs(graph, renderer.folders)).contains(&(*part, *chunk))
         }
         PageKey::ConceptPage(name, page) => graph
             .concepts
@@ -369,13 +382,18 @@ pub fn page_count(graph: &Graph) -> usize {
 }
 
 impl<'g> Renderer<'g> {
-    fn new(graph: &'g Graph, findings: &'g Findings, theme: &'g Theme) -> Self {
+    fn new(
+        graph: &'g Graph,
+        findings: &'g Findings,
+        theme: &'g Theme,
+        folders: &'g Folders,
+    ) -> Self {
         Renderer {
             graph,
             findings,
             theme,
             urls: Urls::of(&graph.config),
-            folders: folders(graph),
+            folders: &folders.0,
         }
     }
 
@@ -502,7 +520,7 @@ impl<'g> Renderer<'g> {
                 return self.template("atom.xml", "atom.xml", &context);
             }
             PageKey::Sitemap => {
-                let jobs = jobs(self.graph, &self.folders);
+                let jobs = jobs(self.graph, self.folders);
                 let parts = sitemap_parts(&jobs);
                 if parts.is_empty() {
                     context.insert("urls", &self.sitemap_urls(&jobs, None));
@@ -519,7 +537,7 @@ impl<'g> Renderer<'g> {
                 return self.template("sitemap_index.xml", "sitemap.xml", &context);
             }
             PageKey::SitemapPart(part, chunk) => {
-                let jobs = jobs(self.graph, &self.folders);
+                let jobs = jobs(self.graph, self.folders);
                 let urls = self.sitemap_urls(&jobs, Some(*part));
                 let shown = urls
                     .chunks(SITEMAP_LIMIT)

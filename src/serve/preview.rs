@@ -45,6 +45,8 @@ struct Site {
     /// Every file the build read, relative to the root, so a temporary file an editor made
     /// and removed between two looks is not mistaken for a change.
     files: HashSet<PathBuf>,
+    /// The folders as pages show them, made again when notes come or go.
+    folders: render::Folders,
     /// Which notes' links use which names.
     link_names: Option<LinkNames>,
 }
@@ -422,6 +424,7 @@ impl Preview {
         if let Some(done) = &restructured {
             // The added notes on the lists, and the pages whose lists changed.
             let affected = link::restructure::finish(&mut site.graph, &done.inner);
+            site.folders = render::Folders::of(&site.graph);
             pages.extend(affected.notes.into_iter().map(PageKey::Note));
             pages.extend(affected.quotes.into_iter().map(PageKey::Quote));
             pages.extend(affected.concepts.into_iter().map(PageKey::Concept));
@@ -506,13 +509,19 @@ impl Preview {
                 return Err(err);
             }
         });
-        let rendered =
-            render::render_pages(&site.graph, &site.findings, &site.theme, &pages, &|page| {
+        let rendered = render::render_pages(
+            &site.graph,
+            &site.findings,
+            &site.theme,
+            &site.folders,
+            &pages,
+            &|page| {
                 if output.write_page(&page)? {
                     changed.lock().expect("not poisoned").push(page.path);
                 }
                 Ok::<(), crate::write::WriteError>(())
-            });
+            },
+        );
         if let Err(failure) = rendered {
             self.site = None;
             return Err(match failure {
@@ -640,6 +649,7 @@ impl Preview {
             .collect();
         // Made now, behind a full rebuild, so that the first note to come or go need not.
         let link_names = Some(LinkNames::of(&graph));
+        let folders = render::Folders::of(&graph);
         let site = Site {
             graph,
             findings,
@@ -648,6 +658,7 @@ impl Preview {
             warnings: diagnostics,
             notes_by_file,
             files,
+            folders,
             link_names,
         };
         Ok((site, engine, changed))
