@@ -592,6 +592,26 @@ impl<'a> Notes<'a> {
     }
 }
 
+impl<'a> Resolver<'a> {
+    /// The resolver for one note linked again on its own (edited or added), its headings and
+    /// blocks as `scan` has them.
+    fn for_note(
+        linker: &'a Linker,
+        notes: &'a [LinkedNote],
+        n: NoteId,
+        scan: &'a Scan,
+    ) -> Resolver<'a> {
+        Resolver {
+            index: &linker.index,
+            notes: Notes::Linked {
+                notes,
+                edited: (n, scan),
+            },
+            severity: linker.severity,
+        }
+    }
+}
+
 impl Resolver<'_> {
     /// A note's front matter links, resolved; problems at their keys.
     fn properties(

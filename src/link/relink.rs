@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use super::embeds::{self, EmbedNote, PageText};
 use super::{
-    note_sources, outline, Doc, Graph, Linker, NoteId, Notes, Outline, QuoteRef, Ref, Resolver,
-    SourceId, Target,
+    note_sources, outline, Doc, Graph, Linker, NoteId, Outline, QuoteRef, Ref, Resolver, SourceId,
+    Target,
 };
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Note;
@@ -85,14 +85,7 @@ pub fn relink_note(
         }
     }
 
-    let resolver = Resolver {
-        index: &linker.index,
-        notes: Notes::Linked {
-            notes: &graph.notes,
-            edited: (n, &scan),
-        },
-        severity: linker.severity,
-    };
+    let resolver = Resolver::for_note(linker, &graph.notes, n, &scan);
     let (outline, mut problems) = resolver.outline(Doc::Note(n, &note.body), scan.clone());
     // The same front matter links, which may name another note now that notes came or went.
     let properties = resolver.properties(Doc::Note(n, &note.body), &note, &mut problems);

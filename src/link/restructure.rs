@@ -18,9 +18,7 @@ use super::embeds::{self, EmbedNote, PageText};
 use super::outline::RawLinkKind;
 use super::relink::Affected;
 use super::resolve::{link_keys, note_names, path_link_keys};
-use super::{
-    note_sources, outline, Doc, Graph, LinkedNote, Linker, NoteId, Notes, Ref, Resolver, Target,
-};
+use super::{note_sources, outline, Doc, Graph, LinkedNote, Linker, NoteId, Ref, Resolver, Target};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Note;
 
@@ -164,14 +162,7 @@ pub fn restructure(
     let mut warnings = Vec::new();
     for (&n, scan) in added_at.iter().zip(scans) {
         let linked = &graph.notes[n.0];
-        let resolver = Resolver {
-            index: &linker.index,
-            notes: Notes::Linked {
-                notes: &graph.notes,
-                edited: (n, &scan),
-            },
-            severity: linker.severity,
-        };
+        let resolver = Resolver::for_note(linker, &graph.notes, n, &scan);
         let (outline, mut problems) =
             resolver.outline(Doc::Note(n, &linked.note.body), scan.clone());
         let properties =

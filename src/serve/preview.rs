@@ -389,17 +389,7 @@ impl Preview {
                 continue;
             }
             let (note, problems) =
-                load::load_note(&self.root, relative, &site.graph.config, selection)
-                    .map_err(|e| e.to_string())?;
-            let Some(note) = note else {
-                return Err("the note has an error".to_string());
-            };
-            if note.withheld.is_some() && !selection.withheld {
-                return Err("the note is no longer published".to_string());
-            }
-            if problems.iter().any(Diagnostic::is_error) {
-                return Err("the note has an error".to_string());
-            }
+                load_shown_note(&self.root, relative, &site.graph.config, selection)?;
             let file = note.file.clone();
             let relinked =
                 link::relink::relink_note(&mut site.graph, &site.linker, *n, note, clean)
@@ -665,6 +655,28 @@ impl Preview {
     }
 }
 
+/// A note read again for the quick way, with its front matter's problems; why not, when it
+/// has an error or the preview does not show it.
+fn load_shown_note(
+    root: &SiteRoot,
+    relative: &str,
+    config: &config::Config,
+    selection: load::Selection,
+) -> Result<(load::Note, Vec<Diagnostic>), String> {
+    let (note, problems) =
+        load::load_note(root, relative, config, selection).map_err(|e| e.to_string())?;
+    let Some(note) = note else {
+        return Err(format!("`{relative}` has an error"));
+    };
+    if note.withheld.is_some() && !selection.withheld {
+        return Err(format!("`{relative}` is not published"));
+    }
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(format!("`{relative}` has an error"));
+    }
+    Ok((note, problems))
+}
+
 /// What adding and removing notes did to the site kept in memory, for the rest of the quick
 /// way to finish.
 struct Restructured {
@@ -698,17 +710,7 @@ fn restructure(
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
     for relative in added {
-        let (note, problems) = load::load_note(root, relative, &site.graph.config, selection)
-            .map_err(|e| e.to_string())?;
-        let Some(note) = note else {
-            return Err("a new note has an error".to_string());
-        };
-        if note.withheld.is_some() && !selection.withheld {
-            return Err("a new note is not published".to_string());
-        }
-        if problems.iter().any(Diagnostic::is_error) {
-            return Err("a new note has an error".to_string());
-        }
+        let (note, problems) = load_shown_note(root, relative, &site.graph.config, selection)?;
         warnings.extend(problems);
         notes.push(note);
     }

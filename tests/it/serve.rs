@@ -140,29 +140,8 @@ fn pages_after_quick_edits_equal_a_full_build_of_the_same_content() {
     let line = server.line("rebuilt:", EVENT);
     assert!(line.contains("(quick, "), "{line}");
 
-    let built = run(&["build", "--output", "full"], site.path());
-    assert!(built.status.success(), "{}", stderr(&built));
     // The preview has no static search bundle: its search page asks the server.
-    let mut full = read_tree(&site.path().join("full"));
-    full.retain(|path, _| !path.starts_with("_search/"));
-    let preview = read_tree(&site.path().join(".commonplace/serve"));
-    assert_eq!(
-        full.keys().collect::<Vec<_>>(),
-        preview.keys().collect::<Vec<_>>(),
-        "the same files"
-    );
-    let mut differing = Vec::new();
-    for (path, bytes) in &full {
-        let a = without_similar_lists(&String::from_utf8_lossy(bytes));
-        let b = without_similar_lists(&String::from_utf8_lossy(&preview[path]));
-        if a != b {
-            differing.push(path.clone());
-        }
-    }
-    assert!(
-        differing.is_empty(),
-        "pages differ from a full build: {differing:?}"
-    );
+    let full = assert_preview_equals_a_full_build(site.path());
     // The edits did reach the lists this test is about.
     let concept = String::from_utf8_lossy(&full["concepts/tail-latency/index.html"]).into_owned();
     assert!(concept.contains("/notes/scalability/describing-load/"));
