@@ -164,6 +164,59 @@ fn main() {
         report(label, "changes", times, ways);
     }
 
+    // Quotes change: one quote's text edited in a source's file, a quote appended to it, and
+    // that quote removed again; each timed to the reload event of a page that shows it.
+    let mut kinds: [(&str, Vec<Duration>, Vec<String>); 3] = [
+        ("edited quote to reload event", Vec::new(), Vec::new()),
+        ("new quote to reload event", Vec::new(), Vec::new()),
+        ("removed quote to reload event", Vec::new(), Vec::new()),
+    ];
+    for i in 0..edits / 2 {
+        let source = corpus::source_id(i % shape.sources);
+        let path = site.join(format!("content/quotes/{source}.yaml"));
+        let original = std::fs::read_to_string(&path).expect("the quote file exists");
+        let q = (i * 37 + 5) % shape.quotes_per_source;
+        let id = corpus::quote_id(q);
+        let marker = format!("  - id: {id}\n    text: \"");
+        let edited = original.replacen(&marker, &format!("{marker}Edited {i}: "), 1);
+        assert_ne!(edited, original, "the quote {id} is in {source}.yaml");
+        let new_id = format!("bench-new-{i}");
+        let appended = format!(
+            "{edited}  - id: {new_id}\n    text: A new quote on replication lag, number {i}.\n    \
+             locator: p. 1\n    concepts: [{}]\n",
+            concepts[i % concepts.len()]
+        );
+        let steps: [(String, String); 3] = [
+            (edited.clone(), format!("quotes/{source}/{id}/index.html")),
+            (appended, format!("quotes/{source}/{new_id}/index.html")),
+            (edited, format!("quotes/{source}/{new_id}/index.html")),
+        ];
+        for ((text, page), (_, times, ways)) in steps.iter().zip(&mut kinds) {
+            let _ = Command::new("sync").status();
+            std::thread::sleep(pause);
+            let changed = Instant::now();
+            std::fs::write(&path, text).expect("the quote file is written");
+            events.wait_for(
+                Duration::from_secs(60),
+                "the reload event",
+                |event, data| event == "reload" && data.contains(page.as_str()),
+            );
+            times.push(changed.elapsed());
+            ways.push(server.line("rebuilt:", Duration::from_secs(60)));
+        }
+        std::thread::sleep(pause);
+        std::fs::write(&path, &original).expect("the quote file is restored");
+        events.wait_for(
+            Duration::from_secs(60),
+            "the restore's reload",
+            |event, data| event == "reload" && data.contains(&format!("quotes/{source}/{id}/")),
+        );
+        server.line("rebuilt:", Duration::from_secs(60));
+    }
+    for (label, times, ways) in &kinds {
+        report(label, "changes", times, ways);
+    }
+
     let wrk = Command::new("wrk").arg("--version").output();
     if wrk.is_err() {
         println!("search API under load: skipped, `wrk` is not installed (apt-get install wrk)");

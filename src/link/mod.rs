@@ -8,6 +8,7 @@ mod graph;
 mod ids;
 pub mod outline;
 pub mod relink;
+pub mod requote;
 pub mod resolve;
 pub mod restructure;
 
@@ -17,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::config::BrokenLinks;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::{publish, Asset, Corpus, Markdown, Note, Source, Withholding};
+use crate::load::{publish, Asset, Corpus, Markdown, Note, Quote, Source, Withholding};
 use crate::slug;
 use crate::syntax::Dialect;
 pub use graph::{
@@ -407,17 +408,7 @@ fn link_sources(
         .into_iter()
         .enumerate()
         .map(|(s, mut source)| {
-            let mut order: Vec<usize> = (0..source.quotes.len()).collect();
-            order.sort_by(|&a, &b| {
-                let (la, lb) = (&source.quotes[a].locator, &source.quotes[b].locator);
-                match (la, lb) {
-                    (Some(x), Some(y)) => slug::natural_cmp(x, y),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => std::cmp::Ordering::Equal,
-                }
-                .then(a.cmp(&b))
-            });
+            let order = locator_order(&source.quotes);
             let quotes = std::mem::take(&mut source.quotes)
                 .into_iter()
                 .enumerate()
@@ -441,6 +432,23 @@ fn link_sources(
             }
         })
         .collect()
+}
+
+/// Quote indexes in locator order ("ch. 2" before "ch. 10"), quotes without one last, each
+/// in file order among equals.
+fn locator_order(quotes: &[Quote]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..quotes.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (la, lb) = (&quotes[a].locator, &quotes[b].locator);
+        match (la, lb) {
+            (Some(x), Some(y)) => slug::natural_cmp(x, y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then(a.cmp(&b))
+    });
+    order
 }
 
 /// Text without its HTML tags: `<` then a letter or `/` opens one; an escaped `\<` is text.
@@ -571,7 +579,8 @@ enum Notes<'a> {
     },
     Linked {
         notes: &'a [LinkedNote],
-        edited: (NoteId, &'a Scan),
+        /// The note linked again, with its new scan; `None` for another text (an annotation).
+        edited: Option<(NoteId, &'a Scan)>,
     },
 }
 
@@ -579,7 +588,10 @@ impl<'a> Notes<'a> {
     fn scan(&self, n: NoteId) -> &'a Scan {
         match *self {
             Notes::Scanned { scans, .. } => &scans[n.0],
-            Notes::Linked { edited, .. } if edited.0 == n => edited.1,
+            Notes::Linked {
+                edited: Some((m, scan)),
+                ..
+            } if m == n => scan,
             Notes::Linked { notes, .. } => &notes[n.0].outline.scan,
         }
     }
@@ -605,7 +617,20 @@ impl<'a> Resolver<'a> {
             index: &linker.index,
             notes: Notes::Linked {
                 notes,
-                edited: (n, scan),
+                edited: Some((n, scan)),
+            },
+            severity: linker.severity,
+        }
+    }
+
+    /// The resolver for a text that is not a note (a quote's annotation) linked again on its
+    /// own, against the graph's notes as they are.
+    fn for_text(linker: &'a Linker, notes: &'a [LinkedNote]) -> Resolver<'a> {
+        Resolver {
+            index: &linker.index,
+            notes: Notes::Linked {
+                notes,
+                edited: None,
             },
             severity: linker.severity,
         }

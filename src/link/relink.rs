@@ -290,7 +290,7 @@ fn has_anchor(scan: &outline::Scan, anchor: &super::Anchor) -> bool {
 
 /// Every page that shows note `n`'s text: notes that embed it, the notes that embed those, and
 /// quotes and concepts whose texts embed or link to it.
-fn embedders(graph: &Graph, n: NoteId, affected: &mut Affected) {
+pub(super) fn embedders(graph: &Graph, n: NoteId, affected: &mut Affected) {
     let mut todo = vec![n];
     let mut seen = BTreeSet::from([n]);
     while let Some(m) = todo.pop() {

@@ -378,6 +378,11 @@ impl Index {
         }
     }
 
+    /// Names the quotes by the table a live preview made again after a quote file changed.
+    pub(super) fn set_quotes(&mut self, quotes: QuoteIds) {
+        self.quotes = quotes;
+    }
+
     /// Names the notes by their positions in `notes` after a live preview added the notes at
     /// `added` and moved the others (`moved`: a note's position before to its position now,
     /// `None` for a removed one). Only the added notes' names are made; the rest move.

@@ -567,6 +567,20 @@ impl LinkNames {
         }
     }
 
+    /// Adds what a quote's annotation uses now (it was added or edited).
+    pub fn add_text(&mut self, scan: &outline::Scan) {
+        for key in keys_of_scan(scan) {
+            self.by_key.entry(key).or_default().1 = true;
+        }
+    }
+
+    /// Whether some text's link may name `name` (a quote's global id, `ddia/q1`).
+    pub fn mentions(&self, name: &str) -> bool {
+        link_keys(name)
+            .iter()
+            .any(|key| self.by_key.contains_key(key))
+    }
+
     /// The notes' files whose links may name `note`; `Err` when a quote's or a concept's text
     /// may, which this way does not link again.
     pub fn holders(&self, note: &Note) -> Result<BTreeSet<PathBuf>, &'static str> {
@@ -730,7 +744,7 @@ fn join_lists(graph: &mut Graph, n: NoteId) {
 
 /// The concepts `name` appears with on notes and quotes, counted again as `fill_members`
 /// counts them: most often first, then by name, ten at most.
-fn count_appearances(graph: &mut Graph, name: &str) {
+pub(super) fn count_appearances(graph: &mut Graph, name: &str) {
     let Some(concept) = graph.concepts.get(name) else {
         return;
     };

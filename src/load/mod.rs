@@ -384,6 +384,25 @@ pub fn load_note(
     Ok((note, diagnostics))
 }
 
+/// Reads and parses one quote file, given its path under `content/` (`quotes/ddia.yaml`): a
+/// live preview reloads only the file that changed. `None` when the file has an error (in the
+/// diagnostics).
+pub fn load_source(
+    site: &SiteRoot,
+    relative: &str,
+) -> Result<(Option<Source>, Vec<Diagnostic>), LoadError> {
+    let file = content_file(relative);
+    Ok(match read_text(site.dir(), &file)? {
+        Ok(text) => text.parse(|text| quote::parse(text, &file, relative)),
+        Err(problem) => (None, vec![problem]),
+    })
+}
+
+/// Whether a file under `content/` (`quotes/ddia.yaml`) is a quote file.
+pub fn is_quote_file(content_relative: &str) -> bool {
+    matches!(classify(content_relative), FileKind::QuoteFile)
+}
+
 /// What parses one file: its text, its path from the root, and its path under `content/`.
 type Parser<'a, T> = &'a (dyn Fn(&str, &Path, &str) -> (Option<T>, Vec<Diagnostic>) + Sync);
 

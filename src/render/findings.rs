@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::link::{NoteId, QuoteRef};
+use crate::link::{NoteId, QuoteRef, SourceId};
 
 /// How many related notes, and related quotes, a page shows.
 pub const RELATED: usize = 5;
@@ -39,6 +39,29 @@ impl Findings {
 
     /// Moves every note to where `moved` says, after notes came or went in a live preview;
     /// what a removed note found, and where it was found, is dropped.
+    /// Moves source `s`'s quotes to where `moved` says (by their old positions), after its
+    /// quote file changed in a live preview; a removed quote's list, and its place on others,
+    /// is dropped.
+    pub fn renumber_quotes(&mut self, s: SourceId, moved: &[Option<usize>]) {
+        let follow = |at: QuoteRef| -> Option<QuoteRef> {
+            if at.source != s {
+                return Some(at);
+            }
+            let quote = moved.get(at.quote).copied().flatten()?;
+            Some(QuoteRef { source: s, quote })
+        };
+        self.similar_quotes = std::mem::take(&mut self.similar_quotes)
+            .into_iter()
+            .filter_map(|(at, similar)| {
+                let similar = similar.into_iter().filter_map(follow).collect();
+                Some((follow(at)?, similar))
+            })
+            .collect();
+        for found in self.query_results.values_mut() {
+            *found = found.iter().copied().filter_map(follow).collect();
+        }
+    }
+
     pub fn renumber_notes(&mut self, moved: &dyn Fn(NoteId) -> Option<NoteId>) {
         self.query_results = std::mem::take(&mut self.query_results)
             .into_iter()

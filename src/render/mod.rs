@@ -184,6 +184,31 @@ pub fn note_page_file(config: &crate::config::Config, slug: &str) -> String {
     urls::output_path(&urls.base, &urls.note(slug))
 }
 
+/// The file of a quote's page, by its source's id and its own: `quotes/ddia/q1/index.html`.
+pub fn quote_page_file(config: &crate::config::Config, source: &str, quote: &str) -> String {
+    let urls = Urls::of(config);
+    urls::output_path(&urls.base, &urls.quote(source, quote))
+}
+
+/// The file of page `page` (from 2) of a concept's quotes.
+pub fn concept_page_file(config: &crate::config::Config, name: &str, page: usize) -> String {
+    let urls = Urls::of(config);
+    urls::output_path(&urls.base, &urls.concept_page(name, page))
+}
+
+/// Every page of concept `name`: its own, then those of its later quotes.
+pub fn concept_pages(graph: &Graph, name: &str) -> Vec<PageKey> {
+    let count = graph.concepts.get(name).map_or(1, concept_page_count);
+    let mut pages = vec![PageKey::Concept(name.to_string())];
+    pages.extend((2..=count).map(|page| PageKey::ConceptPage(name.to_string(), page)));
+    pages
+}
+
+/// How many pages concept `name` takes (1 for a concept the site does not have).
+pub fn concept_page_total(graph: &Graph, name: &str) -> usize {
+    graph.concepts.get(name).map_or(1, concept_page_count)
+}
+
 /// A page of the site: what [`render`] renders one by one, and what [`render_pages`] takes to
 /// render some pages again.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::Facet;
 
 use crate::kind::Kind;
-use crate::link::{Graph, LinkedNote, NoteId};
+use crate::link::{Graph, LinkedNote, NoteId, SourceId};
 use crate::render::text::plain;
 use crate::render::urls::Urls;
 
@@ -79,47 +79,8 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
     for n in graph.note_ids() {
         docs.push(made.note(n));
     }
-    for (s, linked) in graph.sources.iter().enumerate() {
-        let source = &linked.source;
-        let year = source.year.as_deref().and_then(|y| y.trim().parse().ok());
-        docs.push(SearchDoc {
-            kind: Kind::Source,
-            id: source.id.clone(),
-            title: source.title.clone(),
-            body: String::new(),
-            text: None,
-            concepts: Vec::new(),
-            source: Some(source.id.clone()),
-            author: source.author.clone(),
-            year,
-            date: None,
-            locator: None,
-            url: made.urls.source(&source.id),
-            order: s as u64 * 1_000_000,
-        });
-        for (rank, &q) in linked.order.iter().enumerate() {
-            let quote = &linked.quotes[q];
-            let mut body = quote.quote.text.clone();
-            if let (Some(note), Some(outline)) = (&quote.quote.note, &quote.annotation) {
-                body.push_str("\n\n");
-                body.push_str(&plain(graph, note, outline));
-            }
-            docs.push(SearchDoc {
-                kind: Kind::Quote,
-                id: source.quote_id(&quote.quote),
-                title: String::new(),
-                body,
-                text: Some(quote.quote.text.clone()),
-                concepts: made.facets(&quote.concepts),
-                source: Some(source.id.clone()),
-                author: source.author.clone(),
-                year,
-                date: None,
-                locator: quote.quote.locator.clone(),
-                url: made.urls.quote(&source.id, &quote.quote.id),
-                order: s as u64 * 1_000_000 + rank as u64 + 1,
-            });
-        }
+    for s in graph.source_ids() {
+        docs.extend(made.source(s));
     }
     for concept in graph.concepts.values() {
         let mut body = String::new();
@@ -154,6 +115,11 @@ pub fn note_document(graph: &Graph, n: NoteId) -> SearchDoc {
     Maker::new(graph).note(n)
 }
 
+/// The search documents of one source and its quotes, as [`documents`] makes them.
+pub fn source_documents(graph: &Graph, s: SourceId) -> Vec<SearchDoc> {
+    Maker::new(graph).source(s)
+}
+
 /// What every document of a site is made with: its URLs and its concept paths.
 struct Maker<'g> {
     graph: &'g Graph,
@@ -179,6 +145,53 @@ impl<'g> Maker<'g> {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// A source's document and its quotes', in locator order.
+    fn source(&self, s: SourceId) -> Vec<SearchDoc> {
+        let graph = self.graph;
+        let linked = graph.source(s);
+        let source = &linked.source;
+        let year = source.year.as_deref().and_then(|y| y.trim().parse().ok());
+        let mut docs = vec![SearchDoc {
+            kind: Kind::Source,
+            id: source.id.clone(),
+            title: source.title.clone(),
+            body: String::new(),
+            text: None,
+            concepts: Vec::new(),
+            source: Some(source.id.clone()),
+            author: source.author.clone(),
+            year,
+            date: None,
+            locator: None,
+            url: self.urls.source(&source.id),
+            order: s.0 as u64 * 1_000_000,
+        }];
+        for (rank, &q) in linked.order.iter().enumerate() {
+            let quote = &linked.quotes[q];
+            let mut body = quote.quote.text.clone();
+            if let (Some(note), Some(outline)) = (&quote.quote.note, &quote.annotation) {
+                body.push_str("\n\n");
+                body.push_str(&plain(graph, note, outline));
+            }
+            docs.push(SearchDoc {
+                kind: Kind::Quote,
+                id: source.quote_id(&quote.quote),
+                title: String::new(),
+                body,
+                text: Some(quote.quote.text.clone()),
+                concepts: self.facets(&quote.concepts),
+                source: Some(source.id.clone()),
+                author: source.author.clone(),
+                year,
+                date: None,
+                locator: quote.quote.locator.clone(),
+                url: self.urls.quote(&source.id, &quote.quote.id),
+                order: s.0 as u64 * 1_000_000 + rank as u64 + 1,
+            });
+        }
+        docs
     }
 
     fn note(&self, n: NoteId) -> SearchDoc {

@@ -5,9 +5,11 @@
 //! way: each note is read again and linked again on its own ([`crate::link::relink`]), only
 //! the pages it can change are rendered, and its search document is replaced after the reload
 //! event is out. New, removed and renamed notes take it too ([`crate::link::restructure`]):
-//! the notes whose links use their names are linked again like edited ones. Anything else (a
-//! quote or concept file, the config, the theme, or a change the quick way cannot take) runs
-//! every stage, like `build`, and writes only the files whose bytes changed. Either way, a change with errors leaves the
+//! the notes whose links use their names are linked again like edited ones. So do changed
+//! quote files ([`crate::link::requote`]): quotes edited, added or removed, their source's
+//! quotes replaced in place. Anything else (a new or removed quote file, a concept file, the
+//! config, the theme, or a change the quick way cannot take) runs every stage, like `build`,
+//! and writes only the files whose bytes changed. Either way, a change with errors leaves the
 //! last good site served and reports the errors.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -18,7 +20,7 @@ use std::time::{Duration, Instant};
 use super::Reporter;
 use crate::diagnostic::{self, Diagnostic};
 use crate::link::restructure::LinkNames;
-use crate::link::{self, Graph, Linker, NoteId};
+use crate::link::{self, Graph, Linker, NoteId, SourceId};
 use crate::load;
 use crate::lock;
 use crate::render::{self, Findings, PageKey, Theme};
@@ -60,6 +62,8 @@ struct Change {
     added: Vec<String>,
     /// Notes whose files are gone.
     removed: Vec<NoteId>,
+    /// Quote files that changed, by their sources and files under `content/`.
+    quotes: Vec<(SourceId, String)>,
 }
 
 /// How a rebuild went.
@@ -293,6 +297,16 @@ impl Preview {
                     }
                     change.added.push(r);
                 }
+                (Some(r), None) if exists && load::is_quote_file(&r) => {
+                    let graph = &site.graph;
+                    let s = graph
+                        .source_ids()
+                        .find(|&s| {
+                            link::restructure::content_relative(&graph.source(s).source.file) == r
+                        })
+                        .ok_or_else(|| format!("`{r}` is a new quote file"))?;
+                    change.quotes.push((s, r));
+                }
                 _ => {
                     return Err(format!(
                         "`{}` is not a note's file",
@@ -307,6 +321,8 @@ impl Preview {
         change.removed.dedup();
         change.added.sort();
         change.added.dedup();
+        change.quotes.sort();
+        change.quotes.dedup();
         Ok(change)
     }
 
@@ -355,6 +371,12 @@ impl Preview {
         started: Instant,
         notify: &dyn Fn(&Rebuilt),
     ) -> Result<Rebuilt, String> {
+        if !change.quotes.is_empty() {
+            if !change.edited.is_empty() || !change.added.is_empty() || !change.removed.is_empty() {
+                return Err("notes and quote files changed together".to_string());
+            }
+            return self.rebuild_quotes(&change.quotes, started, notify);
+        }
         let selection = self.options.selection();
         let site = self.site.as_mut().expect("quick_change checked");
         let clean = site.warnings.is_empty();
@@ -490,39 +512,15 @@ impl Preview {
         findings.query_results.extend(results);
         pages.sort();
         pages.dedup();
-        let output = &self.output;
-        let removed = output.remove(&gone_pages).map_err(|err| error_chain(&err));
-        let changed = std::sync::Mutex::new(match removed {
-            Ok(removed) => removed,
+        let changed = match write_quick(&self.output, site, &pages, &gone_pages) {
+            Ok(changed) => changed,
             Err(err) => {
                 self.site = None;
                 return Err(err);
             }
-        });
-        let rendered = render::render_pages(
-            &site.graph,
-            &site.findings,
-            &site.theme,
-            &site.folders,
-            &pages,
-            &|page| {
-                if output.write_page(&page)? {
-                    changed.lock().expect("not poisoned").push(page.path);
-                }
-                Ok::<(), crate::write::WriteError>(())
-            },
-        );
-        if let Err(failure) = rendered {
-            self.site = None;
-            return Err(match failure {
-                render::RenderFailure::Render(err) => error_chain(&err),
-                render::RenderFailure::Emit(err) => error_chain(&err),
-            });
-        }
+        };
         diagnostic::sort(&mut warnings);
         site.warnings = warnings.clone();
-        let mut changed = changed.into_inner().expect("not poisoned");
-        changed.sort();
         let rebuilt = Rebuilt {
             changed,
             diagnostics: warnings,
@@ -546,6 +544,185 @@ impl Preview {
                     "the search index was not updated: {}",
                     error_chain(&err)
                 ));
+            }
+        }
+        Ok(rebuilt)
+    }
+
+    /// The quick way for quote files: each source's quotes replaced in place
+    /// ([`link::requote`]), the pages that show them rendered again, their search documents
+    /// replaced.
+    fn rebuild_quotes(
+        &mut self,
+        files: &[(SourceId, String)],
+        started: Instant,
+        notify: &dyn Fn(&Rebuilt),
+    ) -> Result<Rebuilt, String> {
+        let site = self.site.as_mut().expect("quick_change checked");
+        // Every file read first: one with an error leaves the site as it was.
+        let mut loaded = Vec::new();
+        for (s, relative) in files {
+            let (source, problems) =
+                load::load_source(&self.root, relative).map_err(|err| error_chain(&err))?;
+            match source {
+                Some(source) if !problems.iter().any(Diagnostic::is_error) => {
+                    loaded.push((*s, source, problems))
+                }
+                _ => return Err(format!("`{relative}` has an error")),
+            }
+        }
+        let was_split = render::sitemap_is_split(&site.graph);
+        let (had_math, had_diagrams) = (site.graph.has_math(), site.graph.has_diagrams());
+        let page_counts: BTreeMap<String, usize> = site
+            .graph
+            .concepts
+            .keys()
+            .map(|name| (name.clone(), render::concept_page_total(&site.graph, name)))
+            .collect();
+        let mut warnings = site.warnings.clone();
+        let mut pages = vec![
+            PageKey::Home,
+            PageKey::Atom,
+            PageKey::Concepts,
+            PageKey::Sources,
+            PageKey::Sitemap,
+        ];
+        let mut gone_pages = Vec::new();
+        let mut docs = Vec::new();
+        let mut removed_docs = Vec::new();
+        for (i, (s, source, problems)) in loaded.into_iter().enumerate() {
+            let file = source.file.clone();
+            let names = site
+                .link_names
+                .get_or_insert_with(|| LinkNames::of(&site.graph));
+            let done =
+                link::requote::requote(&mut site.graph, &mut site.linker, s, source, Some(names));
+            let done = match done {
+                Ok(done) => done,
+                Err(why) => {
+                    if i > 0 {
+                        // An earlier file's change is in the graph, not on the pages.
+                        self.site = None;
+                    }
+                    return Err(why.to_string());
+                }
+            };
+            let graph = &site.graph;
+            let names = site.link_names.as_mut().expect("made above");
+            for quote in &graph.source(s).quotes {
+                if let Some(annotation) = &quote.annotation {
+                    names.add_text(&annotation.scan);
+                }
+            }
+            site.findings.renumber_quotes(s, &done.moved);
+            warnings.retain(|d| d.path != file);
+            warnings.extend(problems);
+            warnings.extend(done.warnings);
+            let source_id = &graph.source(s).source.id;
+            for global in &done.removed {
+                let quote = global.split_once('/').map_or(global.as_str(), |(_, q)| q);
+                gone_pages.push(render::quote_page_file(&graph.config, source_id, quote));
+                removed_docs.push(search::documents::key(crate::kind::Kind::Quote, global));
+            }
+            let affected = done.affected;
+            pages.extend(affected.notes.into_iter().map(PageKey::Note));
+            pages.extend(affected.quotes.into_iter().map(PageKey::Quote));
+            pages.extend(affected.sources.into_iter().map(PageKey::Source));
+            for name in &affected.concepts {
+                pages.extend(render::concept_pages(graph, name));
+                let before = page_counts.get(name).copied().unwrap_or(1);
+                let now = render::concept_page_total(graph, name);
+                gone_pages.extend(
+                    (now + 1..=before)
+                        .map(|page| render::concept_page_file(&graph.config, name, page)),
+                );
+            }
+            docs.extend(search::documents::source_documents(graph, s));
+        }
+        // From here on the graph holds the change: a failure drops the site kept.
+        let graph = &site.graph;
+        warnings.retain(|d| !link::is_near_miss(d));
+        warnings.extend(link::near_misses(graph, &site.linker));
+        let refused = if render::sitemap_is_split(graph) != was_split {
+            Some("the sitemap is split into files, or no longer")
+        } else if graph.has_math() != had_math || graph.has_diagrams() != had_diagrams {
+            Some("the site's math or diagrams came or went")
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            self.site = None;
+            return Err(why.to_string());
+        }
+        if was_split {
+            let quotes: usize = graph.sources.iter().map(|s| s.quotes.len()).sum();
+            let parts = quotes / render::SITEMAP_LIMIT + 1;
+            for part in [render::SitemapPart::Quotes, render::SitemapPart::Pages] {
+                pages.extend((1..=parts).map(|chunk| PageKey::SitemapPart(part, chunk)));
+            }
+        }
+        let stamp = search::content_stamp(&self.root, self.options.selection());
+        // Query blocks list quotes: with any on the site, the index takes the change first and
+        // every block runs again.
+        let querying: Vec<NoteId> = graph
+            .note_ids()
+            .filter(|&n| !graph.note(n).outline.scan.queries.is_empty())
+            .collect();
+        if !querying.is_empty() {
+            let guard = self.search.read().expect("not poisoned");
+            let found = match guard.as_ref() {
+                Some(engine) => engine
+                    .update_some(&docs, &removed_docs, stamp)
+                    .map_err(|err| error_chain(&err))
+                    .and_then(|_| {
+                        search::blocks::run(engine, graph, &querying).map_err(|e| e.to_string())
+                    }),
+                None => Err("the search index is not open".to_string()),
+            };
+            let (results, problems) = match found {
+                Ok(found) => found,
+                Err(err) => {
+                    drop(guard);
+                    self.site = None;
+                    return Err(err);
+                }
+            };
+            drop(guard);
+            if !problems.is_empty() {
+                self.site = None;
+                return Err("a query block has an error".to_string());
+            }
+            site.findings.query_results = results;
+            pages.extend(querying.iter().map(|&n| PageKey::Note(n)));
+        }
+        pages.sort();
+        pages.dedup();
+        let changed = match write_quick(&self.output, site, &pages, &gone_pages) {
+            Ok(changed) => changed,
+            Err(err) => {
+                self.site = None;
+                return Err(err);
+            }
+        };
+        diagnostic::sort(&mut warnings);
+        site.warnings = warnings.clone();
+        let rebuilt = Rebuilt {
+            changed,
+            diagnostics: warnings,
+            failure: None,
+            quick: Ok(()),
+            base: Some(site.graph.config.base_path()),
+            elapsed: started.elapsed(),
+        };
+        notify(&rebuilt);
+        if querying.is_empty() {
+            if let Some(engine) = self.search.read().expect("not poisoned").as_ref() {
+                if let Err(err) = engine.update_some(&docs, &removed_docs, stamp) {
+                    self.reporter.warning(&format!(
+                        "the search index was not updated: {}",
+                        error_chain(&err)
+                    ));
+                }
             }
         }
         Ok(rebuilt)
@@ -657,6 +834,40 @@ impl Preview {
 
 /// A note read again for the quick way, with its front matter's problems; why not, when it
 /// has an error or the preview does not show it.
+/// Writes the pages a quick change rendered again and removes the files it took away; returns
+/// the files whose bytes changed, sorted, for the reload event.
+fn write_quick(
+    output: &LiveOutput,
+    site: &Site,
+    pages: &[PageKey],
+    gone: &[String],
+) -> Result<Vec<String>, String> {
+    let removed = output.remove(gone).map_err(|err| error_chain(&err))?;
+    let changed = std::sync::Mutex::new(removed);
+    let rendered = render::render_pages(
+        &site.graph,
+        &site.findings,
+        &site.theme,
+        &site.folders,
+        pages,
+        &|page| {
+            if output.write_page(&page)? {
+                changed.lock().expect("not poisoned").push(page.path);
+            }
+            Ok::<(), crate::write::WriteError>(())
+        },
+    );
+    if let Err(failure) = rendered {
+        return Err(match failure {
+            render::RenderFailure::Render(err) => error_chain(&err),
+            render::RenderFailure::Emit(err) => error_chain(&err),
+        });
+    }
+    let mut changed = changed.into_inner().expect("not poisoned");
+    changed.sort();
+    Ok(changed)
+}
+
 fn load_shown_note(
     root: &SiteRoot,
     relative: &str,

@@ -321,6 +321,130 @@ fn notes_added_renamed_and_removed_take_the_quick_way_and_equal_a_full_build() {
 }
 
 #[test]
+fn quotes_edited_added_and_removed_take_the_quick_way_and_equal_a_full_build() {
+    const QUOTES: &str = "content/quotes/ddia.yaml";
+    let site = demo_copy();
+    let server = start(site.path());
+    let events = server.events();
+    events.next(EVENT).unwrap();
+
+    // An embedded quote edited: its text, its place in the book (which moves it among the
+    // source's quotes) and a concept more. The note that embeds it shows the new text.
+    edit(site.path(), QUOTES, |t| {
+        t.replace(
+            "    text: A fault is not the same as a failure.\n    locator: ch. 1\n    concepts: [reliability, fault-tolerance]",
+            "    text: A fault is not the same as a failure, not even a little.\n    locator: ch. 2\n    concepts: [reliability, fault-tolerance, human-error]",
+        )
+    });
+    events.wait_for(
+        EVENT,
+        "the embedding note's reload",
+        reload_of("notes/reliability/faults-are-not-failures/index.html"),
+    );
+    quick_rebuilds(&server, "an edited quote");
+    let (_, page) = server.get("/quotes/ddia/fault-not-failure/");
+    assert!(page.contains("not even a little"));
+    assert_preview_equals_a_full_build(site.path());
+
+    // A quote added at the end, whose annotation links a note, and one in the middle of the
+    // file, which moves every quote after it.
+    edit(site.path(), QUOTES, |t| {
+        format!(
+            "{t}\n  - id: queue-before-the-wall\n    text: A quokka queue grows without bound as load nears capacity.\n    \
+             locator: ch. 1\n    concepts: [tail-latency]\n    note: |\n      Compare [[describing-load]].\n"
+        )
+    });
+    events.wait_for(
+        EVENT,
+        "the new quote's page",
+        reload_of("quotes/ddia/queue-before-the-wall/index.html"),
+    );
+    quick_rebuilds(&server, "a quote added at the end");
+    let (status, page) = server.get("/quotes/ddia/queue-before-the-wall/");
+    assert_eq!(status, 200);
+    assert!(page.contains("/notes/scalability/describing-load/"));
+    let full = assert_preview_equals_a_full_build(site.path());
+    let linked = String::from_utf8_lossy(&full[PAGE]).into_owned();
+    assert!(
+        linked.contains("/quotes/ddia/queue-before-the-wall/"),
+        "the annotation's link is a backlink of the note"
+    );
+    edit(site.path(), QUOTES, |t| {
+        t.replace(
+            "  - id: combining-tools\n",
+            "  - id: tools-in-the-middle\n    text: Glue code is where the quokkas hide.\n    locator: ch. 1\n    \
+             concepts: [data-systems]\n\n  - id: combining-tools\n",
+        )
+    });
+    events.wait_for(
+        EVENT,
+        "the inserted quote's page",
+        reload_of("quotes/ddia/tools-in-the-middle/index.html"),
+    );
+    quick_rebuilds(&server, "a quote added in the middle");
+    assert_preview_equals_a_full_build(site.path());
+    let found = |total: u64| {
+        let deadline = Instant::now() + EVENT;
+        loop {
+            let (_, body) = server.get("/api/search?q=quokka");
+            let results: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if results["total"] == total {
+                break;
+            }
+            assert!(Instant::now() < deadline, "never {total} found: {body}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    found(2);
+
+    // Both removed again: their pages go, and so do their documents.
+    edit(site.path(), QUOTES, |t| {
+        let t = t.replace(
+            "  - id: tools-in-the-middle\n    text: Glue code is where the quokkas hide.\n    locator: ch. 1\n    \
+             concepts: [data-systems]\n\n",
+            "",
+        );
+        t[..t.find("\n  - id: queue-before-the-wall").unwrap()].to_string() + "\n"
+    });
+    events.wait_for(
+        EVENT,
+        "the removed quote's page",
+        reload_of("quotes/ddia/queue-before-the-wall/index.html"),
+    );
+    quick_rebuilds(&server, "quotes removed");
+    assert_eq!(server.get("/quotes/ddia/queue-before-the-wall/").0, 404);
+    assert_preview_equals_a_full_build(site.path());
+    found(0);
+
+    // A quote naming a concept no text named before makes a concept: the whole site is linked.
+    edit(site.path(), QUOTES, |t| {
+        format!(
+            "{t}\n  - id: little\n    text: Queues obey Little's law.\n    concepts: [queueing-theory]\n"
+        )
+    });
+    let line = server.line("rebuilt:", EVENT);
+    assert!(
+        line.contains("(full: a quote names a concept the site does not have"),
+        "{line}"
+    );
+    assert_eq!(server.get("/concepts/queueing-theory/").0, 200);
+
+    // A quote that a note embeds cannot go the quick way: the note's embed breaks, and the
+    // whole site is linked to report it as `build` would.
+    edit(site.path(), QUOTES, |t| {
+        t.replace(
+            "  - id: fault-not-failure\n",
+            "  - id: fault-not-a-failure\n",
+        )
+    });
+    let line = server.line("error:", EVENT);
+    assert!(
+        line.contains("(full: another text links to a quote it removes"),
+        "{line}"
+    );
+}
+
+#[test]
 fn a_broken_link_shows_the_errors_and_keeps_the_last_good_page() {
     let site = demo_copy();
     let server = start(site.path());
