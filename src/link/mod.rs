@@ -7,6 +7,7 @@ pub mod embeds;
 mod graph;
 mod ids;
 pub mod outline;
+pub mod redescribe;
 pub mod relink;
 pub mod requote;
 pub mod resolve;

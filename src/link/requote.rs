@@ -427,7 +427,7 @@ fn annotation_edges(graph: &Graph, s: SourceId) -> Vec<(Ref, Target)> {
 
 /// Takes a link of an annotation off the list of what it links to, as `record_backlinks`
 /// put it there (only notes' backlinks and quotes' citations list annotations).
-fn unlist(graph: &mut Graph, from: &Ref, target: &Target, affected: &mut Affected) {
+pub(super) fn unlist(graph: &mut Graph, from: &Ref, target: &Target, affected: &mut Affected) {
     match target {
         Target::Note { note, .. } => {
             graph.notes[note.0].backlinks.retain(|r| r != from);
@@ -444,7 +444,7 @@ fn unlist(graph: &mut Graph, from: &Ref, target: &Target, affected: &mut Affecte
 }
 
 /// Puts a link of an annotation on the list of what it links to, in its sorted place.
-fn enlist(graph: &mut Graph, from: &Ref, target: &Target, affected: &mut Affected) {
+pub(super) fn enlist(graph: &mut Graph, from: &Ref, target: &Target, affected: &mut Affected) {
     let list = match target {
         Target::Note { note, .. } => {
             affected.notes.insert(*note);

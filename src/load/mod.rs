@@ -398,6 +398,24 @@ pub fn load_source(
     })
 }
 
+/// Reads and parses one concept file, given its path under `content/`
+/// (`concepts/fan-out.md`), as [`load_source`] reads a quote file.
+pub fn load_concept(
+    site: &SiteRoot,
+    relative: &str,
+) -> Result<(Option<ConceptFile>, Vec<Diagnostic>), LoadError> {
+    let file = content_file(relative);
+    Ok(match read_text(site.dir(), &file)? {
+        Ok(text) => text.parse(|text| concept::parse(text, &file, relative)),
+        Err(problem) => (None, vec![problem]),
+    })
+}
+
+/// Whether a file under `content/` (`concepts/fan-out.md`) is a concept file.
+pub fn is_concept_file(content_relative: &str) -> bool {
+    matches!(classify(content_relative), FileKind::Concept)
+}
+
 /// Whether a file under `content/` (`quotes/ddia.yaml`) is a quote file.
 pub fn is_quote_file(content_relative: &str) -> bool {
     matches!(classify(content_relative), FileKind::QuoteFile)

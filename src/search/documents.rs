@@ -82,30 +82,8 @@ pub fn documents(graph: &Graph) -> BTreeMap<String, SearchDoc> {
     for s in graph.source_ids() {
         docs.extend(made.source(s));
     }
-    for concept in graph.concepts.values() {
-        let mut body = String::new();
-        if let Some(file) = &concept.file {
-            body.push_str(&file.aliases.join(", "));
-            body.push_str("\n\n");
-            if let Some(outline) = &concept.description {
-                body.push_str(&plain(graph, &file.body, outline));
-            }
-        }
-        docs.push(SearchDoc {
-            kind: Kind::Concept,
-            id: concept.name.clone(),
-            title: concept.title.clone(),
-            body,
-            text: None,
-            concepts: made.facets(std::slice::from_ref(&concept.name)),
-            source: None,
-            author: None,
-            year: None,
-            date: None,
-            locator: None,
-            url: made.urls.concept(&concept.name),
-            order: 0,
-        });
+    for name in graph.concepts.keys() {
+        docs.push(made.concept(name));
     }
     docs.into_iter().map(|d| (d.key(), d)).collect()
 }
@@ -118,6 +96,11 @@ pub fn note_document(graph: &Graph, n: NoteId) -> SearchDoc {
 /// The search documents of one source and its quotes, as [`documents`] makes them.
 pub fn source_documents(graph: &Graph, s: SourceId) -> Vec<SearchDoc> {
     Maker::new(graph).source(s)
+}
+
+/// The search document of one concept, as [`documents`] makes it.
+pub fn concept_document(graph: &Graph, name: &str) -> SearchDoc {
+    Maker::new(graph).concept(name)
 }
 
 /// What every document of a site is made with: its URLs and its concept paths.
@@ -145,6 +128,33 @@ impl<'g> Maker<'g> {
         out.sort();
         out.dedup();
         out
+    }
+
+    fn concept(&self, name: &str) -> SearchDoc {
+        let concept = &self.graph.concepts[name];
+        let mut body = String::new();
+        if let Some(file) = &concept.file {
+            body.push_str(&file.aliases.join(", "));
+            body.push_str("\n\n");
+            if let Some(outline) = &concept.description {
+                body.push_str(&plain(self.graph, &file.body, outline));
+            }
+        }
+        SearchDoc {
+            kind: Kind::Concept,
+            id: concept.name.clone(),
+            title: concept.title.clone(),
+            body,
+            text: None,
+            concepts: self.facets(std::slice::from_ref(&concept.name)),
+            source: None,
+            author: None,
+            year: None,
+            date: None,
+            locator: None,
+            url: self.urls.concept(&concept.name),
+            order: 0,
+        }
     }
 
     /// A source's document and its quotes', in locator order.

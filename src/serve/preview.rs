@@ -7,7 +7,8 @@
 //! event is out. New, removed and renamed notes take it too ([`crate::link::restructure`]):
 //! the notes whose links use their names are linked again like edited ones. So do changed
 //! quote files ([`crate::link::requote`]): quotes edited, added or removed, their source's
-//! quotes replaced in place. Anything else (a new or removed quote file, a concept file, the
+//! quotes replaced in place; and concept files whose description alone changed
+//! ([`crate::link::redescribe`]). Anything else (a quote or concept file that comes or goes, the
 //! config, the theme, or a change the quick way cannot take) runs every stage, like `build`,
 //! and writes only the files whose bytes changed. Either way, a change with errors leaves the
 //! last good site served and reports the errors.
@@ -64,6 +65,8 @@ struct Change {
     removed: Vec<NoteId>,
     /// Quote files that changed, by their sources and files under `content/`.
     quotes: Vec<(SourceId, String)>,
+    /// Concept files that changed, by their files under `content/`.
+    concepts: Vec<String>,
 }
 
 /// How a rebuild went.
@@ -307,6 +310,17 @@ impl Preview {
                         .ok_or_else(|| format!("`{r}` is a new quote file"))?;
                     change.quotes.push((s, r));
                 }
+                (Some(r), None) if exists && load::is_concept_file(&r) => {
+                    let described = site.graph.concepts.values().any(|c| {
+                        c.file
+                            .as_ref()
+                            .is_some_and(|f| link::restructure::content_relative(&f.file) == r)
+                    });
+                    if !described {
+                        return Err(format!("`{r}` is a new concept file"));
+                    }
+                    change.concepts.push(r);
+                }
                 _ => {
                     return Err(format!(
                         "`{}` is not a note's file",
@@ -323,6 +337,8 @@ impl Preview {
         change.added.dedup();
         change.quotes.sort();
         change.quotes.dedup();
+        change.concepts.sort();
+        change.concepts.dedup();
         Ok(change)
     }
 
@@ -371,11 +387,21 @@ impl Preview {
         started: Instant,
         notify: &dyn Fn(&Rebuilt),
     ) -> Result<Rebuilt, String> {
+        let notes =
+            !change.edited.is_empty() || !change.added.is_empty() || !change.removed.is_empty();
+        let kinds = [
+            notes,
+            !change.quotes.is_empty(),
+            !change.concepts.is_empty(),
+        ];
+        if kinds.iter().filter(|&&k| k).count() > 1 {
+            return Err("files of more than one kind changed together".to_string());
+        }
         if !change.quotes.is_empty() {
-            if !change.edited.is_empty() || !change.added.is_empty() || !change.removed.is_empty() {
-                return Err("notes and quote files changed together".to_string());
-            }
             return self.rebuild_quotes(&change.quotes, started, notify);
+        }
+        if !change.concepts.is_empty() {
+            return self.rebuild_concepts(&change.concepts, started, notify);
         }
         let selection = self.options.selection();
         let site = self.site.as_mut().expect("quick_change checked");
@@ -723,6 +749,98 @@ impl Preview {
                         error_chain(&err)
                     ));
                 }
+            }
+        }
+        Ok(rebuilt)
+    }
+
+    /// The quick way for concept files whose description alone changed
+    /// ([`link::redescribe`]): the concept's page and the pages its links reach rendered
+    /// again, its search document replaced.
+    fn rebuild_concepts(
+        &mut self,
+        files: &[String],
+        started: Instant,
+        notify: &dyn Fn(&Rebuilt),
+    ) -> Result<Rebuilt, String> {
+        let site = self.site.as_mut().expect("quick_change checked");
+        let mut loaded = Vec::new();
+        for relative in files {
+            let (file, problems) =
+                load::load_concept(&self.root, relative).map_err(|err| error_chain(&err))?;
+            match file {
+                Some(file) if !problems.iter().any(Diagnostic::is_error) => {
+                    loaded.push((file, problems))
+                }
+                _ => return Err(format!("`{relative}` has an error")),
+            }
+        }
+        let (had_math, had_diagrams) = (site.graph.has_math(), site.graph.has_diagrams());
+        let mut warnings = site.warnings.clone();
+        let mut pages = vec![PageKey::Home, PageKey::Atom, PageKey::Concepts];
+        let mut names = Vec::new();
+        for (i, (file, problems)) in loaded.into_iter().enumerate() {
+            let path = file.file.clone();
+            let name = file.name.clone();
+            let done = match link::redescribe::redescribe(&mut site.graph, &site.linker, file) {
+                Ok(done) => done,
+                Err(why) => {
+                    if i > 0 {
+                        self.site = None;
+                    }
+                    return Err(why.to_string());
+                }
+            };
+            if let Some(link_names) = &mut site.link_names {
+                if let Some(outline) = &site.graph.concepts[&name].description {
+                    link_names.add_text(&outline.scan);
+                }
+            }
+            warnings.retain(|d| d.path != path);
+            warnings.extend(problems);
+            warnings.extend(done.warnings);
+            let affected = done.affected;
+            pages.extend(affected.notes.into_iter().map(PageKey::Note));
+            pages.extend(affected.quotes.into_iter().map(PageKey::Quote));
+            pages.extend(affected.concepts.into_iter().map(PageKey::Concept));
+            names.push(name);
+        }
+        let graph = &site.graph;
+        if graph.has_math() != had_math || graph.has_diagrams() != had_diagrams {
+            self.site = None;
+            return Err("the site's math or diagrams came or went".to_string());
+        }
+        pages.sort();
+        pages.dedup();
+        let changed = match write_quick(&self.output, site, &pages, &[]) {
+            Ok(changed) => changed,
+            Err(err) => {
+                self.site = None;
+                return Err(err);
+            }
+        };
+        diagnostic::sort(&mut warnings);
+        site.warnings = warnings.clone();
+        let rebuilt = Rebuilt {
+            changed,
+            diagnostics: warnings,
+            failure: None,
+            quick: Ok(()),
+            base: Some(site.graph.config.base_path()),
+            elapsed: started.elapsed(),
+        };
+        notify(&rebuilt);
+        let docs: Vec<_> = names
+            .iter()
+            .map(|name| search::documents::concept_document(&site.graph, name))
+            .collect();
+        let stamp = search::content_stamp(&self.root, self.options.selection());
+        if let Some(engine) = self.search.read().expect("not poisoned").as_ref() {
+            if let Err(err) = engine.update_some(&docs, &[], stamp) {
+                self.reporter.warning(&format!(
+                    "the search index was not updated: {}",
+                    error_chain(&err)
+                ));
             }
         }
         Ok(rebuilt)

@@ -416,6 +416,22 @@ fn quotes_edited_added_and_removed_take_the_quick_way_and_equal_a_full_build() {
     assert_preview_equals_a_full_build(site.path());
     found(0);
 
+    // A concept's description edited, with a link to a note and one to a quote: the note and
+    // the quote list the concept as linking them.
+    edit(site.path(), "content/concepts/fan-out.md", |t| {
+        format!("{t}\nSee [[describing-load]] and [[ddia/fault-not-failure]], the quokka way.\n")
+    });
+    events.wait_for(
+        EVENT,
+        "the concept's page",
+        reload_of("concepts/fan-out/index.html"),
+    );
+    quick_rebuilds(&server, "a concept's description");
+    let full = assert_preview_equals_a_full_build(site.path());
+    let linked = String::from_utf8_lossy(&full[PAGE]).into_owned();
+    assert!(linked.contains("/concepts/fan-out/"), "a backlink");
+    found(1);
+
     // A quote naming a concept no text named before makes a concept: the whole site is linked.
     edit(site.path(), QUOTES, |t| {
         format!(
